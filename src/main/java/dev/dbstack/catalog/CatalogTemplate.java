@@ -1,0 +1,49 @@
+package dev.dbstack.catalog;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The small template language of catalog files: {@code {{host}}}, {@code {{settings.database}}},
+ * {@code {{urlencode credentials.password}}}. Deliberately tiny: variables and one filter.
+ */
+public final class CatalogTemplate {
+    private static final Pattern VAR = Pattern.compile("\\{\\{\\s*(urlencode\\s+)?([A-Za-z][A-Za-z0-9_.]*)\\s*}}");
+
+    /** Variables every template can use, besides {@code settings.*} and {@code credentials.*}. */
+    public static final List<String> BUILTINS = List.of("layer", "namespace", "version", "port", "host", "headlessHost");
+
+    private CatalogTemplate() {}
+
+    /** The variable names a template uses, in order of appearance. */
+    public static List<String> variables(String template) {
+        List<String> names = new ArrayList<>();
+        Matcher m = VAR.matcher(template);
+        while (m.find()) names.add(m.group(2));
+        return names;
+    }
+
+    /** Substitutes every variable with {@code lookup}; {@code urlencode} percent-encodes for URIs. */
+    public static String expand(String template, Function<String, String> lookup) {
+        Matcher m = VAR.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = lookup.apply(m.group(2));
+            if (value == null) throw new IllegalArgumentException("unknown template variable " + m.group(2));
+            if (m.group(1) != null) value = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    public static String expand(String template, Map<String, String> values) {
+        return expand(template, values::get);
+    }
+}

@@ -1,0 +1,482 @@
+package dev.dbstack.config;
+
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.catalog.Component;
+import dev.dbstack.model.AppDeployment;
+import dev.dbstack.model.AppProfile;
+import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.ContainerLayer;
+import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.EnvVar;
+import dev.dbstack.model.Project;
+import dev.dbstack.model.Resources;
+import dev.dbstack.model.SecretValue;
+import dev.dbstack.model.ServiceLayer;
+import dev.dbstack.model.SourceRef;
+import dev.dbstack.model.StackModel;
+import dev.dbstack.model.Template;
+import dev.dbstack.model.Suggest;
+import dev.dbstack.model.UserInputException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code Pulumi.yaml} and {@code stacks/Pulumi.<stack>.yaml} into a validated {@link
+ * StackModel}. All problems of a run are collected and reported together.
+ */
+public final class StackLoader {
+    /** Our namespace in Pulumi config; keys of other namespaces belong to other tools and are left alone. */
+    public static final String NAMESPACE = "dbstack";
+
+    static final String CLUSTER_GROUPS = NAMESPACE + ":clusterGroups";
+    static final String PROFILES = NAMESPACE + ":profiles";
+    static final String APPS = NAMESPACE + ":apps";
+    private static final List<String> CONFIG_KEYS = List.of(CLUSTER_GROUPS, PROFILES, APPS);
+
+    /** Keys the Pulumi CLI accepts in Pulumi.yaml; we read a few and must not reject the rest. */
+    private static final List<String> PROJECT_KEYS = List.of("name", "runtime", "description", "main",
+            "stackConfigDir", "config", "backend", "options", "template", "plugins", "author", "license", "website",
+            "packages");
+    private static final List<String> STACK_FILE_KEYS = List.of("config", "encryptionsalt", "secretsprovider",
+            "encryptedkey", "environment");
+
+    private final Catalog catalog;
+
+    public StackLoader(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /** Reads {@code dir/Pulumi.yaml}. */
+    public static Project loadProject(Path dir) {
+        Path file = dir.resolve("Pulumi.yaml");
+        Problems problems = new Problems();
+        ConfigObject root = ConfigObject.of(read(file, "Pulumi.yaml"), "", problems);
+        String name = root.requiredString("name", "the project name").orElse("");
+        root.required("runtime", "java");
+        String description = root.string("description").orElse("");
+        String stackDir = root.string("stackConfigDir").orElse(".");
+        for (String k : PROJECT_KEYS) root.node(k);
+        root.rejectUnknownKeys();
+        problems.throwIfAny();
+        return new Project(name, description, dir, dir.resolve(stackDir).normalize());
+    }
+
+    /** The stack file's path relative to the project, as shown in messages. */
+    public static String stackFileName(Project project, String stack) {
+        Path p = project.stackConfigDir().resolve("Pulumi." + stack + ".yaml");
+        return project.dir().relativize(p).toString();
+    }
+
+    public StackModel load(Project project, String stack) {
+        String display = stackFileName(project, stack);
+        Path file = project.dir().resolve(display);
+        if (!Files.exists(file)) {
+            String known = listStacks(project).stream().collect(Collectors.joining(", "));
+            throw UserInputException.of(new SourceRef(display, 0), "", "stack '" + stack + "' does not exist"
+                    + (known.isEmpty() ? "" : "; stacks here: " + known));
+        }
+        Problems problems = new Problems();
+        ConfigObject root = ConfigObject.of(read(file, display), "", problems);
+        Map<String, Node> config = new LinkedHashMap<>();
+        root.object("config").ifPresent(c -> {
+            for (Map.Entry<String, Node> e : c.entries().entrySet()) {
+                String key = e.getKey();
+                if (key.startsWith(NAMESPACE + ":")) {
+                    if (!CONFIG_KEYS.contains(key)) {
+                        c.problem(key, "unknown key" + Suggest.didYouMean(key, CONFIG_KEYS)
+                                + " (dbstack reads " + String.join(", ", CONFIG_KEYS) + ")");
+                    } else {
+                        config.put(key, e.getValue());
+                    }
+                }
+            }
+        });
+        for (String k : STACK_FILE_KEYS) root.node(k);
+        root.rejectUnknownKeys();
+
+        List<ClusterGroup> groups = readClusterGroups(config.get(CLUSTER_GROUPS), problems, display);
+        List<AppProfile> profiles = readProfiles(config.get(PROFILES), problems, display);
+        List<AppDeployment> apps = readApps(config.get(APPS), groups, profiles, problems, display);
+        problems.throwIfAny();
+        return new StackModel(project, stack, display, groups, profiles, apps);
+    }
+
+    /** Stack names that have a settings file, sorted. */
+    public static List<String> listStacks(Project project) {
+        if (!Files.isDirectory(project.stackConfigDir())) return List.of();
+        try (var files = Files.list(project.stackConfigDir())) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("Pulumi.") && n.endsWith(".yaml") && n.length() > 12)
+                    .map(n -> n.substring(7, n.length() - 5))
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Node read(Path file, String display) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return YamlReader.read(r, display);
+        } catch (NoSuchFileException e) {
+            throw UserInputException.of(new SourceRef(display, 0), "",
+                    "not found; run dbstack in a project directory or pass --cwd");
+        } catch (IOException e) {
+            throw UserInputException.of(new SourceRef(display, 0), "", "cannot read: " + e.getMessage());
+        }
+    }
+
+    // ---- cluster groups ----------------------------------------------------------------------
+
+    private List<ClusterGroup> readClusterGroups(Node node, Problems problems, String file) {
+        List<ClusterGroup> groups = new ArrayList<>();
+        if (node == null) {
+            problems.add(new SourceRef(file, 0), "config." + CLUSTER_GROUPS,
+                    "missing: declare at least one cluster group (cluster: sandbox, or a kubeconfig context)");
+            return groups;
+        }
+        for (ConfigObject o : items(node, "config." + CLUSTER_GROUPS, problems)) {
+            String name = o.requiredString("name", "the cluster group's name").orElse(null);
+            String cluster = o.requiredString("cluster", "'sandbox' or a kubeconfig context").orElse(null);
+            String domain = o.string("clusterDomain").orElse("cluster.local");
+            boolean backup = o.bool("diskBackup").orElse(false);
+            o.rejectUnknownKeys();
+            if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
+            if (name == null || cluster == null) continue;
+            if (groups.stream().anyMatch(g -> g.name().equals(name))) {
+                o.problem("name", "cluster group '" + name + "' is declared twice");
+                continue;
+            }
+            groups.add(new ClusterGroup(name, cluster, domain, backup, o.source()));
+        }
+        return groups;
+    }
+
+    // ---- profiles ----------------------------------------------------------------------------
+
+    private List<AppProfile> readProfiles(Node node, Problems problems, String file) {
+        List<AppProfile> profiles = new ArrayList<>();
+        if (node == null) {
+            problems.add(new SourceRef(file, 0), "config." + PROFILES, "missing: declare at least one app profile");
+            return profiles;
+        }
+        for (ConfigObject o : items(node, "config." + PROFILES, problems)) {
+            String name = o.requiredString("name", "the profile's name").orElse(null);
+            String version = o.string("version", true).orElse("1.0.0");
+            List<Node> layerNodes = o.list("layers");
+            if (!o.has("layers") || layerNodes.isEmpty()) o.problem("layers", "a profile needs at least one service layer");
+            o.rejectUnknownKeys();
+            if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
+            if (!Names.isSemver(version)) {
+                o.problem("version", "'" + version + "' is not a semantic version such as 1.0.0");
+            }
+            List<ServiceLayer> layers = new ArrayList<>();
+            Map<String, SourceRef> seen = new HashMap<>();
+            for (int i = 0; i < layerNodes.size(); i++) {
+                String layerPath = o.path("layers") + "[" + label(layerNodes.get(i), i) + "]";
+                ConfigObject lo = ConfigObject.of(layerNodes.get(i), layerPath, problems);
+                ServiceLayer layer = readLayer(lo, i);
+                if (layer == null) continue;
+                SourceRef first = seen.putIfAbsent(layer.name(), layer.source());
+                if (first != null) {
+                    lo.problem("name", "duplicate layer name '" + layer.name() + "' (first at line " + first.line()
+                            + "); layer names must be unique within a profile");
+                    continue;
+                }
+                layers.add(layer);
+            }
+            if (name == null) continue;
+            if (profiles.stream().anyMatch(p -> p.name().equals(name) && p.version().equals(version))) {
+                o.problem("version", "profile " + name + "@" + version + " is declared twice; give the new one a new version");
+                continue;
+            }
+            profiles.add(new AppProfile(name, version, List.copyOf(layers), o.source()));
+        }
+        return profiles;
+    }
+
+    private ServiceLayer readLayer(ConfigObject o, int index) {
+        Optional<String> name = o.requiredString("name", "the layer's name, e.g. postgresql-1");
+        Optional<String> type = o.requiredString("type", "a catalog type or 'container'");
+        List<String> dependsOn = o.stringList("dependsOn");
+        Resources resources = readResources(o);
+        name.ifPresent(n -> Names.checkLayerName(n).ifPresent(m -> o.problem("name", m)));
+        if (type.isEmpty()) {
+            o.rejectUnknownKeys();
+            return null;
+        }
+        if (type.get().equals(ContainerLayer.TYPE)) {
+            return readContainer(o, name.orElse(null), dependsOn, resources, index);
+        }
+        Optional<Component> component = catalog.find(type.get());
+        if (component.isEmpty()) {
+            List<String> known = new ArrayList<>(catalog.types());
+            known.add(ContainerLayer.TYPE);
+            o.problem("type", "unknown service type '" + type.get() + "'" + Suggest.didYouMean(type.get(), known)
+                    + " (known types: " + String.join(", ", known) + ")");
+            return null; // its other keys depend on the type, so they cannot be checked
+        }
+        return readDatabase(o, component.get(), name.orElse(null), dependsOn, resources, index);
+    }
+
+    private DatabaseLayer readDatabase(ConfigObject o, Component c, String name, List<String> dependsOn,
+                                       Resources resources, int index) {
+        String version = o.string("version", true).orElse(c.defaultVersion());
+        Long storage = readStorage(o, "storage");
+        String storageClass = o.string("storageClass").orElse(null);
+        long replicas = o.integer("replicas").orElse(1L);
+        Map<String, String> settings = new TreeMap<>();
+        for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
+            String value = o.string(s.getKey(), true).orElse(s.getValue().defaultValue());
+            String pattern = s.getValue().pattern();
+            if (value != null && pattern != null && !value.matches(pattern)) {
+                o.problem(s.getKey(), "'" + value + "' is not a valid " + s.getKey() + " for " + c.title()
+                        + " (must match " + pattern + ")");
+            }
+            if (value != null) settings.put(s.getKey(), value);
+        }
+        Map<String, SecretValue> credentials = new TreeMap<>();
+        for (String credential : c.credentials().keySet()) {
+            o.node(credential).ifPresent(n -> {
+                Optional<SecretValue> secret = ConfigObject.secure(n);
+                if (secret.isPresent()) credentials.put(credential, secret.get());
+                else o.problem(credential, "must be a secret: set it with `pulumi config set --secret` so the stack"
+                        + " file holds {secure: ...}, or leave it out and dbstack generates one");
+            });
+        }
+        o.rejectUnknownKeys();
+        if (c.familyOf(version).isEmpty()) {
+            o.problem("version", "version '" + version + "' of " + c.title() + " is not supported (supported: "
+                    + String.join(", ", c.versions()) + ")");
+        }
+        if (replicas < 1 || replicas > c.maxReplicas()) {
+            o.problem("replicas", c.maxReplicas() == 1
+                    ? c.title() + " runs as a single server in dbstack; replicas must be 1, got " + replicas
+                    : "replicas must be between 1 and " + c.maxReplicas() + ", got " + replicas);
+        }
+        if (!o.has("storage")) {
+            o.problem("storage", "missing required key (storage in GiB for the data volume, e.g. storage: 10)");
+        }
+        if (name == null || storage == null) return null;
+        return new DatabaseLayer(name, c.type(), version, storage.intValue(), storageClass, (int) replicas,
+                Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn), index, o.source());
+    }
+
+    private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,
+                                         int index) {
+        Optional<String> image = o.requiredString("image", "the container image, e.g. ghcr.io/acme/api:1.2.3");
+        long replicas = o.integer("replicas").orElse(1L);
+        List<ContainerLayer.Port> ports = readPorts(o);
+        List<EnvVar> env = readEnv(o);
+        List<String> command = o.stringList("command");
+        List<String> args = o.stringList("args");
+        ContainerLayer.Volume volume = o.object("volume").map(v -> {
+            Long size = readStorage(v, "size");
+            Optional<String> mount = v.requiredString("mountPath", "where the volume is mounted, e.g. /data");
+            String storageClass = v.string("storageClass").orElse(null);
+            v.rejectUnknownKeys();
+            mount.filter(m -> !m.startsWith("/")).ifPresent(m -> v.problem("mountPath", "must be an absolute path"));
+            if (!v.has("size")) v.problem("size", "missing required key (volume size in GiB)");
+            return size == null || mount.isEmpty() ? null
+                    : new ContainerLayer.Volume(size.intValue(), mount.get(), storageClass);
+        }).orElse(null);
+        o.rejectUnknownKeys();
+        if (replicas < 1 || replicas > ContainerLayer.MAX_REPLICAS) {
+            o.problem("replicas", "replicas must be between 1 and " + ContainerLayer.MAX_REPLICAS + ", got " + replicas);
+        }
+        if (name == null || image.isEmpty()) return null;
+        return new ContainerLayer(name, image.get(), (int) replicas, List.copyOf(ports), List.copyOf(env),
+                List.copyOf(command), List.copyOf(args), volume, resources, List.copyOf(dependsOn), index, o.source());
+    }
+
+    /** A size in whole GiB, greater than zero. */
+    private static Long readStorage(ConfigObject o, String key) {
+        Optional<Node> n = o.node(key);
+        if (n.isEmpty()) return null;
+        if (n.get() instanceof Node.Scalar s && s.value() instanceof Number num
+                && new java.math.BigDecimal(s.text()).stripTrailingZeros().scale() <= 0) {
+            long v = num.longValue();
+            if (v > 0 && v <= 65536) return v;
+        }
+        String got = n.get() instanceof Node.Scalar s ? "'" + s.text() + "'" : n.get().kindName();
+        o.problem(key, key + " must be a positive whole number of GiB, e.g. " + key + ": 10 (got " + got + ")");
+        return null;
+    }
+
+    private static Resources readResources(ConfigObject o) {
+        return o.object("resources").map(r -> {
+            Optional<String> cpu = r.string("cpu", true);
+            Optional<String> memory = r.string("memory", true);
+            r.rejectUnknownKeys();
+            cpu.filter(v -> !Names.isQuantity(v)).ifPresent(v -> r.problem("cpu", "'" + v + "' is not a quantity such as 250m or 2"));
+            memory.filter(v -> !Names.isQuantity(v)).ifPresent(v -> r.problem("memory", "'" + v + "' is not a quantity such as 512Mi"));
+            return new Resources(cpu.orElse(null), memory.orElse(null));
+        }).orElse(Resources.DEFAULT);
+    }
+
+    /** {@code ports: [8080]} or {@code ports: [{name: http, port: 8080}]}. */
+    private static List<ContainerLayer.Port> readPorts(ConfigObject o) {
+        List<ContainerLayer.Port> ports = new ArrayList<>();
+        List<Node> items = o.list("ports");
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String path = o.path("ports") + "[" + i + "]";
+            Long number;
+            String name;
+            if (item instanceof Node.Scalar) {
+                number = item instanceof Node.Scalar s && s.value() instanceof Number n ? n.longValue() : null;
+                name = null;
+                if (number == null) o.problems().add(item.source(), path, "expected a port number, got " + item.kindName());
+            } else {
+                ConfigObject p = ConfigObject.of(item, path, o.problems());
+                number = p.integer("port").orElse(null);
+                name = p.string("name").orElse(null);
+                if (!p.has("port")) p.problem("port", "missing required key (the container port)");
+                p.rejectUnknownKeys();
+                if (name != null) Names.checkPortName(name).ifPresent(m -> p.problem("name", m));
+            }
+            if (number == null) continue;
+            if (number < 1 || number > 65535) {
+                o.problems().add(item.source(), path, "port must be between 1 and 65535, got " + number);
+                continue;
+            }
+            ports.add(new ContainerLayer.Port(name != null ? name : (i == 0 ? "http" : "port-" + number), number.intValue()));
+        }
+        return ports;
+    }
+
+    /** {@code env: {NAME: value}}; values are templates or {@code {secure: ...}}. */
+    private static List<EnvVar> readEnv(ConfigObject o) {
+        List<EnvVar> env = new ArrayList<>();
+        o.object("env").ifPresent(e -> {
+            for (Map.Entry<String, Node> entry : e.entries().entrySet()) {
+                String key = entry.getKey();
+                SourceRef at = e.source(key);
+                Names.checkEnvName(key).ifPresent(m -> e.problem(key, m));
+                Optional<SecretValue> secret = ConfigObject.secure(entry.getValue());
+                if (secret.isPresent()) {
+                    env.add(EnvVar.secret(key, secret.get(), at));
+                    continue;
+                }
+                Optional<String> text = e.asString(entry.getValue(), e.path(key), true)
+                        .or(() -> entry.getValue() instanceof Node.Scalar s && s.value() instanceof Boolean
+                                ? Optional.of(s.text()) : Optional.empty());
+                if (text.isEmpty()) continue;
+                try {
+                    env.add(EnvVar.of(key, Template.parse(text.get()), at));
+                } catch (IllegalArgumentException ex) {
+                    e.problem(key, ex.getMessage());
+                }
+            }
+        });
+        return env;
+    }
+
+    // ---- app deployments ---------------------------------------------------------------------
+
+    private List<AppDeployment> readApps(Node node, List<ClusterGroup> groups, List<AppProfile> profiles,
+                                         Problems problems, String file) {
+        List<AppDeployment> apps = new ArrayList<>();
+        if (node == null) {
+            problems.add(new SourceRef(file, 0), "config." + APPS, "missing: declare at least one app deployment");
+            return apps;
+        }
+        Map<String, String> namespaceOwners = new HashMap<>();
+        for (ConfigObject o : items(node, "config." + APPS, problems)) {
+            Optional<String> name = o.requiredString("name", "the app deployment's name");
+            Optional<String> profileRef = o.requiredString("profile", "profile@version");
+            Optional<String> group = o.string("clusterGroup");
+            Optional<String> vcluster = o.string("virtualCluster");
+            o.rejectUnknownKeys();
+            name.ifPresent(n -> Names.checkDnsLabel(n).ifPresent(m -> o.problem("name", m)));
+            vcluster.ifPresent(n -> Names.checkDnsLabel(n).ifPresent(m -> o.problem("virtualCluster", m)));
+            if (name.isEmpty() || profileRef.isEmpty()) continue;
+            if (apps.stream().anyMatch(a -> a.name().equals(name.get()))) {
+                o.problem("name", "app deployment '" + name.get() + "' is declared twice");
+                continue;
+            }
+            Optional<AppProfile> profile = resolveProfile(o, profileRef.get(), profiles);
+            String groupName = group.orElseGet(() -> {
+                if (groups.size() == 1) return groups.get(0).name();
+                o.problem("clusterGroup", "missing: with " + groups.size() + " cluster groups, say which one ("
+                        + groups.stream().map(ClusterGroup::name).collect(Collectors.joining(", ")) + ")");
+                return null;
+            });
+            if (groupName != null && groups.stream().noneMatch(g -> g.name().equals(groupName))) {
+                o.problem("clusterGroup", "unknown cluster group '" + groupName + "'"
+                        + Suggest.didYouMean(groupName, groups.stream().map(ClusterGroup::name).toList()));
+                continue;
+            }
+            String namespace = vcluster.orElse(name.get());
+            String owner = namespaceOwners.putIfAbsent(groupName + "/" + namespace, name.get());
+            if (owner != null) {
+                o.problem("virtualCluster", "virtual cluster '" + namespace + "' already holds app '" + owner
+                        + "'; each app deployment needs its own");
+                continue;
+            }
+            if (profile.isEmpty() || groupName == null) continue;
+            apps.add(new AppDeployment(name.get(), profile.get().name(), profile.get().version(), groupName, namespace,
+                    o.source()));
+        }
+        return apps;
+    }
+
+    /** {@code shop@1.2.0}, or {@code shop} when exactly one version of it exists. */
+    private static Optional<AppProfile> resolveProfile(ConfigObject o, String ref, List<AppProfile> profiles) {
+        String name = ref.contains("@") ? ref.substring(0, ref.indexOf('@')) : ref;
+        String version = ref.contains("@") ? ref.substring(ref.indexOf('@') + 1) : null;
+        List<AppProfile> named = profiles.stream().filter(p -> p.name().equals(name)).toList();
+        if (named.isEmpty()) {
+            Set<String> names = profiles.stream().map(AppProfile::name).collect(Collectors.toCollection(java.util.TreeSet::new));
+            o.problem("profile", "unknown profile '" + name + "'" + Suggest.didYouMean(name, names)
+                    + (names.isEmpty() ? "" : " (profiles: " + String.join(", ", names) + ")"));
+            return Optional.empty();
+        }
+        String versions = named.stream().map(AppProfile::version).collect(Collectors.joining(", "));
+        if (version == null) {
+            if (named.size() == 1) return Optional.of(named.get(0));
+            o.problem("profile", "profile '" + name + "' has versions " + versions + "; name one as " + name + "@<version>");
+            return Optional.empty();
+        }
+        Optional<AppProfile> match = named.stream().filter(p -> p.version().equals(version)).findFirst();
+        if (match.isEmpty()) o.problem("profile", "profile '" + name + "' has no version " + version + " (versions: " + versions + ")");
+        return match;
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /** The maps of a list, each with a readable path: {@code dbstack:profiles[shop]}. */
+    private static List<ConfigObject> items(Node node, String path, Problems problems) {
+        if (!(node instanceof Node.Sequence seq)) {
+            problems.add(node.source(), path, "expected a list, got " + node.kindName());
+            return List.of();
+        }
+        List<ConfigObject> out = new ArrayList<>();
+        for (int i = 0; i < seq.items().size(); i++) {
+            Node item = seq.items().get(i);
+            out.add(ConfigObject.of(item, path + "[" + label(item, i) + "]", problems));
+        }
+        return out;
+    }
+
+    /** An item's name when it has one, else its index. */
+    private static String label(Node item, int index) {
+        if (item instanceof Node.Mapping m && m.entries().get("name") instanceof Node.Scalar s
+                && s.value() instanceof String n && !n.isBlank()) {
+            return n;
+        }
+        return Integer.toString(index);
+    }
+}

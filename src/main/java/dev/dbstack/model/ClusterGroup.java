@@ -1,0 +1,16 @@
+package dev.dbstack.model;
+
+/**
+ * A set of host clusters with shared settings.
+ *
+ * @param cluster       a kubeconfig context name, or {@code sandbox} for the embedded API server
+ * @param clusterDomain the DNS suffix of in-cluster service names, used in output variables
+ * @param diskBackup    whether the group backs up disks; Palette's default is off, and we warn about it
+ */
+public record ClusterGroup(String name, String cluster, String clusterDomain, boolean diskBackup, SourceRef source) {
+    public static final String SANDBOX = "sandbox";
+
+    public boolean isSandbox() {
+        return SANDBOX.equals(cluster);
+    }
+}
