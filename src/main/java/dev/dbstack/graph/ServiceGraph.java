@@ -40,7 +40,8 @@ public final class ServiceGraph {
     private ServiceGraph(StackModel model, DirectedAcyclicGraph<ServiceId, Dependency> dag) {
         this.model = model;
         this.dag = dag;
-        this.waves = computeWaves(dag);
+        this.waves = computeWaves(dag, Comparator.comparing(ServiceId::app)
+                .thenComparingInt(id -> model.layer(id).index()));
     }
 
     /**
@@ -197,8 +198,9 @@ public final class ServiceGraph {
         return out;
     }
 
-    /** Wave n holds the services whose providers are all in earlier waves; within a wave, sorted by id. */
-    private static List<List<ServiceId>> computeWaves(DirectedAcyclicGraph<ServiceId, Dependency> dag) {
+    /** Wave n holds the services whose providers are all in earlier waves; within a wave, in profile order. */
+    private static List<List<ServiceId>> computeWaves(DirectedAcyclicGraph<ServiceId, Dependency> dag,
+                                                      Comparator<ServiceId> order) {
         Map<ServiceId, Integer> level = new HashMap<>();
         for (ServiceId id : dag) { // iteration order of a DirectedAcyclicGraph is topological
             int l = dag.incomingEdgesOf(id).stream().mapToInt(e -> level.get(e.provider()) + 1).max().orElse(0);
@@ -208,7 +210,7 @@ public final class ServiceGraph {
         List<List<ServiceId>> waves = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int wave = i;
-            waves.add(level.entrySet().stream().filter(e -> e.getValue() == wave).map(Map.Entry::getKey).sorted().toList());
+            waves.add(level.entrySet().stream().filter(e -> e.getValue() == wave).map(Map.Entry::getKey).sorted(order).toList());
         }
         return List.copyOf(waves);
     }

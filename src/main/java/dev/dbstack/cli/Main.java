@@ -1,0 +1,66 @@
+package dev.dbstack.cli;
+
+import dev.dbstack.model.Problem;
+import dev.dbstack.model.UserInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "dbstack", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Declarative database services on Kubernetes: stack files in, plan out, cluster converged.",
+        subcommands = {PreviewCommand.class, RenderCommand.class, GraphCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code for input the user can fix: configuration, arguments, references. */
+    public static final int EXIT_USER_ERROR = 2;
+    public static final int EXIT_FAILURE = 1;
+
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Show internal detail (stack traces of unexpected failures).")
+    boolean verbose;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this in-process). */
+    public static int run(String... args) {
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, commandLine.getErr(), main.verbose));
+        return cli.execute(args);
+    }
+
+    private static int handle(Exception ex, PrintWriter err, boolean verbose) {
+        if (ex instanceof UserInputException u) {
+            for (Problem p : u.problems()) err.println("error: " + p.render());
+            if (u.problems().size() > 1) err.println(u.problems().size() + " errors");
+            err.flush();
+            return EXIT_USER_ERROR;
+        }
+        err.println("dbstack: internal error: " + ex);
+        if (verbose) ex.printStackTrace(err);
+        else err.println("(run with --verbose for details; please report this)");
+        err.flush();
+        return EXIT_FAILURE;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/dbstack-version.properties")) {
+                if (in != null) p.load(in);
+            }
+            return new String[] {"dbstack " + p.getProperty("version", "unknown")};
+        }
+    }
+}

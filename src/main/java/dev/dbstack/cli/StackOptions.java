@@ -1,0 +1,14 @@
+package dev.dbstack.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options every stack command shares. */
+public class StackOptions {
+    @Option(names = {"-s", "--stack"}, paramLabel = "NAME",
+            description = "Stack to use (stacks/Pulumi.<NAME>.yaml). Optional when the project has exactly one stack.")
+    String stack;
+
+    @Option(names = {"-C", "--cwd"}, paramLabel = "DIR", defaultValue = ".",
+            description = "Project directory holding Pulumi.yaml (default: current directory).")
+    String cwd;
+}

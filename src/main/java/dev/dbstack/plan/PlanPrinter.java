@@ -1,0 +1,74 @@
+package dev.dbstack.plan;
+
+import dev.dbstack.graph.ServiceGraph;
+import dev.dbstack.model.AppDeployment;
+import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.ContainerLayer;
+import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.model.ServiceLayer;
+import dev.dbstack.model.StackModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** A plan as the tree a person reads: app deployment, then layer, then object. */
+public final class PlanPrinter {
+    private PlanPrinter() {}
+
+    public static String print(Plan plan, ServiceGraph graph) {
+        StackModel model = graph.model();
+        StringBuilder out = new StringBuilder();
+        for (AppDeployment app : model.apps()) {
+            List<Step> appSteps = plan.steps().stream().filter(s -> s.app().equals(app.name())).toList();
+            if (appSteps.isEmpty()) continue;
+            ClusterGroup group = model.clusterGroupOf(app);
+            out.append("app ").append(app.name())
+                    .append("  (profile ").append(app.profile()).append('@').append(app.profileVersion())
+                    .append(", namespace ").append(app.namespace())
+                    .append(", cluster group ").append(group.name()).append(" -> ").append(group.cluster())
+                    .append(")\n");
+            appSteps.stream().filter(s -> s.service() == null).forEach(s -> line(out, "  ", s));
+            List<ServiceId> order = new ArrayList<>(graph.applyOrder().stream().filter(id -> id.app().equals(app.name())).toList());
+            for (ServiceId id : order) {
+                List<Step> steps = appSteps.stream().filter(s -> Objects.equals(s.service(), id)).toList();
+                if (steps.isEmpty()) continue;
+                out.append("  ").append(id.layer()).append("  (").append(describe(model.layer(id))).append(")\n");
+                steps.forEach(s -> line(out, "    ", s));
+            }
+        }
+        out.append('\n');
+        for (String w : plan.warnings()) out.append("warning: ").append(w).append('\n');
+        out.append(summary(plan)).append('\n');
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String indent, Step s) {
+        out.append(indent).append(s.action().symbol()).append(' ').append(s.action().verb()).append(' ')
+                .append(s.object()).append('\n');
+    }
+
+    /** {@code Plan: 23 to create, 0 to update, 0 to replace, 0 to delete.} */
+    public static String summary(Plan plan) {
+        if (plan.isEmpty()) return "No changes. The cluster matches stack " + plan.stack() + ".";
+        Map<Action, Integer> c = plan.counts();
+        StringBuilder s = new StringBuilder("Plan: ")
+                .append(c.get(Action.CREATE)).append(" to create, ")
+                .append(c.get(Action.UPDATE)).append(" to update, ")
+                .append(c.get(Action.REPLACE)).append(" to replace, ");
+        if (c.get(Action.EXPAND_VOLUME) > 0) s.append(c.get(Action.EXPAND_VOLUME)).append(" volumes to expand, ");
+        if (c.get(Action.DRIFT) > 0) s.append(c.get(Action.DRIFT)).append(" drifted, ");
+        return s.append(c.get(Action.DELETE)).append(" to delete.").toString();
+    }
+
+    /** {@code postgresql 17, 10Gi} or {@code container ghcr.io/acme/api:1.4.2, 2 replicas}. */
+    public static String describe(ServiceLayer layer) {
+        if (layer instanceof DatabaseLayer db) {
+            return db.type() + " " + db.version() + ", " + db.storageGiB() + "Gi"
+                    + (db.replicas() > 1 ? ", " + db.replicas() + " replicas" : "");
+        }
+        ContainerLayer c = (ContainerLayer) layer;
+        return "container " + c.image() + ", " + c.replicas() + (c.replicas() == 1 ? " replica" : " replicas");
+    }
+}

@@ -1,0 +1,47 @@
+package dev.dbstack.render;
+
+import dev.dbstack.model.ServiceId;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The labels dbstack puts on everything it creates; sorted maps keep renders byte-identical. */
+public final class Labels {
+    public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String MANAGER = "dbstack";
+    public static final String STACK = "dbstack.dev/stack";
+    public static final String APP = "dbstack.dev/app";
+    public static final String LAYER = "dbstack.dev/layer";
+    public static final String TYPE = "dbstack.dev/type";
+    public static final String PROFILE = "dbstack.dev/profile";
+    public static final String VERSION = "dbstack.dev/version";
+
+    private Labels() {}
+
+    /** Selector labels: only what never changes for the life of a service (selectors are immutable). */
+    public static Map<String, String> selector(ServiceId id) {
+        Map<String, String> m = new TreeMap<>();
+        m.put(APP, id.app());
+        m.put(LAYER, id.layer());
+        return m;
+    }
+
+    public static Map<String, String> service(String stack, ServiceId id, String type, String component) {
+        Map<String, String> m = new TreeMap<>(selector(id));
+        m.put("app.kubernetes.io/name", type);
+        m.put("app.kubernetes.io/instance", id.layer());
+        m.put("app.kubernetes.io/part-of", id.app());
+        m.put("app.kubernetes.io/component", component);
+        m.put(MANAGED_BY, MANAGER);
+        m.put(STACK, stack);
+        m.put(TYPE, type);
+        return m;
+    }
+
+    public static Map<String, String> app(String stack, String app) {
+        Map<String, String> m = new TreeMap<>();
+        m.put(APP, app);
+        m.put(MANAGED_BY, MANAGER);
+        m.put(STACK, stack);
+        return m;
+    }
+}

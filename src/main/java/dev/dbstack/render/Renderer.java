@@ -1,0 +1,73 @@
+package dev.dbstack.render;
+
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.graph.ServiceGraph;
+import dev.dbstack.model.AppDeployment;
+import dev.dbstack.model.AppProfile;
+import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.ContainerLayer;
+import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.EnvVar;
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.model.ServiceLayer;
+import dev.dbstack.model.StackModel;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The render stage: a service graph in, Kubernetes objects out. Pure and deterministic: no I/O,
+ * no clock, no randomness except what {@link CredentialSource} hands in, sorted maps everywhere,
+ * so the same configuration gives byte-identical objects.
+ */
+public final class Renderer {
+    private final Catalog catalog;
+    private final CredentialSource credentials;
+    private final BiFunction<ServiceId, EnvVar, String> envSecrets;
+
+    /**
+     * @param envSecrets plaintext of a container's {@code secure:} env value (decrypted by the caller)
+     */
+    public Renderer(Catalog catalog, CredentialSource credentials, BiFunction<ServiceId, EnvVar, String> envSecrets) {
+        this.catalog = catalog;
+        this.credentials = credentials;
+        this.envSecrets = envSecrets;
+    }
+
+    public RenderedStack render(ServiceGraph graph) {
+        StackModel model = graph.model();
+        Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (AppDeployment app : model.apps()) {
+            appObjects.put(app.name(), List.of(new NamespaceBuilder()
+                    .withNewMetadata().withName(app.namespace()).withLabels(Labels.app(model.stack(), app.name())).endMetadata()
+                    .build()));
+            ClusterGroup group = model.clusterGroupOf(app);
+            if (!group.diskBackup() && model.profileOf(app).layers().stream().anyMatch(l -> l instanceof DatabaseLayer)) {
+                warnings.add("cluster group '" + group.name() + "' does not back up disks (diskBackup: false): the data of"
+                        + " app '" + app.name() + "' lives only on its PersistentVolumes");
+            }
+        }
+        Map<ServiceId, RenderedService> services = new LinkedHashMap<>();
+        for (ServiceId id : graph.applyOrder()) {
+            AppDeployment app = model.app(id.app());
+            AppProfile profile = model.profileOf(app);
+            ServiceLayer layer = model.layer(id);
+            RenderedService rendered;
+            if (layer instanceof DatabaseLayer db) {
+                rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile,
+                        model.clusterGroupOf(app), catalog.get(db.type()), credentials);
+            } else {
+                ContainerLayer c = (ContainerLayer) layer;
+                rendered = ContainerRenderer.render(model.stack(), id, app.namespace(), c, services::get,
+                        name -> envSecrets.apply(id, c.env().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()));
+            }
+            services.put(id, rendered);
+        }
+        return new RenderedStack(graph, appObjects, services, List.copyOf(warnings));
+    }
+}
