@@ -31,7 +31,7 @@ final class ConfigObject {
     /** Wraps {@code node}; when it is not a map, reports that and returns an empty object. */
     static ConfigObject of(Node node, String path, Problems problems) {
         if (node instanceof Node.Mapping m) return new ConfigObject(m, path, problems);
-        problems.add(node.source(), path, "expected a map, got " + node.kindName());
+        problems.add(node.source(), path, "expected a map, got " + node.kindName() + describe(node));
         return new ConfigObject(new Node.Mapping(new LinkedHashMap<>(), Map.of(), node.source()), path, problems);
     }
 

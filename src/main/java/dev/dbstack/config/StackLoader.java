@@ -213,10 +213,7 @@ public final class StackLoader {
         List<String> dependsOn = o.stringList("dependsOn");
         Resources resources = readResources(o);
         name.ifPresent(n -> Names.checkLayerName(n).ifPresent(m -> o.problem("name", m)));
-        if (type.isEmpty()) {
-            o.rejectUnknownKeys();
-            return null;
-        }
+        if (type.isEmpty()) return null; // which other keys are allowed depends on the type
         if (type.get().equals(ContainerLayer.TYPE)) {
             return readContainer(o, name.orElse(null), dependsOn, resources, index);
         }
@@ -415,8 +412,9 @@ public final class StackLoader {
                 return null;
             });
             if (groupName != null && groups.stream().noneMatch(g -> g.name().equals(groupName))) {
-                o.problem("clusterGroup", "unknown cluster group '" + groupName + "'"
-                        + Suggest.didYouMean(groupName, groups.stream().map(ClusterGroup::name).toList()));
+                List<String> names = groups.stream().map(ClusterGroup::name).toList();
+                o.problem("clusterGroup", "unknown cluster group '" + groupName + "'" + Suggest.didYouMean(groupName, names)
+                        + " (cluster groups: " + String.join(", ", names) + ")");
                 continue;
             }
             String namespace = vcluster.orElse(name.get());

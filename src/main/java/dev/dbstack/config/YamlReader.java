@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML into {@link Node}s with line numbers. Jackson's tree model drops locations, so we
@@ -36,6 +37,11 @@ final class YamlReader {
         } catch (StreamReadException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
             String msg = e.getOriginalMessage().lines().findFirst().orElse("invalid YAML");
+            if (e.getCause() instanceof MarkedYAMLException y && y.getProblem() != null) {
+                // SnakeYAML knows the real problem and its line; Jackson only passes on the context.
+                msg = y.getProblem() + (y.getContext() != null ? " (" + y.getContext() + ")" : "");
+                if (y.getProblemMark() != null) line = y.getProblemMark().getLine() + 1;
+            }
             throw UserInputException.of(new SourceRef(file, line), "", "invalid YAML: " + msg);
         } catch (IOException e) {
             throw UserInputException.of(new SourceRef(file, 0), "", "cannot read: " + e.getMessage());

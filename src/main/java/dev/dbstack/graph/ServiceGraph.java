@@ -119,19 +119,19 @@ public final class ServiceGraph {
             return Optional.empty();
         }
         ServiceLayer p = provider.get();
-        List<String> exposed = outputsOf(p, catalog);
-        if (!exposed.contains(ref.variable())) {
-            problems.add(new Problem(at, key, who + ", but layer '" + p.name() + "' (" + p.type() + ") does not expose "
-                    + ref.variable() + Suggest.didYouMean(ref.variable(), exposed)
-                    + (exposed.isEmpty() ? "; it exposes no output variables"
-                            : "; it exposes: " + String.join(", ", exposed))));
-            return Optional.empty();
-        }
-        ServiceId providerId = new ServiceId(app.name(), p.name());
         if (p.name().equals(consumer.name())) {
             problems.add(new Problem(at, key, who + ": a layer cannot consume its own output variables"));
             return Optional.empty();
         }
+        List<String> exposed = outputsOf(p, catalog);
+        if (!exposed.contains(ref.variable())) {
+            problems.add(new Problem(at, key, who + ", but layer '" + p.name() + "' (" + p.type() + ") does not expose "
+                    + ref.variable() + Suggest.didYouMean(ref.variable(), exposed)
+                    + (exposed.isEmpty() ? " (it exposes no output variables)"
+                            : " (it exposes: " + String.join(", ", exposed) + ")")));
+            return Optional.empty();
+        }
+        ServiceId providerId = new ServiceId(app.name(), p.name());
         if (p.index() > consumer.index()) {
             problems.add(new Problem(at, key, hierarchyMessage(who, consumer, p)));
         }
@@ -168,22 +168,25 @@ public final class ServiceGraph {
     private static void reportCycles(Graph<ServiceId, Dependency> all, StackModel model, List<Problem> problems) {
         if (!new CycleDetector<>(all).detectCycles()) return;
         for (List<ServiceId> cycle : new JohnsonSimpleCycles<>(all).findSimpleCycles()) {
-            // JGraphT lists a cycle from any vertex; start from the smallest so messages are stable.
-            int start = cycle.indexOf(cycle.stream().min(Comparator.naturalOrder()).orElseThrow());
-            List<ServiceId> ordered = new ArrayList<>(cycle.subList(start, cycle.size()));
-            ordered.addAll(cycle.subList(0, start));
+            // Edges run provider → consumer; a person reads "a depends on b", so walk them backwards,
+            // starting from the smallest id so that the message is stable.
+            List<ServiceId> reversed = new ArrayList<>(cycle);
+            java.util.Collections.reverse(reversed);
+            int start = reversed.indexOf(reversed.stream().min(Comparator.naturalOrder()).orElseThrow());
+            List<ServiceId> ordered = new ArrayList<>(reversed.subList(start, reversed.size()));
+            ordered.addAll(reversed.subList(0, start));
             ordered.add(ordered.get(0));
             ServiceId first = ordered.get(0);
             AppProfile profile = model.profileOf(model.app(first.app()));
-            ServiceLayer layer = model.layer(first);
-            problems.add(new Problem(layer.source(), "profile " + profile.ref(), "dependency cycle: "
-                    + ordered.stream().map(ServiceId::layer).collect(Collectors.joining(" → "))
-                    + " (each arrow: is needed by)"));
+            problems.add(new Problem(model.layer(first).source(), "config.dbstack:profiles[" + profile.name() + "]",
+                    "dependency cycle in profile " + profile.ref() + ": "
+                    + ordered.stream().map(ServiceId::layer).collect(Collectors.joining(" depends on "))));
         }
     }
 
+    /** The same key path the config loader reports, so every message about a layer reads alike. */
     private static String keyOf(AppProfile profile, ServiceLayer layer, String key) {
-        return "profiles[" + profile.ref() + "].layers[" + layer.name() + "]." + key;
+        return "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]." + key;
     }
 
     /** Output variables a layer exposes: its component's, none for containers. */

@@ -1,0 +1,47 @@
+package dev.dbstack.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.dbstack.model.Problem;
+import dev.dbstack.model.UserInputException;
+import dev.dbstack.testing.TestProject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One stack file per kind of bad input under {@code src/test/resources/invalid/}. Each file lists
+ * the exact problems it must produce in {@code # expect:} lines at its end, as dbstack prints them
+ * ({@code file:line: key: message}); the run must report all of them and nothing else.
+ */
+class InvalidConfigTest {
+    private static final Path CASES = Path.of("src/test/resources/invalid");
+    private static final String EXPECT = "# expect: ";
+
+    static Stream<String> cases() throws IOException {
+        try (Stream<Path> files = Files.list(CASES)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void reportsEveryProblemWithFileLineAndKey(String name, @TempDir Path dir) throws IOException {
+        String yaml = Files.readString(CASES.resolve(name));
+        List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT)).map(l -> l.substring(EXPECT.length())).toList();
+        assertThat(expected).as("case %s declares its expected problems", name).isNotEmpty();
+
+        TestProject project = TestProject.create(dir, yaml);
+        UserInputException e = catchThrowableOfType(UserInputException.class, project::graph);
+
+        assertThat(e).as("%s must be rejected", name).isNotNull();
+        List<String> actual = e.problems().stream().map(Problem::render).toList();
+        assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
+    }
+}

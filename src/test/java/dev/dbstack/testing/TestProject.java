@@ -1,0 +1,62 @@
+package dev.dbstack.testing;
+
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.config.StackLoader;
+import dev.dbstack.graph.ServiceGraph;
+import dev.dbstack.model.Project;
+import dev.dbstack.model.StackModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A throwaway project directory: the standard Pulumi.yaml plus one stack file. */
+public final class TestProject {
+    public static final String STACK = "test";
+    private final Path dir;
+
+    private TestProject(Path dir) {
+        this.dir = dir;
+    }
+
+    public static TestProject create(Path dir, String stackYaml) {
+        try {
+            Files.writeString(dir.resolve("Pulumi.yaml"), "name: test-project\nruntime: java\nstackConfigDir: stacks\n");
+            Files.createDirectories(dir.resolve("stacks"));
+            Files.writeString(dir.resolve("stacks/Pulumi." + STACK + ".yaml"), stackYaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new TestProject(dir);
+    }
+
+    /** The repository itself: its Pulumi.yaml, stacks/ and components/. */
+    public static TestProject repository() {
+        return new TestProject(Path.of("").toAbsolutePath());
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Catalog catalog() {
+        return Catalog.load(dir);
+    }
+
+    public StackModel model(String stack) {
+        Project project = StackLoader.loadProject(dir);
+        return new StackLoader(catalog()).load(project, stack);
+    }
+
+    public StackModel model() {
+        return model(STACK);
+    }
+
+    public ServiceGraph graph(String stack) {
+        return ServiceGraph.build(model(stack), catalog());
+    }
+
+    public ServiceGraph graph() {
+        return graph(STACK);
+    }
+}
