@@ -367,9 +367,9 @@ public final class StackLoader {
                     env.add(EnvVar.secret(key, secret.get(), at));
                     continue;
                 }
-                Optional<String> text = e.asString(entry.getValue(), e.path(key), true)
-                        .or(() -> entry.getValue() instanceof Node.Scalar s && s.value() instanceof Boolean
-                                ? Optional.of(s.text()) : Optional.empty());
+                // Environment values are strings to Kubernetes; take `true` or `8080` as written.
+                Optional<String> text = entry.getValue() instanceof Node.Scalar s && s.value() != null
+                        ? Optional.of(s.text()) : e.asString(entry.getValue(), e.path(key), false);
                 if (text.isEmpty()) continue;
                 try {
                     env.add(EnvVar.of(key, Template.parse(text.get()), at));

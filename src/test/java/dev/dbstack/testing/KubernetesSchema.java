@@ -1,0 +1,133 @@
+package dev.dbstack.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Validates objects against the Kubernetes API's own OpenAPI definitions
+ * ({@code src/test/resources/kubernetes/swagger-1.22.json.gz}, the unmodified {@code swagger.json} of
+ * Kubernetes 1.22). Strict like {@code kubectl --validate=strict}: unknown fields are errors, as are
+ * wrong types and missing required fields. Its own small walker because the spec's
+ * {@code int-or-string} format is not JSON Schema, which generic validators reject.
+ */
+public final class KubernetesSchema {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static KubernetesSchema instance;
+
+    private final JsonNode definitions;
+    private final Map<String, String> byGroupVersionKind = new HashMap<>();
+
+    private KubernetesSchema(JsonNode swagger) {
+        this.definitions = swagger.get("definitions");
+        for (Iterator<Map.Entry<String, JsonNode>> it = definitions.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> def = it.next();
+            JsonNode gvks = def.getValue().get("x-kubernetes-group-version-kind");
+            if (gvks == null) continue;
+            for (JsonNode gvk : gvks) {
+                String group = gvk.get("group").asText();
+                String apiVersion = group.isEmpty() ? gvk.get("version").asText() : group + "/" + gvk.get("version").asText();
+                byGroupVersionKind.put(apiVersion + "/" + gvk.get("kind").asText(), def.getKey());
+            }
+        }
+    }
+
+    public static synchronized KubernetesSchema load() {
+        if (instance != null) return instance;
+        try (InputStream in = KubernetesSchema.class.getResourceAsStream("/kubernetes/swagger-1.22.json.gz")) {
+            if (in == null) throw new IllegalStateException("swagger-1.22.json.gz missing from test resources");
+            instance = new KubernetesSchema(JSON.readTree(new GZIPInputStream(in)));
+            return instance;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every violation, as {@code path: problem}; empty when the object is valid. */
+    public List<String> validate(HasMetadata object) {
+        JsonNode json = JSON.valueToTree(object);
+        String key = object.getApiVersion() + "/" + object.getKind();
+        String definition = byGroupVersionKind.get(key);
+        List<String> errors = new ArrayList<>();
+        if (definition == null) {
+            errors.add("no Kubernetes definition for " + key);
+            return errors;
+        }
+        check(json, definitions.get(definition), object.getKind(), errors);
+        return errors;
+    }
+
+    private void check(JsonNode value, JsonNode schema, String path, List<String> errors) {
+        if (schema.has("$ref")) {
+            String ref = schema.get("$ref").asText().substring("#/definitions/".length());
+            check(value, definitions.get(ref), path, errors);
+            return;
+        }
+        String type = schema.path("type").asText("");
+        String format = schema.path("format").asText("");
+        if ("int-or-string".equals(format)) {
+            if (!value.isTextual() && !value.isIntegralNumber()) errors.add(path + ": expected an integer or a string");
+            return;
+        }
+        switch (type) {
+            case "string" -> {
+                if (!value.isTextual()) errors.add(path + ": expected a string, got " + value.getNodeType());
+                else if ("byte".equals(format) && !value.asText().matches("[A-Za-z0-9+/]*={0,2}")) {
+                    errors.add(path + ": expected base64");
+                }
+            }
+            case "integer" -> {
+                if (!value.isIntegralNumber()) errors.add(path + ": expected an integer, got " + value.getNodeType());
+            }
+            case "number" -> {
+                if (!value.isNumber()) errors.add(path + ": expected a number, got " + value.getNodeType());
+            }
+            case "boolean" -> {
+                if (!value.isBoolean()) errors.add(path + ": expected a boolean, got " + value.getNodeType());
+            }
+            case "array" -> {
+                if (!value.isArray()) {
+                    errors.add(path + ": expected an array, got " + value.getNodeType());
+                    return;
+                }
+                for (int i = 0; i < value.size(); i++) check(value.get(i), schema.get("items"), path + "[" + i + "]", errors);
+            }
+            case "object", "" -> checkObject(value, schema, path, errors);
+            default -> errors.add(path + ": unknown schema type " + type);
+        }
+    }
+
+    private void checkObject(JsonNode value, JsonNode schema, String path, List<String> errors) {
+        JsonNode properties = schema.get("properties");
+        JsonNode additional = schema.get("additionalProperties");
+        if (properties == null && additional == null) return; // free-form (RawExtension and the like)
+        if (!value.isObject()) {
+            errors.add(path + ": expected an object, got " + value.getNodeType());
+            return;
+        }
+        for (JsonNode required : schema.path("required")) {
+            if (!value.has(required.asText())) errors.add(path + ": missing required field " + required.asText());
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String fieldPath = path + "." + field.getKey();
+            if (field.getValue().isNull()) continue;
+            if (properties != null && properties.has(field.getKey())) {
+                check(field.getValue(), properties.get(field.getKey()), fieldPath, errors);
+            } else if (additional != null && additional.isObject()) {
+                check(field.getValue(), additional, fieldPath, errors);
+            } else {
+                errors.add(fieldPath + ": unknown field");
+            }
+        }
+    }
+}
