@@ -1,0 +1,162 @@
+package dev.dbstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands as a user runs them, against the repository's example project. */
+class CliTest {
+    record Result(int exit, String out, String err) {}
+
+    /** Runs the CLI in-process, capturing both streams. */
+    static synchronized Result run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int exit = Main.run(args);
+            return new Result(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void previewPrintsTheCreatePlanAsATree() {
+        Result r = run("preview", "--stack", "dev");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out())
+                .contains("app shop  (profile shop@1.0.0, namespace shop, cluster group dev -> sandbox)")
+                .contains("  + create Namespace shop\n")
+                .contains("  postgresql-1  (postgresql 17, 10Gi)\n    + create Secret shop/postgresql-1-credentials\n")
+                .contains("    + create StatefulSet shop/postgresql-1\n")
+                .contains("  api  (container ghcr.io/dbstack/shop-api:1.4.2, 2 replicas)\n")
+                .contains("warning: cluster group 'dev' does not back up disks")
+                .endsWith("Plan: 19 to create, 0 to update, 0 to replace, 0 to delete.\n");
+        assertThat(r.out().indexOf("postgresql-1  (")).isLessThan(r.out().indexOf("api  ("));
+    }
+
+    @Test
+    void stackDefaultsToTheOnlyOneThere() {
+        assertThat(run("preview").exit()).isZero();
+    }
+
+    @Test
+    void renderWithholdsSecretValuesUnlessAsked() {
+        Result withheld = run("render", "--stack", "dev");
+        assertThat(withheld.exit()).isZero();
+        assertThat(withheld.out()).startsWith("---\napiVersion: v1\nkind: Namespace\n").doesNotContain("\ndata:");
+        assertThat(withheld.err()).contains("Secret values are withheld");
+
+        Result shown = run("render", "--stack", "dev", "--show-secrets");
+        assertThat(shown.out()).contains("\ndata:\n  PASSWORD: ");
+    }
+
+    @Test
+    void renderOutWritesOneFilePerObjectAndReplacesAnEarlierRender(@TempDir Path out) throws IOException {
+        Path shop = out.resolve("shop");
+        Files.createDirectories(shop);
+        Files.writeString(shop.resolve("099-statefulset-removed-layer.yaml"), "stale");
+        Files.writeString(shop.resolve("kustomization.yaml"), "resources: []\n");
+
+        Result r = run("render", "--stack", "dev", "--out", out.toString());
+
+        assertThat(r.exit()).isZero();
+        List<String> files;
+        try (Stream<Path> s = Files.list(shop)) {
+            files = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(files).hasSize(20)
+                .startsWith("000-namespace-shop.yaml", "001-secret-postgresql-1-credentials.yaml")
+                .contains("004-statefulset-postgresql-1.yaml", "018-deployment-api.yaml", "kustomization.yaml")
+                .doesNotContain("099-statefulset-removed-layer.yaml");
+        assertThat(Files.readString(shop.resolve("004-statefulset-postgresql-1.yaml"))).startsWith("apiVersion: apps/v1\nkind: StatefulSet\n");
+    }
+
+    @Test
+    void graphPrintsWavesAndDot() {
+        Result text = run("graph", "--stack", "dev");
+        assertThat(text.out()).contains("5 services, 4 edges, 2 waves").contains("wave 2\n  shop/api");
+        Result dot = run("graph", "--stack", "dev", "--format", "dot");
+        assertThat(dot.out()).startsWith("digraph \"dev\" {")
+                .contains("\"shop/postgresql-1\" -> \"shop/api\" [label=\"PASSWORD,POSTGRESMSTR_SVC,POSTGRESMSTR_SVC_PORT,USERNAME\"];");
+    }
+
+    @Test
+    void badConfigurationIsOneMessagePerProblemAndExitCodeTwo(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("Pulumi.yaml"), "name: p\nruntime: java\nstackConfigDir: stacks\n");
+        Files.createDirectories(dir.resolve("stacks"));
+        Files.writeString(dir.resolve("stacks/Pulumi.dev.yaml"), """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                        - {name: db, type: postgres, storage: 1}
+                        - {name: cache, type: redis, storage: -1}
+                  dbstack:apps: [{name: a, profile: p}]
+                """);
+        Result r = run("preview", "-C", dir.toString(), "--stack", "dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("""
+                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: mongodb, mysql, postgresql, redis, container)
+                error: stacks/Pulumi.dev.yaml:7: config.dbstack:profiles[p].layers[cache].storage: storage must be a positive whole number of GiB, e.g. storage: 10 (got '-1')
+                2 errors
+                """);
+    }
+
+    @Test
+    void missingProjectAndUnknownStackAreUserErrors(@TempDir Path empty) {
+        Result noProject = run("preview", "-C", empty.toString());
+        assertThat(noProject.exit()).isEqualTo(2);
+        assertThat(noProject.err()).isEqualTo("error: Pulumi.yaml: not found; run dbstack in a project directory or pass --cwd\n");
+
+        Result noStack = run("preview", "--stack", "prod");
+        assertThat(noStack.exit()).isEqualTo(2);
+        assertThat(noStack.err()).isEqualTo("error: stacks/Pulumi.prod.yaml: stack 'prod' does not exist; stacks here: dev\n");
+
+        Result badOption = run("preview", "--stakc", "dev");
+        assertThat(badOption.exit()).isEqualTo(2);
+        assertThat(badOption.err()).contains("Unknown options: '--stakc'").contains("Possible solutions: --stack");
+    }
+
+    @Test
+    void everyCommandHasHelpAndTheToolHasAVersion() {
+        for (String command : List.of("preview", "render", "graph")) {
+            Result r = run(command, "--help");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).startsWith("Usage: dbstack " + command);
+        }
+        assertThat(run("--version").out()).matches("dbstack \\d+\\.\\d+\\.\\d+\\s*");
+    }
+
+    /** The real process: exit codes reach the shell and no stack trace does. */
+    @Test
+    void theProcessExitsWithTwoAndNoStackTraceOnBadInput(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("Pulumi.yaml"), "name: p\nruntime: java\n");
+        Files.writeString(dir.resolve("Pulumi.dev.yaml"), "config:\n  dbstack:profiles: [\n");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "preview", "-C", dir.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(output).startsWith("error: Pulumi.dev.yaml:").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+}
