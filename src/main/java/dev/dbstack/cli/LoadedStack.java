@@ -3,7 +3,12 @@ package dev.dbstack.cli;
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.config.StackLoader;
 import dev.dbstack.graph.ServiceGraph;
+import dev.dbstack.model.AppProfile;
+import dev.dbstack.model.ContainerLayer;
+import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.Problem;
 import dev.dbstack.model.Project;
+import dev.dbstack.model.ServiceLayer;
 import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.StackModel;
@@ -13,6 +18,7 @@ import dev.dbstack.render.GeneratedCredentials;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The front of the pipeline, shared by commands: config → model → graph → render. */
@@ -38,16 +44,40 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
     /**
      * Renders with credentials generated for this run. Until state keeps them (the engine), they
      * are fresh on every run; they are never printed unless the user asks for secret values.
+     *
+     * @param revealable whether the caller will show Secret values; then every {@code secure:}
+     *                   value must be readable, because a placeholder must never pass for one
      */
-    RenderedStack render() {
-        CredentialSource credentials = new GeneratedCredentials();
-        return new Renderer(catalog, credentials, (id, env) -> reveal(env.secret(), id + " env " + env.name())).render(graph);
+    RenderedStack render(boolean revealable) {
+        if (revealable) refuseUndecryptedSecrets();
+        CredentialSource generated = new GeneratedCredentials();
+        CredentialSource credentials = (id, name, spec, supplied) -> supplied.isPresent() && !supplied.get().isDecrypted()
+                ? SecretValue.plain(UNREADABLE) : generated.credential(id, name, spec, supplied);
+        return new Renderer(catalog, credentials,
+                (id, env) -> env.secret().isDecrypted() ? env.secret().reveal() : UNREADABLE).render(graph);
     }
 
-    private static String reveal(SecretValue secret, String what) {
-        if (secret.isDecrypted()) return secret.reveal();
-        // Placeholder for a secure: value we cannot decrypt here; it only lands in Secret data,
-        // which preview never prints and render withholds unless --show-secrets.
-        return "undecrypted:" + what;
+    /** Stands in for a secure: value this build cannot decrypt; only ever in Secret data nobody is shown. */
+    private static final String UNREADABLE = "(secure value not decrypted)";
+
+    private void refuseUndecryptedSecrets() {
+        List<Problem> problems = new ArrayList<>();
+        for (AppProfile profile : model.profiles()) {
+            for (ServiceLayer layer : profile.layers()) {
+                String key = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "].";
+                if (layer instanceof DatabaseLayer db) {
+                    db.credentials().forEach((name, secret) -> {
+                        if (!secret.isDecrypted()) problems.add(new Problem(db.source(), key + name, NO_DECRYPTION));
+                    });
+                } else if (layer instanceof ContainerLayer c) {
+                    c.env().stream().filter(e -> e.isSecret() && !e.secret().isDecrypted())
+                            .forEach(e -> problems.add(new Problem(e.source(), key + "env." + e.name(), NO_DECRYPTION)));
+                }
+            }
+        }
+        if (!problems.isEmpty()) throw new UserInputException(problems);
     }
+
+    private static final String NO_DECRYPTION = "is a secure: value, and this dbstack cannot decrypt stack secrets yet;"
+            + " render without --show-secrets (the Secret's values are then withheld)";
 }

@@ -17,7 +17,7 @@ final class PreviewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadedStack stack = LoadedStack.load(options);
-        RenderedStack rendered = stack.render();
+        RenderedStack rendered = stack.render(false);
         Plan plan = Planner.planFromScratch(stack.project().name(), stack.model().stack(), rendered);
         System.out.println("Previewing stack " + stack.model().stack() + " of project " + stack.project().name()
                 + " (no state recorded yet: every object is new)");

@@ -41,7 +41,7 @@ final class RenderCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         LoadedStack stack = LoadedStack.load(options);
-        RenderedStack rendered = stack.render();
+        RenderedStack rendered = stack.render(showSecrets);
         Map<String, List<HasMetadata>> byApp = new LinkedHashMap<>();
         rendered.appObjects().forEach((app, objects) -> byApp.computeIfAbsent(app, k -> new ArrayList<>()).addAll(objects));
         for (var id : rendered.graph().applyOrder()) {

@@ -159,4 +159,36 @@ class CliTest {
         assertThat(p.exitValue()).isEqualTo(2);
         assertThat(output).startsWith("error: Pulumi.dev.yaml:").doesNotContain("Exception").doesNotContain("\tat ");
     }
+
+    @Test
+    void showSecretsRefusesSecureValuesItCannotDecrypt(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("Pulumi.yaml"), "name: p\nruntime: java\nstackConfigDir: stacks\n");
+        Files.createDirectories(dir.resolve("stacks"));
+        Files.writeString(dir.resolve("stacks/Pulumi.dev.yaml"), """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                        - name: db
+                          type: postgresql
+                          storage: 1
+                          password: {secure: v1:c2FsdA==:Y2lwaGVy}
+                        - name: api
+                          type: container
+                          image: ghcr.io/acme/api:1
+                          env:
+                            TOKEN: {secure: v1:bm9uY2U=:dG9rZW4=}
+                  dbstack:apps: [{name: a, profile: p}]
+                """);
+        Result withheld = run("render", "-C", dir.toString());
+        assertThat(withheld.exit()).isZero();
+        assertThat(withheld.out()).doesNotContain("\ndata:").contains("withheld: TOKEN");
+
+        Result shown = run("render", "-C", dir.toString(), "--show-secrets");
+        assertThat(shown.exit()).isEqualTo(2);
+        assertThat(shown.out()).isEmpty();
+        assertThat(shown.err()).contains("stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].password: is a secure: value")
+                .contains("stacks/Pulumi.dev.yaml:14: config.dbstack:profiles[p].layers[api].env.TOKEN: is a secure: value");
+    }
 }
