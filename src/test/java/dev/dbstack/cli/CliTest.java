@@ -2,6 +2,7 @@ package dev.dbstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.testing.TestProject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -99,9 +100,7 @@ class CliTest {
 
     @Test
     void badConfigurationIsOneMessagePerProblemAndExitCodeTwo(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("Pulumi.yaml"), "name: p\nruntime: java\nstackConfigDir: stacks\n");
-        Files.createDirectories(dir.resolve("stacks"));
-        Files.writeString(dir.resolve("stacks/Pulumi.dev.yaml"), """
+        TestProject.create(dir, "dev", """
                 config:
                   dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
                   dbstack:profiles:
@@ -162,9 +161,7 @@ class CliTest {
 
     @Test
     void showSecretsRefusesSecureValuesItCannotDecrypt(@TempDir Path dir) throws IOException {
-        Files.writeString(dir.resolve("Pulumi.yaml"), "name: p\nruntime: java\nstackConfigDir: stacks\n");
-        Files.createDirectories(dir.resolve("stacks"));
-        Files.writeString(dir.resolve("stacks/Pulumi.dev.yaml"), """
+        TestProject.create(dir, "dev", """
                 config:
                   dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
                   dbstack:profiles:

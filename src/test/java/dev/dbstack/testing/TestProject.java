@@ -20,10 +20,14 @@ public final class TestProject {
     }
 
     public static TestProject create(Path dir, String stackYaml) {
+        return create(dir, STACK, stackYaml);
+    }
+
+    public static TestProject create(Path dir, String stack, String stackYaml) {
         try {
             Files.writeString(dir.resolve("Pulumi.yaml"), "name: test-project\nruntime: java\nstackConfigDir: stacks\n");
             Files.createDirectories(dir.resolve("stacks"));
-            Files.writeString(dir.resolve("stacks/Pulumi." + STACK + ".yaml"), stackYaml);
+            Files.writeString(dir.resolve("stacks/Pulumi." + stack + ".yaml"), stackYaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
