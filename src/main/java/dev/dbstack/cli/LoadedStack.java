@@ -29,8 +29,14 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
         Project project = StackLoader.loadProject(dir);
         String stack = options.stack != null ? options.stack : onlyStack(project);
         Catalog catalog = Catalog.load(dir);
-        StackModel model = new StackLoader(catalog).load(project, stack);
+        StackModel model = new StackLoader(catalog, passphrase()).load(project, stack);
         return new LoadedStack(project, catalog, model, ServiceGraph.build(model, catalog));
+    }
+
+    /** Pulumi's variable works too, so one passphrase serves `pulumi` and `dbstack` alike. */
+    static String passphrase() {
+        String own = System.getenv("DBSTACK_CONFIG_PASSPHRASE");
+        return own != null ? own : System.getenv("PULUMI_CONFIG_PASSPHRASE");
     }
 
     private static String onlyStack(Project project) {
@@ -78,6 +84,6 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
         if (!problems.isEmpty()) throw new UserInputException(problems);
     }
 
-    private static final String NO_DECRYPTION = "is a secure: value, and this dbstack cannot decrypt stack secrets yet;"
-            + " render without --show-secrets (the Secret's values are then withheld)";
+    private static final String NO_DECRYPTION = "is a secure: value and no passphrase is set: set DBSTACK_CONFIG_PASSPHRASE"
+            + " (or PULUMI_CONFIG_PASSPHRASE) to show it, or render without --show-secrets";
 }

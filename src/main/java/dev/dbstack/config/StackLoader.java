@@ -54,9 +54,22 @@ public final class StackLoader {
             "encryptedkey", "environment");
 
     private final Catalog catalog;
+    private final String passphrase;
+    /** Opens secure: values of the stack being loaded; null while none can be decrypted. */
+    private PassphraseCrypter crypter;
 
+    /** A loader that carries secure: values encrypted (no passphrase given). */
     public StackLoader(Catalog catalog) {
+        this(catalog, null);
+    }
+
+    /**
+     * @param passphrase the stack's secrets passphrase (Pulumi's passphrase provider), or null to
+     *                   leave secure: values encrypted
+     */
+    public StackLoader(Catalog catalog, String passphrase) {
         this.catalog = catalog;
+        this.passphrase = passphrase;
     }
 
     /** Reads {@code dir/Pulumi.yaml}. */
@@ -90,6 +103,7 @@ public final class StackLoader {
         }
         Problems problems = new Problems();
         ConfigObject root = ConfigObject.of(read(file, display), "", problems);
+        crypter = openSecrets(root);
         Map<String, Node> config = new LinkedHashMap<>();
         root.object("config").ifPresent(c -> {
             for (Map.Entry<String, Node> e : c.entries().entrySet()) {
@@ -112,6 +126,33 @@ public final class StackLoader {
         List<AppDeployment> apps = readApps(config.get(APPS), groups, profiles, problems, display);
         problems.throwIfAny();
         return new StackModel(project, stack, display, groups, profiles, apps);
+    }
+
+    /** The stack's crypter when a passphrase was given and the stack has an encryptionsalt. */
+    private PassphraseCrypter openSecrets(ConfigObject root) {
+        Optional<String> salt = root.string("encryptionsalt");
+        if (passphrase == null || salt.isEmpty()) return null;
+        try {
+            return PassphraseCrypter.open(salt.get(), passphrase);
+        } catch (PassphraseCrypter.WrongPassphraseException e) {
+            throw UserInputException.of(root.source("encryptionsalt"), "encryptionsalt",
+                    "incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets");
+        } catch (IllegalArgumentException e) {
+            throw UserInputException.of(root.source("encryptionsalt"), "encryptionsalt", e.getMessage());
+        }
+    }
+
+    /** A {@code {secure: ...}} value, decrypted when the stack's passphrase is known. */
+    private Optional<SecretValue> secure(ConfigObject owner, String key, Node n) {
+        Optional<SecretValue> secret = ConfigObject.secure(n);
+        if (secret.isEmpty() || crypter == null) return secret;
+        try {
+            return Optional.of(SecretValue.plain(crypter.decryptOrThrow(secret.get().ciphertext())));
+        } catch (PassphraseCrypter.WrongPassphraseException | IllegalArgumentException e) {
+            owner.problem(key, "cannot decrypt this secure: value with the stack's passphrase; set it again with"
+                    + " `pulumi config set --secret`");
+            return Optional.empty();
+        }
     }
 
     /** Stack names that have a settings file, sorted. */
@@ -247,8 +288,7 @@ public final class StackLoader {
         Map<String, SecretValue> credentials = new TreeMap<>();
         for (String credential : c.credentials().keySet()) {
             o.node(credential).ifPresent(n -> {
-                Optional<SecretValue> secret = ConfigObject.secure(n);
-                if (secret.isPresent()) credentials.put(credential, secret.get());
+                if (ConfigObject.secure(n).isPresent()) secure(o, credential, n).ifPresent(v -> credentials.put(credential, v));
                 else o.problem(credential, "must be a secret: set it with `pulumi config set --secret` so the stack"
                         + " file holds {secure: ...}, or leave it out and dbstack generates one");
             });
@@ -355,16 +395,15 @@ public final class StackLoader {
     }
 
     /** {@code env: {NAME: value}}; values are templates or {@code {secure: ...}}. */
-    private static List<EnvVar> readEnv(ConfigObject o) {
+    private List<EnvVar> readEnv(ConfigObject o) {
         List<EnvVar> env = new ArrayList<>();
         o.object("env").ifPresent(e -> {
             for (Map.Entry<String, Node> entry : e.entries().entrySet()) {
                 String key = entry.getKey();
                 SourceRef at = e.source(key);
                 Names.checkEnvName(key).ifPresent(m -> e.problem(key, m));
-                Optional<SecretValue> secret = ConfigObject.secure(entry.getValue());
-                if (secret.isPresent()) {
-                    env.add(EnvVar.secret(key, secret.get(), at));
+                if (ConfigObject.secure(entry.getValue()).isPresent()) {
+                    secure(e, key, entry.getValue()).ifPresent(v -> env.add(EnvVar.secret(key, v, at)));
                     continue;
                 }
                 // Environment values are strings to Kubernetes; take `true` or `8080` as written.
