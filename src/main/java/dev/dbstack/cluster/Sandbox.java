@@ -1,0 +1,69 @@
+package dev.dbstack.cluster;
+
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+
+/**
+ * dbstack's embedded Kubernetes API for machines with no cluster: fabric8's mock server in CRUD
+ * mode on loopback, reached over HTTP through the real fabric8 client, with the API rules of
+ * {@link SandboxDispatcher}. It runs no containers.
+ */
+public final class Sandbox implements AutoCloseable {
+    public static final String DEFAULT_STORAGE_CLASS = "standard";
+
+    private final KubernetesMockServer server;
+    private final SandboxDispatcher dispatcher;
+    private final KubernetesClient client;
+
+    private Sandbox(KubernetesMockServer server, SandboxDispatcher dispatcher) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+        this.client = server.createClient();
+    }
+
+    /** Starts an empty sandbox with a default StorageClass that allows volume expansion. */
+    public static Sandbox start() {
+        SandboxDispatcher dispatcher = new SandboxDispatcher();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                dispatcher, false);
+        try {
+            server.init(InetAddress.getLoopbackAddress(), 0);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start the sandbox API server on loopback", e);
+        }
+        Sandbox sandbox = new Sandbox(server, dispatcher);
+        sandbox.client.storage().v1().storageClasses().resource(new StorageClassBuilder()
+                .withNewMetadata().withName(DEFAULT_STORAGE_CLASS)
+                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
+                .withProvisioner("sandbox.dbstack.dev/hostpath")
+                .withAllowVolumeExpansion(true)
+                .withReclaimPolicy("Retain")
+                .build()).create();
+        return sandbox;
+    }
+
+    /** A fabric8 client talking HTTP to this sandbox. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Write requests served so far (POST, PUT, PATCH, DELETE). */
+    public long writeRequests() {
+        return dispatcher.writes();
+    }
+
+    public long readRequests() {
+        return dispatcher.reads();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}

@@ -1,0 +1,206 @@
+package dev.dbstack.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * fabric8's CRUD mock plus the API-server rules dbstack depends on: immutable StatefulSet fields,
+ * PersistentVolumeClaims that may only grow and only on an expandable StorageClass, and Secret
+ * {@code stringData} folded into {@code data} (the mock itself advances resourceVersion and generation). Messages are the real API server's, so the engine reacts to the sandbox as to a cluster.
+ */
+final class SandboxDispatcher extends KubernetesCrudDispatcher {
+    static final String STS_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas',"
+            + " 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy'"
+            + " and 'minReadySeconds' are forbidden";
+    private static final List<String> STS_IMMUTABLE = List.of("selector", "serviceName", "volumeClaimTemplates",
+            "podManagementPolicy");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
+
+    /** Write requests (POST, PUT, PATCH, DELETE) served so far: idempotency tests count them. */
+    long writes() {
+        return writes.get();
+    }
+
+    long reads() {
+        return reads.get();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        String method = request.getMethod();
+        if ("GET".equals(method)) reads.incrementAndGet();
+        else writes.incrementAndGet();
+        return super.dispatch(request);
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+        return super.handleCreate(withFoldedSecret(request));
+    }
+
+    @Override
+    public MockResponse handleUpdate(RecordedRequest request) {
+        return guarded(request.getPath(), () -> {
+            return super.handleUpdate(withFoldedSecret(request));
+        });
+    }
+
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+        return guarded(request.getPath(), () -> super.handlePatch(request));
+    }
+
+    /**
+     * Lets the mock compute the write, then checks old against new; a forbidden change is undone
+     * (the stored document put back as it was) and answered with the API server's error.
+     */
+    private MockResponse guarded(String path, java.util.function.Supplier<MockResponse> write) {
+        try {
+            return check(path, write);
+        } catch (RuntimeException e) {
+            // A sandbox bug must surface as an error, not as a request that never answers.
+            return status(500, "InternalError", "sandbox: " + e);
+        }
+    }
+
+    private MockResponse check(String path, java.util.function.Supplier<MockResponse> write) {
+        String resource = resourceOf(path);
+        if (!resource.equals("statefulsets") && !resource.equals("persistentvolumeclaims")) return write.get();
+        AttributeSet key = getKey(path);
+        Map.Entry<AttributeSet, String> before = findResource(key);
+        MockResponse response = write.get();
+        if (before == null || response.code() >= 300) return response;
+        Map.Entry<AttributeSet, String> after = findResource(key);
+        try {
+            JsonNode old = JSON.readTree(before.getValue());
+            JsonNode now = JSON.readTree(after.getValue());
+            MockResponse refused = resource.equals("statefulsets") ? checkStatefulSet(old, now) : checkClaim(old, now);
+            if (refused != null) {
+                getMap().remove(after.getKey());
+                getMap().put(before.getKey(), before.getValue());
+                return refused;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return response;
+    }
+
+    private MockResponse checkStatefulSet(JsonNode old, JsonNode now) {
+        for (String field : STS_IMMUTABLE) {
+            if (!old.path("spec").path(field).equals(now.path("spec").path(field))) {
+                return status(422, "Invalid", "StatefulSet.apps \"" + now.path("metadata").path("name").asText()
+                        + "\" is invalid: " + STS_FORBIDDEN);
+            }
+        }
+        return null;
+    }
+
+    private MockResponse checkClaim(JsonNode old, JsonNode now) {
+        String name = now.path("metadata").path("name").asText();
+        Quantity was = quantity(old);
+        Quantity is = quantity(now);
+        if (was == null || is == null) return null;
+        int c = Quantity.getAmountInBytes(is).compareTo(Quantity.getAmountInBytes(was));
+        if (c < 0) {
+            return status(422, "Invalid", "PersistentVolumeClaim \"" + name + "\" is invalid: spec.resources.requests.storage:"
+                    + " Forbidden: field can not be less than status.capacity");
+        }
+        if (c > 0 && !expandable(now.path("spec").path("storageClassName").asText(null))) {
+            return status(403, "Forbidden", "persistentvolumeclaims \"" + name + "\" is forbidden: only dynamically"
+                    + " provisioned pvc can be resized and the storageclass that provisions the pvc must support resize");
+        }
+        return null;
+    }
+
+    private boolean expandable(String storageClass) {
+        String name = storageClass != null ? storageClass : defaultStorageClass();
+        if (name == null) return false;
+        MockResponse sc = handleGet("/apis/storage.k8s.io/v1/storageclasses/" + name);
+        if (sc.code() != 200) return false;
+        try {
+            return JSON.readTree(sc.getBody().readUtf8()).path("allowVolumeExpansion").asBoolean(false);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private String defaultStorageClass() {
+        for (Map.Entry<AttributeSet, String> e : getMap().entrySet()) {
+            try {
+                JsonNode n = JSON.readTree(e.getValue());
+                if ("StorageClass".equals(n.path("kind").asText()) && "true".equals(n.path("metadata").path("annotations")
+                        .path("storageclass.kubernetes.io/is-default-class").asText())) {
+                    return n.path("metadata").path("name").asText();
+                }
+            } catch (java.io.IOException ignored) {
+                // not JSON: not a StorageClass either
+            }
+        }
+        return null;
+    }
+
+
+    private static Quantity quantity(JsonNode claim) {
+        JsonNode q = claim.path("spec").path("resources").path("requests").path("storage");
+        return q.isMissingNode() || q.isNull() ? null : new Quantity(q.asText());
+    }
+
+    /** The request with a Secret's stringData folded into data; reading the body consumes it, so always rebuild. */
+    private static RecordedRequest withFoldedSecret(RecordedRequest request) {
+        String body = request.getUtf8Body();
+        String folded = foldStringData(body);
+        byte[] bytes = (folded != null ? folded : body).getBytes(StandardCharsets.UTF_8);
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                new io.fabric8.mockwebserver.http.Buffer(bytes));
+    }
+
+    /** A Secret's {@code stringData} as base64 {@code data}, as the API server stores it; null if not a Secret. */
+    private static String foldStringData(String body) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (!"Secret".equals(n.path("kind").asText()) || !n.has("stringData")) return null;
+            ObjectNode copy = n.deepCopy();
+            ObjectNode data = copy.has("data") ? (ObjectNode) copy.get("data") : copy.putObject("data");
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.get("stringData").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                data.put(e.getKey(), Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
+            }
+            copy.remove("stringData");
+            return JSON.writeValueAsString(copy);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static String resourceOf(String path) {
+        String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        String[] parts = p.split("/");
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (parts[i].equals("namespaces") && i + 2 < parts.length) return parts[i + 2];
+        }
+        return parts.length >= 2 ? parts[parts.length - 2] : "";
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure").put("message", message)
+                .put("reason", reason).put("code", code);
+        return new MockResponse().setResponseCode(code).setBody(s.toString());
+    }
+}

@@ -1,0 +1,113 @@
+package dev.dbstack.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.testing.FixedCredentials;
+import dev.dbstack.testing.TestProject;
+import dev.dbstack.render.Renderer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sandbox answers like a real API server where dbstack depends on it; through the real client. */
+class SandboxApiRulesTest {
+    private Sandbox sandbox;
+    private KubernetesClient client;
+
+    @BeforeEach
+    void start() {
+        sandbox = Sandbox.start();
+        client = sandbox.client();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
+    }
+
+    @AfterEach
+    void stop() {
+        sandbox.close();
+    }
+
+    private StatefulSet renderedStatefulSet() {
+        TestProject repo = TestProject.repository();
+        return new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"))
+                .service(new ServiceId("shop", "postgresql-1")).objects().stream()
+                .filter(StatefulSet.class::isInstance).map(StatefulSet.class::cast).findFirst().orElseThrow();
+    }
+
+    @Test
+    void immutableStatefulSetFieldsAreRejectedWithTheApiServersMessage() {
+        StatefulSet created = client.resource(renderedStatefulSet()).create();
+        assertThat(created.getMetadata().getResourceVersion()).isNotBlank();
+
+        for (var change : java.util.List.<java.util.function.UnaryOperator<StatefulSet>>of(
+                s -> new StatefulSetBuilder(s).editSpec().withServiceName("other").endSpec().build(),
+                s -> new StatefulSetBuilder(s).editSpec().withPodManagementPolicy("Parallel").endSpec().build(),
+                s -> new StatefulSetBuilder(s).editSpec().editSelector().addToMatchLabels("x", "y").endSelector().endSpec().build(),
+                s -> new StatefulSetBuilder(s).editSpec().editFirstVolumeClaimTemplate().editSpec().editResources()
+                        .addToRequests("storage", new Quantity("20Gi")).endResources().endSpec().endVolumeClaimTemplate().endSpec().build())) {
+            StatefulSet live = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get();
+            KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
+                    () -> client.resource(change.apply(live)).update());
+            assertThat(e.getCode()).isEqualTo(422);
+            assertThat(e.getStatus().getMessage()).isEqualTo("StatefulSet.apps \"postgresql-1\" is invalid: " + SandboxDispatcher.STS_FORBIDDEN);
+        }
+        StatefulSet after = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get();
+        assertThat(after.getSpec()).isEqualTo(created.getSpec());
+
+        StatefulSet scaled = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1")
+                .edit(s -> new StatefulSetBuilder(s).editSpec().withReplicas(2).endSpec().build());
+        assertThat(scaled.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(scaled.getMetadata().getGeneration()).isGreaterThan(created.getMetadata().getGeneration() == null
+                ? 0L : created.getMetadata().getGeneration());
+    }
+
+    @Test
+    void claimsGrowOnlyOnExpandableClassesAndNeverShrink() {
+        client.storage().v1().storageClasses().resource(new StorageClassBuilder().withNewMetadata().withName("fixed").endMetadata()
+                .withProvisioner("x").withAllowVolumeExpansion(false).build()).create();
+        client.resource(claim("grows", null, "10Gi")).create();
+        client.resource(claim("stuck", "fixed", "10Gi")).create();
+
+        var grows = client.persistentVolumeClaims().inNamespace("shop").withName("grows");
+        assertThat(grows.edit(c -> claim("grows", null, "15Gi")).getSpec().getResources().getRequests().get("storage"))
+                .isEqualTo(new Quantity("15Gi"));
+        KubernetesClientException shrink = catchThrowableOfType(KubernetesClientException.class,
+                () -> grows.edit(c -> claim("grows", null, "5Gi")));
+        assertThat(shrink.getCode()).isEqualTo(422);
+        assertThat(shrink.getStatus().getMessage()).contains("field can not be less than");
+
+        KubernetesClientException fixed = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.persistentVolumeClaims().inNamespace("shop").withName("stuck").edit(c -> claim("stuck", "fixed", "20Gi")));
+        assertThat(fixed.getCode()).isEqualTo(403);
+        assertThat(client.persistentVolumeClaims().inNamespace("shop").withName("stuck").get()
+                .getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("10Gi"));
+    }
+
+    @Test
+    void secretStringDataBecomesBase64Data() {
+        client.resource(new SecretBuilder().withNewMetadata().withName("s").withNamespace("shop").endMetadata()
+                .addToStringData("PASSWORD", "hunter2").build()).create();
+        var stored = client.secrets().inNamespace("shop").withName("s").get();
+        assertThat(stored.getStringData()).isNullOrEmpty();
+        assertThat(new String(Base64.getDecoder().decode(stored.getData().get("PASSWORD")), StandardCharsets.UTF_8)).isEqualTo("hunter2");
+    }
+
+    private static PersistentVolumeClaim claim(String name, String storageClass, String size) {
+        return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
+                .withNewSpec().withStorageClassName(storageClass).withAccessModes("ReadWriteOnce")
+                .withNewResources().addToRequests("storage", new Quantity(size)).endResources().endSpec().build();
+    }
+}
