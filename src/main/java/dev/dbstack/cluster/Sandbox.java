@@ -15,6 +15,11 @@ import java.util.HashMap;
  */
 public final class Sandbox implements AutoCloseable {
     public static final String DEFAULT_STORAGE_CLASS = "standard";
+    /**
+     * The mock web server narrates every connection through java.util.logging; dbstack's output is
+     * its own. Held in a field because JUL forgets the level of a logger nobody references.
+     */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     private final KubernetesMockServer server;
     private final SandboxDispatcher dispatcher;
@@ -28,6 +33,7 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts an empty sandbox with a default StorageClass that allows volume expansion. */
     public static Sandbox start() {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         SandboxDispatcher dispatcher = new SandboxDispatcher();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 dispatcher, false);
