@@ -11,7 +11,8 @@ import java.util.HashMap;
 /**
  * dbstack's embedded Kubernetes API for machines with no cluster: fabric8's mock server in CRUD
  * mode on loopback, reached over HTTP through the real fabric8 client, with the API rules of
- * {@link SandboxDispatcher}. It runs no containers.
+ * {@link SandboxDispatcher} and the controller behaviour of {@link SandboxControllers}. It runs no
+ * containers.
  */
 public final class Sandbox implements AutoCloseable {
     public static final String DEFAULT_STORAGE_CLASS = "standard";
@@ -24,11 +25,22 @@ public final class Sandbox implements AutoCloseable {
     private final KubernetesMockServer server;
     private final SandboxDispatcher dispatcher;
     private final KubernetesClient client;
+    private final KubernetesClient controllerClient;
+    private final SandboxControllers controllers;
 
     private Sandbox(KubernetesMockServer server, SandboxDispatcher dispatcher) {
         this.server = server;
         this.dispatcher = dispatcher;
         this.client = server.createClient();
+        this.controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                        .withUserAgent(SandboxDispatcher.CONTROLLER_AGENT).build()).build();
+        this.controllers = new SandboxControllers(controllerClient, dispatcher);
+    }
+
+    /** The controllers' last failure, if any (they retry on every tick). */
+    public RuntimeException controllerError() {
+        return controllers.lastError();
     }
 
     /** Starts an empty sandbox with a default StorageClass that allows volume expansion. */
@@ -69,6 +81,8 @@ public final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        controllers.close();
+        controllerClient.close();
         client.close();
         server.destroy();
     }

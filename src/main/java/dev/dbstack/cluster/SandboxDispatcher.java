@@ -14,6 +14,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * fabric8's CRUD mock plus the API-server rules dbstack depends on: immutable StatefulSet fields,
@@ -28,8 +30,15 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             "podManagementPolicy");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Requests from the sandbox's own controllers carry this user agent and are not counted. */
+    static final String CONTROLLER_AGENT = "dbstack-sandbox-controller";
+
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
+    /** The mock's write lock, learnt from {@link #locked}; guarded writes hold it from check to undo. */
+    private volatile Lock writeLock;
+    /** Called with every DELETE of a StatefulSet and its propagation policy (controllers cascade). */
+    private volatile java.util.function.BiConsumer<String, String> onStatefulSetDelete = (path, policy) -> { };
 
     /** Write requests (POST, PUT, PATCH, DELETE) served so far: idempotency tests count them. */
     long writes() {
@@ -40,11 +49,35 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return reads.get();
     }
 
+    void onStatefulSetDelete(java.util.function.BiConsumer<String, String> listener) {
+        this.onStatefulSetDelete = listener;
+    }
+
+    @Override
+    protected void locked(Lock lock) {
+        if (lock instanceof ReentrantReadWriteLock.WriteLock) writeLock = lock;
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String method = request.getMethod();
-        if ("GET".equals(method)) reads.incrementAndGet();
-        else writes.incrementAndGet();
+        String agent = request.getHeader("User-Agent");
+        if (agent == null || !agent.startsWith(CONTROLLER_AGENT)) {
+            if ("GET".equals(method)) reads.incrementAndGet();
+            else writes.incrementAndGet();
+        }
+        if ("DELETE".equals(method) && resourceOf(request.getPath()).equals("statefulsets")) {
+            String body = request.getUtf8Body();
+            String policy = "Background";
+            try {
+                if (body != null && !body.isBlank()) policy = JSON.readTree(body).path("propagationPolicy").asText("Background");
+            } catch (java.io.IOException ignored) {
+                // no DeleteOptions: the API server's default applies
+            }
+            MockResponse response = handleDelete(request.getPath());
+            if (response.code() < 300) onStatefulSetDelete.accept(request.getPath(), policy);
+            return response;
+        }
         return super.dispatch(request);
     }
 
@@ -70,11 +103,15 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
      * (the stored document put back as it was) and answered with the API server's error.
      */
     private MockResponse guarded(String path, java.util.function.Supplier<MockResponse> write) {
+        Lock lock = writeLock;
+        if (lock != null) lock.lock(); // reentrant: the mock takes it again inside; no write slips in between
         try {
             return check(path, write);
         } catch (RuntimeException e) {
             // A sandbox bug must surface as an error, not as a request that never answers.
             return status(500, "InternalError", "sandbox: " + e);
+        } finally {
+            if (lock != null) lock.unlock();
         }
     }
 
@@ -188,7 +225,7 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
-    private static String resourceOf(String path) {
+    static String resourceOf(String path) {
         String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         String[] parts = p.split("/");
         for (int i = 0; i < parts.length - 1; i++) {
