@@ -27,6 +27,7 @@ public final class Sandbox implements AutoCloseable {
     private final KubernetesClient client;
     private final KubernetesClient controllerClient;
     private final SandboxControllers controllers;
+    private SandboxStore store;
 
     private Sandbox(KubernetesMockServer server, SandboxDispatcher dispatcher) {
         this.server = server;
@@ -43,7 +44,22 @@ public final class Sandbox implements AutoCloseable {
         return controllers.lastError();
     }
 
-    /** Starts an empty sandbox with a default StorageClass that allows volume expansion. */
+    /**
+     * Starts the sandbox kept in {@code dir}: what earlier runs left there is loaded, and every
+     * write is journalled there before it is acknowledged, so a killed process loses nothing the
+     * API confirmed, like a real cluster.
+     */
+    public static Sandbox start(java.nio.file.Path dir) {
+        SandboxStore store = new SandboxStore(dir);
+        Sandbox sandbox = start();
+        store.restore(sandbox.controllerClient);
+        store.compact(sandbox.dispatcher.storedObjects());
+        sandbox.dispatcher.afterWrite(store::record);
+        sandbox.store = store;
+        return sandbox;
+    }
+
+    /** Starts an empty, in-memory sandbox with a default StorageClass that allows volume expansion. */
     public static Sandbox start() {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         SandboxDispatcher dispatcher = new SandboxDispatcher();
@@ -55,13 +71,13 @@ public final class Sandbox implements AutoCloseable {
             throw new IllegalStateException("cannot start the sandbox API server on loopback", e);
         }
         Sandbox sandbox = new Sandbox(server, dispatcher);
-        sandbox.client.storage().v1().storageClasses().resource(new StorageClassBuilder()
+        sandbox.controllerClient.storage().v1().storageClasses().resource(new StorageClassBuilder()
                 .withNewMetadata().withName(DEFAULT_STORAGE_CLASS)
                 .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
                 .withProvisioner("sandbox.dbstack.dev/hostpath")
                 .withAllowVolumeExpansion(true)
                 .withReclaimPolicy("Retain")
-                .build()).create();
+                .build()).createOr(existing -> existing.update());
         return sandbox;
     }
 
@@ -82,6 +98,7 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         controllers.close();
+        if (store != null) store.compact(dispatcher.storedObjects());
         controllerClient.close();
         client.close();
         server.destroy();

@@ -49,6 +49,27 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return reads.get();
     }
 
+    /**
+     * Called with the method and the response body after every successful write, holding the
+     * write lock, so what is recorded is in the order it happened.
+     */
+    private volatile java.util.function.BiConsumer<String, String> afterWrite = (method, body) -> { };
+
+    void afterWrite(java.util.function.BiConsumer<String, String> hook) {
+        this.afterWrite = hook;
+    }
+
+    /** Every stored object as the JSON the API server would return, taken under the read lock. */
+    java.util.List<String> storedObjects() {
+        Lock lock = writeLock;
+        if (lock != null) lock.lock();
+        try {
+            return java.util.List.copyOf(getMap().values());
+        } finally {
+            if (lock != null) lock.unlock();
+        }
+    }
+
     void onStatefulSetDelete(java.util.function.BiConsumer<String, String> listener) {
         this.onStatefulSetDelete = listener;
     }
@@ -66,6 +87,21 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             if ("GET".equals(method)) reads.incrementAndGet();
             else writes.incrementAndGet();
         }
+        MockResponse response = serve(request, method);
+        if (!"GET".equals(method) && response.code() < 300) {
+            Lock lock = writeLock;
+            if (lock != null) lock.lock();
+            try {
+                afterWrite.accept(method, response.getBody() == null ? "" : new String(response.getBody().getBytes(),
+                        StandardCharsets.UTF_8));
+            } finally {
+                if (lock != null) lock.unlock();
+            }
+        }
+        return response;
+    }
+
+    private MockResponse serve(RecordedRequest request, String method) {
         if ("DELETE".equals(method) && resourceOf(request.getPath()).equals("statefulsets")) {
             String body = request.getUtf8Body();
             String policy = "Background";

@@ -1,0 +1,72 @@
+package dev.dbstack.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.render.Renderer;
+import dev.dbstack.testing.FixedCredentials;
+import dev.dbstack.testing.TestProject;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Successive runs see the same sandbox cluster, and a killed run loses nothing the API acknowledged. */
+class SandboxPersistenceTest {
+    @Test
+    void objectsSurviveARestart(@TempDir Path dir) {
+        StatefulSet before;
+        try (Sandbox first = Sandbox.start(dir)) {
+            var client = first.client();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
+            TestProject repo = TestProject.repository();
+            new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"))
+                    .service(new ServiceId("shop", "postgresql-1")).objects().forEach(o -> client.resource(o).create());
+            StatefulSet ready = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").waitUntilCondition(
+                    s -> s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas()), 10, TimeUnit.SECONDS);
+            before = ready;
+        }
+        try (Sandbox second = Sandbox.start(dir)) {
+            var client = second.client();
+            StatefulSet sts = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get();
+            assertThat(sts).isNotNull();
+            assertThat(sts.getSpec()).isEqualTo(before.getSpec());
+            // The mock assigns new uids on restore; the controllers re-adopt the kept pods, as after an orphaning delete.
+            assertThat(client.pods().inNamespace("shop").withName("postgresql-1-0").waitUntilCondition(p -> p != null
+                    && p.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(sts.getMetadata().getUid())),
+                    5, TimeUnit.SECONDS)).isNotNull();
+            assertThat(client.secrets().inNamespace("shop").withName("postgresql-1-credentials").get().getData()).containsKey("PASSWORD");
+            assertThat(client.persistentVolumeClaims().inNamespace("shop").withName("data-postgresql-1-0").get()).isNotNull();
+            assertThat(client.pods().inNamespace("shop").withName("postgresql-1-0").get()).isNotNull();
+            assertThat(client.storage().v1().storageClasses().list().getItems()).hasSize(1);
+            assertThat(second.writeRequests()).as("restoring is not the user's writes").isZero();
+        }
+    }
+
+    @Test
+    void aKilledProcessLosesNoAcknowledgedWrite(@TempDir Path dir) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SandboxProcess.class.getName(), dir.toString(), "1000"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int acked = -1;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && acked < 25) acked = Integer.parseInt(line.substring(4));
+        }
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        try (Sandbox after = Sandbox.start(dir)) {
+            int kept = after.client().configMaps().inNamespace("k").list().getItems().size();
+            assertThat(kept).isGreaterThanOrEqualTo(acked + 1);
+            for (int i = 0; i <= acked; i++) assertThat(after.client().configMaps().inNamespace("k").withName("cm-" + i).get()).isNotNull();
+        }
+    }
+}

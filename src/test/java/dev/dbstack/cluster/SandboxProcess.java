@@ -1,0 +1,21 @@
+package dev.dbstack.cluster;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import java.nio.file.Path;
+
+/** A separate JVM that writes to a persistent sandbox and is then killed: {@code DIR N} creates N ConfigMaps. */
+public final class SandboxProcess {
+    public static void main(String[] args) throws Exception {
+        Sandbox sandbox = Sandbox.start(Path.of(args[0]));
+        var client = sandbox.client();
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("k").endMetadata().build()).create();
+        for (int i = 0; i < Integer.parseInt(args[1]); i++) {
+            client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("cm-" + i).withNamespace("k")
+                    .endMetadata().addToData("i", Integer.toString(i)).build()).create();
+            System.out.println("ack " + i);
+            System.out.flush();
+        }
+        Thread.sleep(120_000);
+    }
+}
