@@ -3,11 +3,7 @@ package dev.dbstack.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.dbstack.model.ServiceId;
-import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.TestProject;
-import dev.dbstack.render.Renderer;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.dbstack.testing.ExampleStack;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -15,35 +11,15 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The sandbox answers like a real API server where dbstack depends on it; through the real client. */
-class SandboxApiRulesTest {
-    private Sandbox sandbox;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        sandbox = Sandbox.start();
-        client = sandbox.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
-    }
-
-    @AfterEach
-    void stop() {
-        sandbox.close();
-    }
-
+class SandboxApiRulesTest extends SandboxTestBase {
     private StatefulSet renderedStatefulSet() {
-        TestProject repo = TestProject.repository();
-        return new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"))
-                .service(new ServiceId("shop", "postgresql-1")).objects().stream()
+        return ExampleStack.objects("postgresql-1").stream()
                 .filter(StatefulSet.class::isInstance).map(StatefulSet.class::cast).findFirst().orElseThrow();
     }
 

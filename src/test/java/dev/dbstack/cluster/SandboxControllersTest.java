@@ -2,44 +2,20 @@ package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.model.ServiceId;
-import dev.dbstack.render.Renderer;
-import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.TestProject;
+import dev.dbstack.testing.ExampleStack;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class SandboxControllersTest {
-    private Sandbox sandbox;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        sandbox = Sandbox.start();
-        client = sandbox.client();
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
-    }
-
-    @AfterEach
-    void stop() {
-        sandbox.close();
-    }
-
+class SandboxControllersTest extends SandboxTestBase {
     private List<HasMetadata> rendered(String layer) {
-        TestProject repo = TestProject.repository();
-        return new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"))
-                .service(new ServiceId("shop", layer)).objects();
+        return ExampleStack.objects(layer);
     }
 
     private StatefulSet awaitReady(String name) {

@@ -2,10 +2,7 @@ package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.model.ServiceId;
-import dev.dbstack.render.Renderer;
-import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.TestProject;
+import dev.dbstack.testing.ExampleStack;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.BufferedReader;
@@ -26,9 +23,7 @@ class SandboxPersistenceTest {
         try (Sandbox first = Sandbox.start(dir)) {
             var client = first.client();
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
-            TestProject repo = TestProject.repository();
-            new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"))
-                    .service(new ServiceId("shop", "postgresql-1")).objects().forEach(o -> client.resource(o).create());
+            ExampleStack.objects("postgresql-1").forEach(o -> client.resource(o).create());
             StatefulSet ready = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").waitUntilCondition(
                     s -> s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas()), 10, TimeUnit.SECONDS);
             before = ready;
