@@ -29,6 +29,6 @@ public final class Planner {
     }
 
     private static Step create(String app, ServiceId service, HasMetadata o) {
-        return new Step(Action.CREATE, app, service, ObjectRef.of(o), "not in the cluster yet", List.of());
+        return new Step(Action.CREATE, app, service, ObjectRef.of(o), "not in the cluster yet", List.of(), o);
     }
 }
