@@ -2,27 +2,34 @@ package dev.dbstack.cli;
 
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanPrinter;
-import dev.dbstack.plan.Planner;
-import dev.dbstack.render.RenderedStack;
+import java.util.HashSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "preview", mixinStandardHelpOptions = true,
-        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Contacts no cluster yet.")
+        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.")
 final class PreviewCommand implements Callable<Integer> {
     @Mixin
     StackOptions options;
 
+    @Option(names = "--diff", description = "Show the changed fields of every update.")
+    boolean diff;
+
+    @Option(names = "--delete-data", paramLabel = "SERVICE",
+            description = "Preview as if `up --delete-data SERVICE` (allows deleting that service's claims).")
+    java.util.List<String> deleteData = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
-        LoadedStack stack = LoadedStack.load(options);
-        RenderedStack rendered = stack.render(false);
-        Plan plan = Planner.planFromScratch(stack.project().name(), stack.model().stack(), rendered);
-        System.out.println("Previewing stack " + stack.model().stack() + " of project " + stack.project().name()
-                + " (no state recorded yet: every object is new)");
-        System.out.println();
-        System.out.print(PlanPrinter.print(plan, stack.graph()));
-        return 0;
+        try (Engine engine = Engine.open(options, null, System.err)) {
+            Plan plan = engine.plan(engine.render(false), new HashSet<>(deleteData));
+            System.out.println("Previewing stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name()
+                    + (engine.state.isEmpty() ? " (no state recorded yet)" : ""));
+            System.out.println();
+            System.out.print(PlanPrinter.print(plan, engine.stack.graph(), diff));
+            return 0;
+        }
     }
 }

@@ -50,12 +50,22 @@ public final class Sandbox implements AutoCloseable {
      * API confirmed, like a real cluster.
      */
     public static Sandbox start(java.nio.file.Path dir) {
+        return start(dir, false);
+    }
+
+    /**
+     * @param readOnly load what is kept in {@code dir} but never write there (for preview, which
+     *                 holds no lock and must not disturb a concurrent {@code up})
+     */
+    public static Sandbox start(java.nio.file.Path dir, boolean readOnly) {
         SandboxStore store = new SandboxStore(dir);
         Sandbox sandbox = start();
         store.restore(sandbox.controllerClient);
-        store.compact(sandbox.dispatcher.storedObjects());
-        sandbox.dispatcher.afterWrite(store::record);
-        sandbox.store = store;
+        if (!readOnly) {
+            store.compact(sandbox.dispatcher.storedObjects());
+            sandbox.dispatcher.afterWrite(store::record);
+            sandbox.store = store;
+        }
         return sandbox;
     }
 

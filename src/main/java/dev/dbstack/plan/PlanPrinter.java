@@ -18,6 +18,11 @@ public final class PlanPrinter {
     private PlanPrinter() {}
 
     public static String print(Plan plan, ServiceGraph graph) {
+        return print(plan, graph, false);
+    }
+
+    /** @param diff list the changed fields of every update */
+    public static String print(Plan plan, ServiceGraph graph, boolean diff) {
         StackModel model = graph.model();
         StringBuilder out = new StringBuilder();
         for (AppDeployment app : model.apps()) {
@@ -29,14 +34,20 @@ public final class PlanPrinter {
                     .append(", namespace ").append(app.namespace())
                     .append(", cluster group ").append(group.name()).append(" -> ").append(group.cluster())
                     .append(")\n");
-            appSteps.stream().filter(s -> s.service() == null).forEach(s -> line(out, "  ", s));
+            appSteps.stream().filter(s -> s.service() == null).forEach(s -> line(out, "  ", s, diff));
             List<ServiceId> order = new ArrayList<>(graph.applyOrder().stream().filter(id -> id.app().equals(app.name())).toList());
             for (ServiceId id : order) {
                 List<Step> steps = appSteps.stream().filter(s -> Objects.equals(s.service(), id)).toList();
                 if (steps.isEmpty()) continue;
                 out.append("  ").append(id.layer()).append("  (").append(describe(model.layer(id))).append(")\n");
-                steps.forEach(s -> line(out, "    ", s));
+                steps.forEach(s -> line(out, "    ", s, diff));
             }
+        }
+        List<Step> orphans = plan.steps().stream().filter(s -> s.service() != null
+                && !graph.services().contains(s.service())).toList();
+        if (!orphans.isEmpty()) {
+            out.append("removed from configuration\n");
+            orphans.forEach(s -> line(out, "  ", s, diff));
         }
         out.append('\n');
         for (String w : plan.warnings()) out.append("warning: ").append(w).append('\n');
@@ -44,9 +55,14 @@ public final class PlanPrinter {
         return out.toString();
     }
 
-    private static void line(StringBuilder out, String indent, Step s) {
-        out.append(indent).append(s.action().symbol()).append(' ').append(s.action().verb()).append(' ')
-                .append(s.object()).append('\n');
+    private static void line(StringBuilder out, String indent, Step s, boolean diff) {
+        out.append(indent).append(s.action().symbol()).append(' ').append(s.action().verb()).append(' ').append(s.object());
+        if (s.action() != Action.CREATE) out.append("  (").append(s.reason()).append(')');
+        out.append('\n');
+        if (diff) {
+            // Field paths only: values could be secrets (a Secret's data), so they are never printed.
+            for (String f : s.fields()) out.append(indent).append("    ~ ").append(f).append('\n');
+        }
     }
 
     /** {@code Plan: 23 to create, 0 to update, 0 to replace, 0 to delete.} */

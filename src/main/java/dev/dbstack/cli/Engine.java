@@ -1,0 +1,270 @@
+package dev.dbstack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dbstack.catalog.Component;
+import dev.dbstack.cluster.Sandbox;
+import dev.dbstack.config.PassphraseCrypter;
+import dev.dbstack.config.StackLoader;
+import dev.dbstack.model.AppDeployment;
+import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.SecretValue;
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.model.SourceRef;
+import dev.dbstack.model.UserInputException;
+import dev.dbstack.plan.LivePlanner;
+import dev.dbstack.plan.ObjectRef;
+import dev.dbstack.plan.Plan;
+import dev.dbstack.plan.Recorded;
+import dev.dbstack.render.CredentialSource;
+import dev.dbstack.render.GeneratedCredentials;
+import dev.dbstack.render.Labels;
+import dev.dbstack.render.RenderedStack;
+import dev.dbstack.render.Renderer;
+import dev.dbstack.state.StackLock;
+import dev.dbstack.state.StackState;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The back half of the pipeline for one stack: its state, its lock, its secrets key and its
+ * cluster (a kubeconfig context, or the embedded sandbox kept under {@code .dbstack/sandbox}).
+ */
+final class Engine implements AutoCloseable {
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    /** The documented passphrase of sandbox stacks that set none: their secrets are only obfuscated. */
+    static final String SANDBOX_PASSPHRASE = "";
+
+    final LoadedStack stack;
+    final StackState state;
+    final KubernetesClient client;
+    private final PassphraseCrypter crypter;
+    private final Sandbox sandbox;
+    private final StackLock lock;
+
+    private Engine(LoadedStack stack, StackState state, KubernetesClient client, PassphraseCrypter crypter, Sandbox sandbox,
+                   StackLock lock) {
+        this.stack = stack;
+        this.state = state;
+        this.client = client;
+        this.crypter = crypter;
+        this.sandbox = sandbox;
+        this.lock = lock;
+    }
+
+    /**
+     * @param command non-null to take the stack's lock (commands that write), named in the lock
+     */
+    static Engine open(StackOptions options, String command, PrintStream err) {
+        LoadedStack stack = LoadedStack.load(options);
+        Path dir = stack.project().dir();
+        String stackName = stack.model().stack();
+        ClusterGroup group = singleCluster(stack);
+        String passphrase = LoadedStack.passphrase();
+        if (passphrase == null) {
+            if (!group.isSandbox()) {
+                throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "",
+                        "stack '" + stackName + "' runs on cluster '" + group.cluster() + "': set DBSTACK_CONFIG_PASSPHRASE"
+                                + " (or PULUMI_CONFIG_PASSPHRASE) to encrypt its secrets in state");
+            }
+            err.println("warning: no passphrase set; stack " + stackName + " (sandbox) uses the empty passphrase, so its"
+                    + " secrets in state are only obfuscated. Set DBSTACK_CONFIG_PASSPHRASE to protect them.");
+            passphrase = SANDBOX_PASSPHRASE;
+        }
+        StackLock lock = command == null ? null : StackLock.acquire(StackState.directory(dir, stackName), stackName, command);
+        try {
+            PassphraseCrypter crypter = crypter(dir.resolve(stack.model().stackFile()), stack.model().stackFile(), passphrase);
+            StackState state = StackState.open(StackState.directory(dir, stackName));
+            Sandbox sandbox = null;
+            KubernetesClient client;
+            if (group.isSandbox()) {
+                sandbox = Sandbox.start(dir.resolve(".dbstack").resolve("sandbox"), lock == null);
+                client = sandbox.client();
+                err.println("using the embedded sandbox cluster (.dbstack/sandbox): a Kubernetes API with no nodes;"
+                        + " no containers run");
+            } else {
+                client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
+            }
+            return new Engine(stack, state, client, crypter, sandbox, lock);
+        } catch (RuntimeException e) {
+            if (lock != null) lock.close();
+            throw e;
+        }
+    }
+
+    /** All app deployments of one run go to one cluster; say so clearly when they do not. */
+    private static ClusterGroup singleCluster(LoadedStack stack) {
+        Set<String> clusters = new LinkedHashSet<>();
+        ClusterGroup first = null;
+        for (AppDeployment app : stack.model().apps()) {
+            ClusterGroup g = stack.model().clusterGroupOf(app);
+            clusters.add(g.cluster());
+            if (first == null) first = g;
+        }
+        if (clusters.size() > 1) {
+            throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "config.dbstack:clusterGroups",
+                    "this stack's app deployments target several clusters (" + String.join(", ", clusters)
+                            + "); dbstack applies one cluster per stack: split them into stacks");
+        }
+        if (first == null) throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "config.dbstack:apps", "no app deployments");
+        return first;
+    }
+
+    /** The stack's secrets key; a stack without {@code encryptionsalt} gets one written, as Pulumi does. */
+    private static PassphraseCrypter crypter(Path stackFile, String display, String passphrase) {
+        try {
+            Optional<String> salt = Files.readAllLines(stackFile, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.startsWith("encryptionsalt:")).map(l -> l.substring("encryptionsalt:".length()).trim())
+                    .findFirst();
+            if (salt.isPresent()) return PassphraseCrypter.open(salt.get(), passphrase);
+            PassphraseCrypter created = PassphraseCrypter.create(passphrase);
+            Files.writeString(stackFile, "encryptionsalt: " + created.encryptionSalt() + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
+            return created;
+        } catch (PassphraseCrypter.WrongPassphraseException e) {
+            throw UserInputException.of(new SourceRef(display, 0), "encryptionsalt",
+                    "incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Credentials kept in state, encrypted: generated the first time a service needs them, then the
+     * same for the life of the service. A layer's own {@code secure:} value always wins.
+     */
+    CredentialSource credentials(boolean persistNew) {
+        GeneratedCredentials generator = new GeneratedCredentials();
+        return (ServiceId id, String name, Component.Credential spec, Optional<SecretValue> supplied) -> {
+            if (supplied.isPresent() && supplied.get().isDecrypted()) return supplied.get();
+            String key = id + "/" + name;
+            String sealed = state.credential(key);
+            if (sealed != null) {
+                try {
+                    return SecretValue.plain(crypter.decryptOrThrow(sealed));
+                } catch (PassphraseCrypter.WrongPassphraseException e) {
+                    throw UserInputException.of(SourceRef.UNKNOWN, "", "the state's credential for " + key
+                            + " does not open with this stack's passphrase");
+                }
+            }
+            SecretValue fresh = generator.credential(id, name, spec, Optional.empty());
+            if (persistNew && lock != null) state.putCredential(key, crypter.encrypt(fresh.reveal()));
+            return fresh;
+        };
+    }
+
+    RenderedStack render(boolean persistNewCredentials) {
+        return new Renderer(stack.catalog(), credentials(persistNewCredentials),
+                (id, env) -> env.secret().isDecrypted() ? env.secret().reveal() : "").render(stack.graph());
+    }
+
+    static String key(ObjectRef ref) {
+        return ref.apiVersion() + "|" + ref.kind() + "|" + ref.namespace() + "|" + ref.name();
+    }
+
+    static ObjectRef ref(String key) {
+        String[] p = key.split("\\|", -1);
+        return new ObjectRef(p[0], p[1], p[2], p[3]);
+    }
+
+    Map<ObjectRef, Recorded> recorded() {
+        Map<ObjectRef, Recorded> out = new java.util.LinkedHashMap<>();
+        state.objects().forEach((key, e) -> {
+            ServiceId service = e.service().isEmpty() ? null
+                    : new ServiceId(e.service().substring(0, e.service().indexOf('/')), e.service().substring(e.service().indexOf('/') + 1));
+            out.put(ref(key), new Recorded(ref(key), e.app(), service, e.lastApplied()));
+        });
+        return out;
+    }
+
+    /** The live objects of this stack, one LIST per kind and namespace, filtered by the stack's label. */
+    LivePlanner.Live readLive(RenderedStack desired, Map<ObjectRef, Recorded> recorded) {
+        Set<String> kinds = new LinkedHashSet<>();
+        Set<String> namespaces = new LinkedHashSet<>();
+        for (HasMetadata o : desired.allObjects()) {
+            kinds.add(o.getApiVersion() + "|" + o.getKind());
+            if (o.getMetadata().getNamespace() != null) namespaces.add(o.getMetadata().getNamespace());
+        }
+        for (ObjectRef r : recorded.keySet()) {
+            kinds.add(r.apiVersion() + "|" + r.kind());
+            if (!r.namespace().isEmpty()) namespaces.add(r.namespace());
+        }
+        Map<ObjectRef, JsonNode> live = new HashMap<>();
+        String stackName = stack.model().stack();
+        for (String k : kinds) {
+            String apiVersion = k.substring(0, k.indexOf('|'));
+            String kind = k.substring(k.indexOf('|') + 1);
+            if (kind.equals("Namespace")) {
+                add(live, client.genericKubernetesResources(apiVersion, kind).withLabel(Labels.STACK, stackName).list().getItems());
+                continue;
+            }
+            for (String ns : namespaces) {
+                add(live, client.genericKubernetesResources(apiVersion, kind).inNamespace(ns)
+                        .withLabel(Labels.STACK, stackName).list().getItems());
+            }
+        }
+        Set<String> expandable = new java.util.HashSet<>();
+        String defaultClass = null;
+        for (var sc : client.storage().v1().storageClasses().list().getItems()) {
+            if (Boolean.TRUE.equals(sc.getAllowVolumeExpansion())) expandable.add(sc.getMetadata().getName());
+            if (sc.getMetadata().getAnnotations() != null
+                    && "true".equals(sc.getMetadata().getAnnotations().get("storageclass.kubernetes.io/is-default-class"))) {
+                defaultClass = sc.getMetadata().getName();
+            }
+        }
+        return new LivePlanner.Live(live, expandable, defaultClass);
+    }
+
+    private static void add(Map<ObjectRef, JsonNode> live, List<GenericKubernetesResource> items) {
+        for (GenericKubernetesResource r : items) live.put(ObjectRef.of(r), SERIALIZATION.convertValue(r, JsonNode.class));
+    }
+
+    Plan plan(RenderedStack desired, Set<String> deleteData) {
+        Map<ObjectRef, Recorded> recorded = recorded();
+        return LivePlanner.plan(stack.project().name(), stack.model().stack(), desired, recorded,
+                readLive(desired, recorded), deleteData);
+    }
+
+    Map<ObjectRef, JsonNode> lastApplied() {
+        Map<ObjectRef, JsonNode> out = new TreeMap<>();
+        recorded().forEach((ref, r) -> {
+            if (r.lastApplied() != null) out.put(ref, r.lastApplied());
+        });
+        return out;
+    }
+
+    long writeRequests() {
+        return sandbox == null ? -1 : sandbox.writeRequests();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (lock != null) state.checkpoint(); // only the lock holder writes state
+        } finally {
+            try {
+                if (sandbox != null) sandbox.close();
+                else client.close();
+            } finally {
+                if (lock != null) lock.close();
+            }
+        }
+    }
+}

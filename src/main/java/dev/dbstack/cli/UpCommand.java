@@ -1,0 +1,77 @@
+package dev.dbstack.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dbstack.apply.Applier;
+import dev.dbstack.plan.LivePlanner;
+import dev.dbstack.plan.Plan;
+import dev.dbstack.plan.PlanPrinter;
+import dev.dbstack.plan.Step;
+import dev.dbstack.render.RenderedStack;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.HashSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Compute the plan, show it, and apply it wave by wave, waiting for each service to be ready.")
+final class UpCommand implements Callable<Integer> {
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    @Mixin
+    StackOptions options;
+
+    @Mixin
+    ApplyOptions apply;
+
+    @Override
+    public Integer call() {
+        String stackName = options.stack != null ? options.stack : "";
+        try (Engine engine = Engine.open(options, "dbstack up" + (stackName.isEmpty() ? "" : " --stack " + stackName), System.err)) {
+            RenderedStack desired = engine.render(true);
+            Plan plan = engine.plan(desired, new HashSet<>(apply.deleteData));
+            System.out.println("Updating stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name());
+            System.out.println();
+            System.out.print(PlanPrinter.print(plan, engine.stack.graph()));
+            if (plan.isEmpty()) {
+                OutputsCommand.print(desired, false, System.out);
+                return 0;
+            }
+            if (!apply.confirmed("Apply these changes?")) {
+                System.out.println("Cancelled; nothing was changed.");
+                return 0;
+            }
+            System.out.println();
+            Applier applier = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(), System.out::println);
+            Applier.Result result = applier.apply(plan, engine.stack.graph(), recorder(engine));
+            System.out.println();
+            result.services().forEach((id, outcome) -> {
+                if (outcome != Applier.Outcome.SUCCEEDED) System.out.println(outcome.name().toLowerCase() + ": " + id + " — " + result.errors().get(id));
+            });
+            long ok = result.services().values().stream().filter(o -> o == Applier.Outcome.SUCCEEDED).count();
+            System.out.println("Applied: " + ok + " services succeeded, "
+                    + result.services().values().stream().filter(o -> o == Applier.Outcome.FAILED).count() + " failed, "
+                    + result.services().values().stream().filter(o -> o == Applier.Outcome.SKIPPED).count() + " skipped.");
+            if (result.ok()) OutputsCommand.print(desired, false, System.out);
+            return result.ok() ? 0 : Main.EXIT_FAILURE;
+        }
+    }
+
+    /** Records each applied step in the stack's state: the desired object, never a Secret's values. */
+    static Applier.Recorder recorder(Engine engine) {
+        return new Applier.Recorder() {
+            @Override
+            public void applied(Step step, HasMetadata written) {
+                JsonNode applied = LivePlanner.withoutSecretData(SERIALIZATION.convertValue(step.desired(), JsonNode.class));
+                engine.state.putObject(Engine.key(step.object()), step.app(),
+                        step.service() == null ? "" : step.service().toString(), applied);
+            }
+
+            @Override
+            public void deleted(Step step) {
+                engine.state.removeObject(Engine.key(step.object()));
+            }
+        };
+    }
+}

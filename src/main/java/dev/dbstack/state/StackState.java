@@ -1,0 +1,83 @@
+package dev.dbstack.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One stack's state: what was applied per object and the stack's generated credentials, the
+ * latter encrypted by the caller (this class never sees a plaintext secret). Every change goes
+ * through the journal at once; {@link #checkpoint} compacts.
+ */
+public final class StackState {
+    private static final String OBJECT = "object:";
+    private static final String CREDENTIAL = "credential:";
+
+    private final StateStore store;
+    private final Map<String, JsonNode> entries;
+
+    private StackState(StateStore store, Map<String, JsonNode> entries) {
+        this.store = store;
+        this.entries = entries;
+    }
+
+    public static Path directory(Path projectDir, String stack) {
+        return projectDir.resolve(".dbstack").resolve("stacks").resolve(stack);
+    }
+
+    public static StackState open(Path stackDir) {
+        StateStore store = new StateStore(stackDir);
+        return new StackState(store, new TreeMap<>(store.load().entries()));
+    }
+
+    /** A recorded object: its app, service ({@code app/layer}, empty for app-level objects) and last-applied form. */
+    public record ObjectEntry(String key, String app, String service, JsonNode lastApplied) {}
+
+    public synchronized Map<String, ObjectEntry> objects() {
+        Map<String, ObjectEntry> out = new TreeMap<>();
+        entries.forEach((k, v) -> {
+            if (k.startsWith(OBJECT)) {
+                String key = k.substring(OBJECT.length());
+                out.put(key, new ObjectEntry(key, v.path("app").asText(), v.path("service").asText(), v.get("lastApplied")));
+            }
+        });
+        return out;
+    }
+
+    public synchronized void putObject(String key, String app, String service, JsonNode lastApplied) {
+        ObjectNode v = JsonNodeFactory.instance.objectNode();
+        v.put("app", app).put("service", service).set("lastApplied", lastApplied);
+        set(OBJECT + key, v);
+    }
+
+    public synchronized void removeObject(String key) {
+        set(OBJECT + key, null);
+    }
+
+    /** The ciphertext of a generated credential, or null. */
+    public synchronized String credential(String key) {
+        JsonNode v = entries.get(CREDENTIAL + key);
+        return v == null ? null : v.asText();
+    }
+
+    public synchronized void putCredential(String key, String ciphertext) {
+        set(CREDENTIAL + key, JsonNodeFactory.instance.textNode(ciphertext));
+    }
+
+    public synchronized boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    private void set(String key, JsonNode value) {
+        store.record(new StateStore.JournalEntry(key, value));
+        if (value == null) entries.remove(key);
+        else entries.put(key, value);
+    }
+
+    public synchronized void checkpoint() {
+        store.checkpoint(new StateStore.State(new TreeMap<>(entries), 0));
+    }
+}
