@@ -90,7 +90,8 @@ final class Engine implements AutoCloseable {
         }
         StackLock lock = command == null ? null : StackLock.acquire(StackState.directory(dir, stackName), stackName, command);
         try {
-            PassphraseCrypter crypter = crypter(dir.resolve(stack.model().stackFile()), stack.model().stackFile(), passphrase);
+            PassphraseCrypter crypter = crypter(dir.resolve(stack.model().stackFile()), stack.model().stackFile(), passphrase,
+                    lock != null);
             StackState state = StackState.open(StackState.directory(dir, stackName));
             Sandbox sandbox = null;
             KubernetesClient client;
@@ -127,14 +128,19 @@ final class Engine implements AutoCloseable {
         return first;
     }
 
-    /** The stack's secrets key; a stack without {@code encryptionsalt} gets one written, as Pulumi does. */
-    private static PassphraseCrypter crypter(Path stackFile, String display, String passphrase) {
+    /**
+     * The stack's secrets key. A stack without {@code encryptionsalt} gets one written, as Pulumi
+     * does, but only by a command that holds the lock; a read-only command uses a throwaway key
+     * (nothing it encrypts is kept).
+     */
+    private static PassphraseCrypter crypter(Path stackFile, String display, String passphrase, boolean mayWrite) {
         try {
             Optional<String> salt = Files.readAllLines(stackFile, StandardCharsets.UTF_8).stream()
                     .filter(l -> l.startsWith("encryptionsalt:")).map(l -> l.substring("encryptionsalt:".length()).trim())
                     .findFirst();
             if (salt.isPresent()) return PassphraseCrypter.open(salt.get(), passphrase);
             PassphraseCrypter created = PassphraseCrypter.create(passphrase);
+            if (!mayWrite) return created;
             Files.writeString(stackFile, "encryptionsalt: " + created.encryptionSalt() + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.APPEND);
             return created;
@@ -250,8 +256,9 @@ final class Engine implements AutoCloseable {
         return out;
     }
 
-    long writeRequests() {
-        return sandbox == null ? -1 : sandbox.writeRequests();
+    /** On the sandbox, the API requests this run made: one line for --verbose, and for the idempotency tests. */
+    String requestStats() {
+        return sandbox == null ? null : "api requests: " + sandbox.readRequests() + " reads, " + sandbox.writeRequests() + " writes";
     }
 
     @Override

@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
 @Command(name = "preview", mixinStandardHelpOptions = true,
         description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.")
 final class PreviewCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Mixin
     StackOptions options;
 
@@ -29,7 +32,12 @@ final class PreviewCommand implements Callable<Integer> {
                     + (engine.state.isEmpty() ? " (no state recorded yet)" : ""));
             System.out.println();
             System.out.print(PlanPrinter.print(plan, engine.stack.graph(), diff));
+            stats(engine);
             return 0;
         }
+    }
+
+    private void stats(Engine engine) {
+        if (main != null && main.verbose && engine.requestStats() != null) System.err.println(engine.requestStats());
     }
 }

@@ -19,6 +19,9 @@ import picocli.CommandLine.Mixin;
 final class UpCommand implements Callable<Integer> {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Mixin
     StackOptions options;
 
@@ -36,10 +39,12 @@ final class UpCommand implements Callable<Integer> {
             System.out.print(PlanPrinter.print(plan, engine.stack.graph()));
             if (plan.isEmpty()) {
                 OutputsCommand.print(desired, false, System.out);
+                stats(engine);
                 return 0;
             }
             if (!apply.confirmed("Apply these changes?")) {
                 System.out.println("Cancelled; nothing was changed.");
+                stats(engine);
                 return 0;
             }
             System.out.println();
@@ -54,6 +59,7 @@ final class UpCommand implements Callable<Integer> {
                     + result.services().values().stream().filter(o -> o == Applier.Outcome.FAILED).count() + " failed, "
                     + result.services().values().stream().filter(o -> o == Applier.Outcome.SKIPPED).count() + " skipped.");
             if (result.ok()) OutputsCommand.print(desired, false, System.out);
+            stats(engine);
             return result.ok() ? 0 : Main.EXIT_FAILURE;
         }
     }
@@ -73,5 +79,9 @@ final class UpCommand implements Callable<Integer> {
                 engine.state.removeObject(Engine.key(step.object()));
             }
         };
+    }
+
+    private void stats(Engine engine) {
+        if (main != null && main.verbose && engine.requestStats() != null) System.err.println(engine.requestStats());
     }
 }

@@ -38,8 +38,9 @@ class CliTest {
     }
 
     @Test
-    void previewPrintsTheCreatePlanAsATree() {
-        Result r = run("preview", "--stack", "dev");
+    void previewPrintsTheCreatePlanAsATree(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        Result r = run("preview", "-C", dir.toString(), "--stack", "dev");
         assertThat(r.exit()).isZero();
         assertThat(r.out())
                 .contains("app shop  (profile shop@1.0.0, namespace shop, cluster group dev -> sandbox)")
@@ -54,7 +55,7 @@ class CliTest {
 
     @Test
     void stackDefaultsToTheOnlyOneThere() {
-        assertThat(run("preview").exit()).isZero();
+        assertThat(run("graph").exit()).isZero();
     }
 
     @Test

@@ -34,6 +34,30 @@ public final class TestProject {
         return new TestProject(dir);
     }
 
+    /** A copy of the repository's example project (Pulumi.yaml and stacks/) in {@code dir}, safe to change and apply. */
+    public static TestProject copyOfExample(Path dir) {
+        try {
+            Files.copy(Path.of("Pulumi.yaml"), dir.resolve("Pulumi.yaml"));
+            Files.createDirectories(dir.resolve("stacks"));
+            Files.copy(Path.of("stacks/Pulumi.dev.yaml"), dir.resolve("stacks/Pulumi.dev.yaml"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new TestProject(dir);
+    }
+
+    /** Replaces text in the project's stack file {@code stack}. */
+    public void edit(String stack, String from, String to) {
+        Path file = dir.resolve("stacks/Pulumi." + stack + ".yaml");
+        try {
+            String text = Files.readString(file);
+            if (!text.contains(from)) throw new IllegalArgumentException("stack file has no '" + from + "'");
+            Files.writeString(file, text.replace(from, to));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The repository itself: its Pulumi.yaml, stacks/ and components/. */
     public static TestProject repository() {
         return new TestProject(Path.of("").toAbsolutePath());

@@ -1,0 +1,154 @@
+package dev.dbstack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dbstack.cluster.Sandbox;
+import dev.dbstack.testing.TestProject;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `dbstack up` on a copy of the example project, against its embedded sandbox, through the real client. */
+class UpCommandTest {
+    private static CliTest.Result up(Path dir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("-v", "up", "-C", dir.toString(), "--stack", "dev", "--yes"));
+        args.addAll(List.of(extra));
+        return CliTest.run(args.toArray(String[]::new));
+    }
+
+    private static CliTest.Result preview(Path dir, String... extra) {
+        List<String> args = new ArrayList<>(List.of("-v", "preview", "-C", dir.toString(), "--stack", "dev"));
+        args.addAll(List.of(extra));
+        return CliTest.run(args.toArray(String[]::new));
+    }
+
+    /** Looks at the sandbox cluster the runs left behind, without changing it. */
+    private static Sandbox cluster(Path dir) {
+        return Sandbox.start(dir.resolve(".dbstack/sandbox"), true);
+    }
+
+    @Test
+    void upDeploysThenASecondUpSendsNoWrites(@TempDir Path dir) throws Exception {
+        TestProject.copyOfExample(dir);
+        CliTest.Result first = up(dir);
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("Plan: 19 to create").contains("Applied: 5 services succeeded, 0 failed, 0 skipped.")
+                .contains("POSTGRESMSTR_SVC = postgresql-1.shop.svc.cluster.local").contains("PASSWORD = [secret]");
+        assertThat(first.err()).contains("using the embedded sandbox cluster").contains("only obfuscated");
+
+        CliTest.Result second = up(dir);
+        assertThat(second.exit()).isZero();
+        assertThat(second.out()).contains("No changes. The cluster matches stack dev.");
+        assertThat(second.err()).containsPattern("api requests: \\d+ reads, 0 writes");
+
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
+            assertThat(s.client().apps().deployments().inNamespace("shop").withName("api").get()).isNotNull();
+        }
+        // No plaintext secret in output or state: the generated passwords are only in the cluster's Secrets.
+        String password = CliTest.run("outputs", "-C", dir.toString(), "--stack", "dev", "--show-secrets").out().lines()
+                .filter(l -> l.startsWith("    PASSWORD = ")).findFirst().orElseThrow().substring("    PASSWORD = ".length());
+        assertThat(password).hasSize(32);
+        assertThat(first.out() + first.err() + second.out() + second.err()).doesNotContain(password);
+        try (Stream<Path> files = Files.walk(dir.resolve(".dbstack/stacks"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) assertThat(Files.readString(f)).doesNotContain(password);
+        }
+    }
+
+    @Test
+    void growingStorageExpandsVolumesAndShrinkingIsRefused(@TempDir Path dir) {
+        TestProject project = TestProject.copyOfExample(dir);
+        assertThat(up(dir).exit()).isZero();
+        project.edit("dev", "storage: 10           # GiB", "storage: 15           # GiB");
+
+        CliTest.Result plan = preview(dir, "--diff");
+        assertThat(plan.out()).contains("~ expand-volume StatefulSet shop/postgresql-1")
+                .contains("~ spec.volumeClaimTemplates[0].spec.resources.requests.storage")
+                .doesNotContain("+- replace").contains("1 volumes to expand");
+        CliTest.Result grown = up(dir);
+        assertThat(grown.exit()).as(grown.out() + grown.err()).isZero();
+        assertThat(grown.out()).contains("grew shop/data-postgresql-1-0 to 15Gi");
+        try (Sandbox s = cluster(dir)) {
+            var claim = s.client().persistentVolumeClaims().inNamespace("shop").withName("data-postgresql-1-0").get();
+            assertThat(claim.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("15Gi"));
+            assertThat(s.client().apps().statefulSets().inNamespace("shop").withName("postgresql-1").get()
+                    .getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
+                    .isEqualTo(new Quantity("15Gi"));
+        }
+        assertThat(preview(dir).out()).contains("No changes.");
+
+        project.edit("dev", "storage: 15           # GiB", "storage: 5           # GiB");
+        CliTest.Result shrink = up(dir);
+        assertThat(shrink.exit()).isEqualTo(2);
+        assertThat(shrink.err()).contains("error: StatefulSet shop/postgresql-1: storage cannot shrink (15Gi → 5Gi)");
+        assertThat(shrink.out()).doesNotContain("expand-volume");
+    }
+
+    @Test
+    void removingALayerDeletesItsObjectsButKeepsItsClaims(@TempDir Path dir) {
+        TestProject project = TestProject.copyOfExample(dir);
+        assertThat(up(dir).exit()).isZero();
+        project.edit("dev", """
+                        - name: redis-1
+                          type: redis
+                          version: "8.2"
+                          storage: 2
+                """, "");
+        project.edit("dev", """
+                            REDIS_URL: "redis://:{{.spectro.app.$appDeploymentName.redis-1.PASSWORD}}@{{.spectro.app.$appDeploymentName.redis-1.REDISMSTR_SVC}}:{{.spectro.app.$appDeploymentName.redis-1.REDISMSTR_SVC_PORT}}"
+                """, "");
+        CliTest.Result r = up(dir);
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("- delete StatefulSet shop/redis-1").contains("- delete Secret shop/redis-1-credentials")
+                .contains("its PersistentVolumeClaims are kept").contains("~ update Deployment shop/api");
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().apps().statefulSets().inNamespace("shop").withName("redis-1").get()).isNull();
+            assertThat(s.client().persistentVolumeClaims().inNamespace("shop").withName("data-redis-1-0").get()).isNotNull();
+        }
+    }
+
+    @Test
+    void driftInTheClusterIsShownAndRepaired(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        assertThat(up(dir).exit()).isZero();
+        try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) { // someone edits the cluster by hand
+            s.client().apps().deployments().inNamespace("shop").withName("api")
+                    .edit(d -> { d.getSpec().setReplicas(5); return d; });
+        }
+        CliTest.Result plan = preview(dir, "--diff");
+        assertThat(plan.out()).contains("! drift Deployment shop/api  (changed in the cluster since the last apply; up restores it)")
+                .contains("~ spec.replicas");
+        assertThat(up(dir).exit()).isZero();
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().apps().deployments().inNamespace("shop").withName("api").get().getSpec().getReplicas()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSecondUpOnTheSameStackIsRefusedWhileTheFirstHoldsTheLock(@TempDir Path dir) throws Exception {
+        TestProject.copyOfExample(dir);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.dbstack.state.StateWriterProcess", "lock",
+                dir.resolve(".dbstack/stacks/dev").toString()));
+        Process holder = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).startsWith("locked");
+            CliTest.Result refused = up(dir);
+            assertThat(refused.exit()).isEqualTo(2);
+            assertThat(refused.err()).contains("stack 'dev' is locked by pid " + holder.pid()).contains("dbstack cancel --stack dev");
+            assertThat(refused.out()).isEmpty();
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+}
