@@ -39,7 +39,7 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
         return own != null ? own : System.getenv("PULUMI_CONFIG_PASSPHRASE");
     }
 
-    private static String onlyStack(Project project) {
+    static String onlyStack(Project project) {
         List<String> stacks = StackLoader.listStacks(project);
         if (stacks.size() == 1) return stacks.get(0);
         throw UserInputException.of(new SourceRef("", 0), "--stack", stacks.isEmpty()

@@ -151,4 +151,49 @@ class UpCommandTest {
             holder.waitFor(30, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void destroyKeepsClaimsUnlessTheServiceIsNamed(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        assertThat(up(dir).exit()).isZero();
+        CliTest.Result destroyed = CliTest.run("destroy", "-C", dir.toString(), "--stack", "dev", "--yes");
+        assertThat(destroyed.exit()).as(destroyed.err()).isZero();
+        assertThat(destroyed.out()).contains("- delete StatefulSet shop/postgresql-1")
+                .contains("= keep PersistentVolumeClaim shop/data-postgresql-1-0 (data)")
+                .contains("--delete-data <app>/<layer>");
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).isEmpty();
+            assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems()).hasSize(4);
+        }
+        CliTest.Result dropped = CliTest.run("destroy", "-C", dir.toString(), "--stack", "dev", "--yes",
+                "--delete-data", "shop/redis-1");
+        assertThat(dropped.out()).contains("- delete PersistentVolumeClaim shop/data-redis-1-0");
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems())
+                    .extracting(c -> c.getMetadata().getName())
+                    .containsExactlyInAnyOrder("data-postgresql-1-0", "data-mongodb-1-0", "data-mysql-1-0");
+        }
+    }
+
+    @Test
+    void upRefusesWithoutATerminalOrYes(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        CliTest.Result r = CliTest.run("up", "-C", dir.toString(), "--stack", "dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("not on a terminal, so nothing to confirm with: run again with --yes");
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().namespaces().withName("shop").get()).as("nothing applied").isNull();
+        }
+    }
+
+    @Test
+    void cancelRemovesAStaleLock(@TempDir Path dir) throws Exception {
+        TestProject.copyOfExample(dir);
+        Path stackDir = dir.resolve(".dbstack/stacks/dev");
+        dev.dbstack.state.StackLock.acquire(stackDir, "dev", "dbstack up --stack dev"); // never released: a dead run
+        assertThat(up(dir).exit()).isEqualTo(2);
+        CliTest.Result cancel = CliTest.run("cancel", "-C", dir.toString(), "--stack", "dev", "--yes");
+        assertThat(cancel.out()).contains("Stack dev is locked by pid " + ProcessHandle.current().pid()).contains("Lock removed.");
+        assertThat(up(dir).exit()).isZero();
+    }
 }
