@@ -172,7 +172,7 @@ public final class Applier {
                 try {
                     return client.resource(s.desired()).create();
                 } catch (KubernetesClientException e) {
-                    if (e.getCode() == 409 && e.getStatus() != null && "AlreadyExists".equals(e.getStatus().getReason())) {
+                    if (e.getCode() == 409) { // a POST conflicts only when the object already exists
                         throw new AlreadyExists();
                     }
                     throw e;

@@ -101,6 +101,11 @@ public final class Sandbox implements AutoCloseable {
         return dispatcher.writes();
     }
 
+    /** Makes the next {@code count} requests (not the controllers') fail with HTTP {@code code}: for retry tests. */
+    public void injectFaults(int count, int code) {
+        dispatcher.injectFaults(count, code);
+    }
+
     public long readRequests() {
         return dispatcher.reads();
     }

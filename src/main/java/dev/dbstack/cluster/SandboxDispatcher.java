@@ -34,6 +34,9 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     static final String CONTROLLER_AGENT = "dbstack-sandbox-controller";
 
     private final AtomicLong writes = new AtomicLong();
+    /** Fault injection for tests: the next N user requests fail with this HTTP code. */
+    private final java.util.concurrent.atomic.AtomicInteger faultsLeft = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile int faultCode = 503;
     private final AtomicLong reads = new AtomicLong();
     /** The mock's write lock, learnt from {@link #locked}; guarded writes hold it from check to undo. */
     private volatile Lock writeLock;
@@ -79,11 +82,20 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         if (lock instanceof ReentrantReadWriteLock.WriteLock) writeLock = lock;
     }
 
+    void injectFaults(int count, int code) {
+        faultCode = code;
+        faultsLeft.set(count);
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String method = request.getMethod();
         String agent = request.getHeader("User-Agent");
-        if (agent == null || !agent.startsWith(CONTROLLER_AGENT)) {
+        boolean user = agent == null || !agent.startsWith(CONTROLLER_AGENT);
+        if (user && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return status(faultCode, faultCode == 429 ? "TooManyRequests" : "ServiceUnavailable", "sandbox: injected fault");
+        }
+        if (user) {
             if ("GET".equals(method)) reads.incrementAndGet();
             else writes.incrementAndGet();
         }
@@ -119,7 +131,17 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
-        return super.handleCreate(withFoldedSecret(request));
+        MockResponse response = super.handleCreate(withFoldedSecret(request));
+        if (response.code() == 409) {
+            // The mock says reason "Invalid"; the API server says AlreadyExists, and clients branch on it.
+            try {
+                JsonNode body = JSON.readTree(response.getBody().readUtf8());
+                return status(409, "AlreadyExists", body.path("message").asText());
+            } catch (java.io.IOException e) {
+                return response;
+            }
+        }
+        return response;
     }
 
     @Override
@@ -131,7 +153,38 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse handlePatch(RecordedRequest request) {
+        String type = request.getHeader("Content-Type");
+        if (type != null && type.contains("merge-patch+json")) return guarded(request.getPath(), () -> mergePatch(request));
         return guarded(request.getPath(), () -> super.handlePatch(request));
+    }
+
+    /**
+     * RFC 7386 JSON merge patch, as the API server applies it: objects merge, {@code null} removes,
+     * anything else (lists included) replaces. The mock's own merge appends to lists instead, which
+     * would double every container and volume template a patch mentions.
+     */
+    private MockResponse mergePatch(RecordedRequest request) {
+        Map.Entry<AttributeSet, String> current = findResource(getKey(request.getPath()));
+        if (current == null) return super.handlePatch(request);
+        try {
+            JsonNode merged = merge(JSON.readTree(current.getValue()), JSON.readTree(request.getUtf8Body()));
+            byte[] body = JSON.writeValueAsBytes(merged);
+            return super.handleUpdate(new RecordedRequest(request.getHttpVersion(), io.fabric8.mockwebserver.dsl.HttpMethod.PUT,
+                    request.getPath(), request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(body)));
+        } catch (java.io.IOException e) {
+            return status(400, "BadRequest", "invalid merge patch: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode merge(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) return patch;
+        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : JSON.createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (f.getValue().isNull()) result.remove(f.getKey());
+            else result.set(f.getKey(), merge(result.get(f.getKey()), f.getValue()));
+        }
+        return result;
     }
 
     /**

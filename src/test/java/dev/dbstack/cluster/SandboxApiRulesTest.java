@@ -78,6 +78,19 @@ class SandboxApiRulesTest extends SandboxTestBase {
     }
 
     @Test
+    void mergePatchesReplaceListsAndNullRemoves() {
+        client.resource(renderedStatefulSet()).create();
+        String patch = "{\"metadata\":{\"labels\":{\"app.kubernetes.io/part-of\":null}},"
+                + "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"postgresql\",\"image\":\"postgres:17.6\"}]}}}}";
+        StatefulSet patched = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+        assertThat(patched.getSpec().getTemplate().getSpec().getContainers()).singleElement()
+                .satisfies(c -> assertThat(c.getImage()).isEqualTo("postgres:17.6"));
+        assertThat(patched.getMetadata().getLabels()).doesNotContainKey("app.kubernetes.io/part-of");
+        assertThat(patched.getSpec().getVolumeClaimTemplates()).hasSize(1);
+    }
+
+    @Test
     void secretStringDataBecomesBase64Data() {
         client.resource(new SecretBuilder().withNewMetadata().withName("s").withNamespace("shop").endMetadata()
                 .addToStringData("PASSWORD", "hunter2").build()).create();
