@@ -120,6 +120,15 @@ public final class LivePlanner {
                         + " an existing StatefulSet's pods"));
                 return null;
             }
+            List<String> other = ManagedDiff.changedPaths(SERIALIZATION.convertValue(want, JsonNode.class),
+                    SERIALIZATION.convertValue(had, JsonNode.class)).stream()
+                    .filter(p -> !p.equals("spec.resources.requests.storage")).toList();
+            if (!other.isEmpty()) {
+                refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "volume template '" + want.getMetadata().getName()
+                        + "' changed in " + String.join(", ", other) + ": existing claims cannot change that; only storage"
+                        + " can grow. Create a new service and migrate the data"));
+                return null;
+            }
             BigDecimal before = bytes(had);
             BigDecimal after = bytes(want);
             if (after.compareTo(before) < 0) {
