@@ -11,7 +11,7 @@ import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
-import dev.dbstack.plan.LivePlanner;
+import dev.dbstack.plan.Planner;
 import dev.dbstack.plan.ObjectRef;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Recorded;
@@ -201,7 +201,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** The live objects of this stack, one LIST per kind and namespace, filtered by the stack's label. */
-    LivePlanner.Live readLive(RenderedStack desired, Map<ObjectRef, Recorded> recorded) {
+    Planner.Live readLive(RenderedStack desired, Map<ObjectRef, Recorded> recorded) {
         Set<String> kinds = new LinkedHashSet<>();
         Set<String> namespaces = new LinkedHashSet<>();
         for (HasMetadata o : desired.allObjects()) {
@@ -235,7 +235,7 @@ final class Engine implements AutoCloseable {
                 defaultClass = sc.getMetadata().getName();
             }
         }
-        return new LivePlanner.Live(live, expandable, defaultClass);
+        return new Planner.Live(live, expandable, defaultClass);
     }
 
     private static void add(Map<ObjectRef, JsonNode> live, List<GenericKubernetesResource> items) {
@@ -244,7 +244,7 @@ final class Engine implements AutoCloseable {
 
     Plan plan(RenderedStack desired, Set<String> deleteData) {
         Map<ObjectRef, Recorded> recorded = recorded();
-        return LivePlanner.plan(stack.project().name(), stack.model().stack(), desired, recorded,
+        return Planner.plan(stack.project().name(), stack.model().stack(), desired, recorded,
                 readLive(desired, recorded), deleteData);
     }
 

@@ -2,7 +2,7 @@ package dev.dbstack.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dbstack.apply.Applier;
-import dev.dbstack.plan.LivePlanner;
+import dev.dbstack.plan.Planner;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanPrinter;
 import dev.dbstack.plan.Step;
@@ -69,7 +69,7 @@ final class UpCommand implements Callable<Integer> {
         return new Applier.Recorder() {
             @Override
             public void applied(Step step, HasMetadata written) {
-                JsonNode applied = LivePlanner.withoutSecretData(SERIALIZATION.convertValue(step.desired(), JsonNode.class));
+                JsonNode applied = Planner.withoutSecretData(SERIALIZATION.convertValue(step.desired(), JsonNode.class));
                 engine.state.putObject(Engine.key(step.object()), step.app(),
                         step.service() == null ? "" : step.service().toString(), applied);
             }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ApplierTest {
@@ -28,7 +29,7 @@ class ApplierTest {
     @Test
     void transientApiErrorsAreRetried() {
         RenderedStack stack = ExampleStack.render();
-        Plan plan = Planner.planFromScratch("p", "dev", stack);
+        Plan plan = Planner.plan("p", "dev", stack, Map.of(), new Planner.Live(Map.of(), Set.of(), null), Set.of());
         try (Sandbox sandbox = Sandbox.start()) {
             sandbox.injectFaults(4, 503);
             List<String> events = new ArrayList<>();
@@ -47,7 +48,7 @@ class ApplierTest {
     @Test
     void aPermanentFailureStopsTheServiceAndItsDependantsWhileOthersFinish() {
         RenderedStack stack = ExampleStack.render();
-        Plan plan = Planner.planFromScratch("p", "dev", stack);
+        Plan plan = Planner.plan("p", "dev", stack, Map.of(), new Planner.Live(Map.of(), Set.of(), null), Set.of());
         try (Sandbox sandbox = Sandbox.start()) {
             // An admission-style refusal that no retry fixes: the namespace exists, postgresql-1's Secret is rejected.
             sandbox.client().resource(stack.appObjects().get("shop").get(0)).create();

@@ -16,22 +16,22 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The plan's Kubernetes rules, against a live cluster described as data. */
-class LivePlannerTest {
+class PlannerTest {
     private static final RenderedStack DESIRED = ExampleStack.render();
     private static final ObjectRef STS = new ObjectRef("apps/v1", "StatefulSet", "shop", "postgresql-1");
 
     /** Live = exactly what is desired, then {@code edit} applied to the postgresql StatefulSet. */
-    private static LivePlanner.Live live(Consumer<ObjectNode> edit) {
+    private static Planner.Live live(Consumer<ObjectNode> edit) {
         Map<ObjectRef, JsonNode> objects = new HashMap<>();
-        for (HasMetadata o : DESIRED.allObjects()) objects.put(ObjectRef.of(o), LivePlanner.SERIALIZATION.convertValue(o, JsonNode.class));
+        for (HasMetadata o : DESIRED.allObjects()) objects.put(ObjectRef.of(o), Planner.SERIALIZATION.convertValue(o, JsonNode.class));
         ObjectNode sts = objects.get(STS).deepCopy();
         edit.accept(sts);
         objects.put(STS, sts);
-        return new LivePlanner.Live(objects, Set.of("standard"), "standard");
+        return new Planner.Live(objects, Set.of("standard"), "standard");
     }
 
-    private static Plan plan(LivePlanner.Live live) {
-        return LivePlanner.plan("p", "dev", DESIRED, Map.of(), live, Set.of());
+    private static Plan plan(Planner.Live live) {
+        return Planner.plan("p", "dev", DESIRED, Map.of(), live, Set.of());
     }
 
     private static ObjectNode spec(ObjectNode sts) {
@@ -65,7 +65,7 @@ class LivePlannerTest {
                 .get("resources").get("requests")).put("storage", "5Gi");
         assertThat(plan(live(smaller)).steps()).singleElement().extracting(Step::action).isEqualTo(Action.EXPAND_VOLUME);
 
-        LivePlanner.Live fixed = new LivePlanner.Live(live(smaller).objects(), Set.of(), "standard");
+        Planner.Live fixed = new Planner.Live(live(smaller).objects(), Set.of(), "standard");
         PlanRefusedException e = catchThrowableOfType(PlanRefusedException.class, () -> plan(fixed));
         assertThat(e.problems()).extracting(Problem::message).singleElement().asString()
                 .contains("StorageClass 'standard' does not allow volume expansion");
