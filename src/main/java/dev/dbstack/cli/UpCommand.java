@@ -38,6 +38,7 @@ final class UpCommand implements Callable<Integer> {
             System.out.println();
             System.out.print(PlanPrinter.print(plan, engine.stack.graph()));
             if (plan.isEmpty()) {
+                adoptUnrecorded(engine, desired);
                 OutputsCommand.print(desired, false, System.out);
                 stats(engine);
                 return 0;
@@ -58,10 +59,37 @@ final class UpCommand implements Callable<Integer> {
             System.out.println("Applied: " + ok + " services succeeded, "
                     + result.services().values().stream().filter(o -> o == Applier.Outcome.FAILED).count() + " failed, "
                     + result.services().values().stream().filter(o -> o == Applier.Outcome.SKIPPED).count() + " skipped.");
-            if (result.ok()) OutputsCommand.print(desired, false, System.out);
+            if (result.ok()) {
+                adoptUnrecorded(engine, desired);
+                OutputsCommand.print(desired, false, System.out);
+            }
             stats(engine);
             return result.ok() ? 0 : Main.EXIT_FAILURE;
         }
+    }
+
+    /**
+     * Records desired objects that exist live exactly as desired but are missing from state: a run
+     * killed between a write and its record leaves such objects, and without this a later removal
+     * from config would not delete them.
+     */
+    private static void adoptUnrecorded(Engine engine, RenderedStack desired) {
+        var recorded = engine.recorded();
+        var live = engine.readLive(desired, recorded).objects();
+        for (var entry : desired.appObjects().entrySet()) {
+            for (HasMetadata o : entry.getValue()) adopt(engine, recorded, live, entry.getKey(), "", o);
+        }
+        for (var id : desired.graph().applyOrder()) {
+            for (HasMetadata o : desired.service(id).objects()) adopt(engine, recorded, live, id.app(), id.toString(), o);
+        }
+    }
+
+    private static void adopt(Engine engine, java.util.Map<dev.dbstack.plan.ObjectRef, dev.dbstack.plan.Recorded> recorded,
+                              java.util.Map<dev.dbstack.plan.ObjectRef, JsonNode> live, String app, String service, HasMetadata o) {
+        var ref = dev.dbstack.plan.ObjectRef.of(o);
+        if (recorded.containsKey(ref) || !live.containsKey(ref)) return;
+        engine.state.putObject(Engine.key(ref), app, service,
+                Planner.withoutSecretData(SERIALIZATION.convertValue(o, JsonNode.class)));
     }
 
     /** Records each applied step in the stack's state: the desired object, never a Secret's values. */

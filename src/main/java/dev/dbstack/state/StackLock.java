@@ -57,7 +57,16 @@ public final class StackLock implements AutoCloseable {
                     StandardOpenOption.SYNC);
             return new StackLock(file, me);
         } catch (FileAlreadyExistsException e) {
-            String who = holder(stackStateDir).map(Holder::describe).orElse("another dbstack run (holder unreadable)");
+            Optional<Holder> holder = holder(stackStateDir);
+            if (holder.isPresent() && holder.get().host().equals(me.host())
+                    && ProcessHandle.of(holder.get().pid()).map(ProcessHandle::isAlive).orElse(false) == false) {
+                // Its process is gone from this very machine: the lock is stale for certain, so take it over.
+                System.err.println("warning: taking over the lock of stack '" + stack + "' left by " + holder.get().describe()
+                        + ", which is no longer running");
+                forceRelease(stackStateDir);
+                return acquire(stackStateDir, stack, command);
+            }
+            String who = holder.map(Holder::describe).orElse("another dbstack run (holder unreadable)");
             throw UserInputException.of(new SourceRef(file.toString(), 0), "", "stack '" + stack + "' is locked by "
                     + who + ". If that run is gone, remove the lock with: dbstack cancel --stack " + stack);
         } catch (IOException e) {

@@ -196,4 +196,61 @@ class UpCommandTest {
         assertThat(cancel.out()).contains("Stack dev is locked by pid " + ProcessHandle.current().pid()).contains("Lock removed.");
         assertThat(up(dir).exit()).isZero();
     }
+
+    /**
+     * Kill -9 a real `dbstack up` after N applied steps, then run it again: it must take over the
+     * dead run's lock, converge, and leave a readable state that knows every object, so a third
+     * run makes no writes.
+     */
+    @Test
+    void aKilledUpConvergesOnTheNextRun(@TempDir Path root) throws Exception {
+        for (int killAfter : List.of(1, 6, 14, 19)) {
+            Path dir = Files.createDirectories(root.resolve("kill-" + killAfter));
+            TestProject.copyOfExample(dir);
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "-C", dir.toString(),
+                    "--stack", "dev", "--yes"));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int applied = 0;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("  + create ") && ++applied >= killAfter) break;
+                }
+            }
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            CliTest.Result again = up(dir);
+            assertThat(again.exit()).as("after kill at step %d: %s %s", killAfter, again.out(), again.err()).isZero();
+            CliTest.Result third = up(dir);
+            assertThat(third.out()).as("after kill at step %d", killAfter).contains("No changes.");
+            assertThat(third.err()).containsPattern("api requests: \\d+ reads, 0 writes");
+            CliTest.Result refresh = CliTest.run("refresh", "-C", dir.toString(), "--stack", "dev");
+            assertThat(refresh.out()).contains("Refreshed: 19 recorded objects, 0 drifted, 0 gone.");
+            try (Sandbox s = cluster(dir)) {
+                assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
+                assertThat(s.client().services().inNamespace("shop").list().getItems()).hasSize(9);
+                assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems()).hasSize(4);
+            }
+        }
+    }
+
+    @Test
+    void refreshForgetsWhatIsGoneAndReportsDrift(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        assertThat(up(dir).exit()).isZero();
+        try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) {
+            s.client().services().inNamespace("shop").withName("api").delete();
+            s.client().apps().deployments().inNamespace("shop").withName("api").edit(d -> {
+                d.getSpec().setReplicas(3);
+                return d;
+            });
+        }
+        CliTest.Result r = CliTest.run("refresh", "-C", dir.toString(), "--stack", "dev");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("- gone   Service shop/api").contains("! drift  Deployment shop/api: spec.replicas")
+                .contains("Refreshed: 19 recorded objects, 1 drifted, 1 gone.");
+        assertThat(preview(dir).out()).contains("+ create Service shop/api").contains("! drift Deployment shop/api");
+    }
 }
