@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 
 /**
  * Executes a plan: wave by wave along the service graph, independent services in parallel, each
@@ -59,7 +58,7 @@ public final class Applier {
     private final KubernetesClient client;
     private final int parallel;
     private final Duration timeout;
-    private final Consumer<String> progress;
+    private final Progress progress;
     private final Map<ObjectRef, JsonNode> lastApplied;
 
     /**
@@ -67,7 +66,7 @@ public final class Applier {
      * @param progress    receives one line per event
      */
     public Applier(KubernetesClient client, int parallel, Duration timeout, Map<ObjectRef, JsonNode> lastApplied,
-                   Consumer<String> progress) {
+                   Progress progress) {
         this.client = client;
         this.parallel = Math.max(1, parallel);
         this.timeout = timeout;
@@ -93,7 +92,9 @@ public final class Applier {
         }
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         try {
+            int waveIndex = 0;
             for (List<ServiceId> wave : graph.waves()) {
+                progress.wave(++waveIndex, graph.waves().size(), wave);
                 List<Future<?>> running = new ArrayList<>();
                 for (ServiceId id : wave) {
                     String blocked = graph.providersOf(id).stream().map(ServiceGraph.Dependency::provider)
@@ -102,7 +103,8 @@ public final class Applier {
                     if (blocked != null) {
                         outcomes.put(id, Outcome.SKIPPED);
                         errors.put(id, "skipped: " + blocked + " did not succeed");
-                        progress.accept("  skipped " + id + " (needs " + blocked + ")");
+                        progress.finished(id, Outcome.SKIPPED);
+                        progress.event("  skipped " + id + " (needs " + blocked + ")");
                         continue;
                     }
                     List<Step> steps = byService.getOrDefault(id, List.of());
@@ -116,10 +118,12 @@ public final class Applier {
                             }
                             if (!steps.isEmpty()) awaitReady(id, steps);
                             outcomes.put(id, Outcome.SUCCEEDED);
+                            progress.finished(id, Outcome.SUCCEEDED);
                         } catch (RuntimeException e) {
                             outcomes.put(id, Outcome.FAILED);
                             errors.put(id, describe(e));
-                            progress.accept("  failed " + id + ": " + describe(e));
+                            progress.finished(id, Outcome.FAILED);
+                            progress.event("  failed " + id + ": " + describe(e));
                         }
                     }));
                 }
@@ -145,7 +149,7 @@ public final class Applier {
                     outcomes.put(s.service(), Outcome.FAILED);
                     errors.put(s.service(), describe(e));
                 }
-                progress.accept("  failed to delete " + s.object() + ": " + describe(e));
+                progress.event("  failed to delete " + s.object() + ": " + describe(e));
             }
         }
         for (Step s : deletions) if (s.service() != null) outcomes.putIfAbsent(s.service(), Outcome.SUCCEEDED);
@@ -153,7 +157,7 @@ public final class Applier {
     }
 
     private void execute(Step s, Recorder recorder) {
-        progress.accept("  " + s.action().symbol() + " " + s.action().verb() + " " + s.object());
+        progress.event("  " + s.action().symbol() + " " + s.action().verb() + " " + s.object());
         switch (s.action()) {
             case CREATE -> recorder.applied(s, create(s));
             case UPDATE, DRIFT -> recorder.applied(s, patch(s));
@@ -214,7 +218,7 @@ public final class Applier {
                     String patch = "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + size + "\"}}}}";
                     Retry.withBackoff(() -> client.persistentVolumeClaims().inNamespace(ns).withName(claimName)
                             .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-                    progress.accept("    grew " + ns + "/" + claimName + " to " + size);
+                    progress.event("    grew " + ns + "/" + claimName + " to " + size);
                 }
             }
         }
@@ -251,7 +255,7 @@ public final class Applier {
                             && Objects.equals(st.getCurrentReplicas(), want)
                             && st.getCurrentRevision() != null && st.getCurrentRevision().equals(st.getUpdateRevision());
                 }, "StatefulSet " + ns + "/" + name + " to be ready");
-                progress.accept("  ready " + id);
+                progress.event("  ready " + id);
             } else if (o instanceof Deployment) {
                 waitFor(() -> {
                     Deployment live = client.apps().deployments().inNamespace(ns).withName(name).get();
@@ -260,7 +264,7 @@ public final class Applier {
                             && live.getStatus().getConditions().stream()
                             .anyMatch(c -> "Available".equals(c.getType()) && "True".equals(c.getStatus()));
                 }, "Deployment " + ns + "/" + name + " to be available");
-                progress.accept("  ready " + id);
+                progress.event("  ready " + id);
             }
         }
     }

@@ -78,8 +78,10 @@ final class DestroyCommand implements Callable<Integer> {
                 System.out.println("Cancelled; nothing was changed.");
                 return 0;
             }
+            ConsoleProgress progress = ConsoleProgress.forStdout();
             Applier.Result result = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(),
-                    System.out::println).apply(plan, engine.stack.graph(), UpCommand.recorder(engine));
+                    progress).apply(plan, engine.stack.graph(), UpCommand.recorder(engine));
+            progress.close();
             if (!kept.isEmpty()) {
                 System.out.println();
                 System.out.println("Kept " + kept.size() + " PersistentVolumeClaims, the namespaces they live in, and the"

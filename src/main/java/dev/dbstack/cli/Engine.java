@@ -242,10 +242,17 @@ final class Engine implements AutoCloseable {
         for (GenericKubernetesResource r : items) live.put(ObjectRef.of(r), SERIALIZATION.convertValue(r, JsonNode.class));
     }
 
+    /** The cluster as the last plan read it. */
+    private Planner.Live plannedAgainst;
+
     Plan plan(RenderedStack desired, Set<String> deleteData) {
         Map<ObjectRef, Recorded> recorded = recorded();
-        return Planner.plan(stack.project().name(), stack.model().stack(), desired, recorded,
-                readLive(desired, recorded), deleteData);
+        plannedAgainst = readLive(desired, recorded);
+        return Planner.plan(stack.project().name(), stack.model().stack(), desired, recorded, plannedAgainst, deleteData);
+    }
+
+    Planner.Live plannedAgainst() {
+        return plannedAgainst;
     }
 
     Map<ObjectRef, JsonNode> lastApplied() {

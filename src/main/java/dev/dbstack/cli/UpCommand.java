@@ -49,8 +49,10 @@ final class UpCommand implements Callable<Integer> {
                 return 0;
             }
             System.out.println();
-            Applier applier = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(), System.out::println);
+            ConsoleProgress progress = ConsoleProgress.forStdout();
+            Applier applier = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(), progress);
             Applier.Result result = applier.apply(plan, engine.stack.graph(), recorder(engine));
+            progress.close();
             System.out.println();
             result.services().forEach((id, outcome) -> {
                 if (outcome != Applier.Outcome.SUCCEEDED) System.out.println(outcome.name().toLowerCase() + ": " + id + " — " + result.errors().get(id));
@@ -74,8 +76,9 @@ final class UpCommand implements Callable<Integer> {
      * from config would not delete them.
      */
     private static void adoptUnrecorded(Engine engine, RenderedStack desired) {
+        // The objects in question were already live when the plan read the cluster: no second read.
         var recorded = engine.recorded();
-        var live = engine.readLive(desired, recorded).objects();
+        var live = engine.plannedAgainst().objects();
         for (var entry : desired.appObjects().entrySet()) {
             for (HasMetadata o : entry.getValue()) adopt(engine, recorded, live, entry.getKey(), "", o);
         }

@@ -33,13 +33,13 @@ class ApplierTest {
         try (Sandbox sandbox = Sandbox.start()) {
             sandbox.injectFaults(4, 503);
             List<String> events = new ArrayList<>();
-            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(30), Map.of(), events::add)
+            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(30), Map.of(), (Progress) events::add)
                     .apply(plan, stack.graph(), NO_STATE);
             assertThat(r.ok()).as(r.errors().toString()).isTrue();
             assertThat(sandbox.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
 
             sandbox.injectFaults(2, 429);
-            Applier.Result again = new Applier(sandbox.client(), 2, Duration.ofSeconds(30), Map.of(), events::add)
+            Applier.Result again = new Applier(sandbox.client(), 2, Duration.ofSeconds(30), Map.of(), (Progress) events::add)
                     .apply(plan, stack.graph(), NO_STATE);
             assertThat(again.ok()).as("creates of existing objects converge to patches: %s", again.errors()).isTrue();
         }
@@ -55,7 +55,7 @@ class ApplierTest {
             List<Step> steps = plan.steps().stream().filter(s -> s.service() != null).toList();
             Plan services = new Plan("p", "dev", steps, List.of());
             sandbox.injectFaults(1, 403); // not transient: one refusal is final
-            Applier.Result r = new Applier(sandbox.client(), 1, Duration.ofSeconds(30), Map.of(), e -> { })
+            Applier.Result r = new Applier(sandbox.client(), 1, Duration.ofSeconds(30), Map.of(), (Progress) e -> { })
                     .apply(services, stack.graph(), NO_STATE);
             assertThat(r.services().get(new ServiceId("shop", "postgresql-1"))).isEqualTo(Applier.Outcome.FAILED);
             assertThat(r.services().get(new ServiceId("shop", "api"))).isEqualTo(Applier.Outcome.SKIPPED);
