@@ -73,6 +73,18 @@ final class Engine implements AutoCloseable {
      * @param command non-null to take the stack's lock (commands that write), named in the lock
      */
     static Engine open(StackOptions options, String command, PrintStream err) {
+        return open(options, command, err, true);
+    }
+
+    /**
+     * The stack's state and secrets without a cluster (for render, which must give the credentials
+     * `up` deployed, yet contacts nothing).
+     */
+    static Engine offline(StackOptions options, PrintStream err) {
+        return open(options, null, err, false);
+    }
+
+    private static Engine open(StackOptions options, String command, PrintStream err, boolean connect) {
         LoadedStack stack = LoadedStack.load(options);
         Path dir = stack.project().dir();
         String stackName = stack.model().stack();
@@ -95,7 +107,9 @@ final class Engine implements AutoCloseable {
             StackState state = StackState.open(StackState.directory(dir, stackName));
             Sandbox sandbox = null;
             KubernetesClient client;
-            if (group.isSandbox()) {
+            if (!connect) {
+                client = null;
+            } else if (group.isSandbox()) {
                 sandbox = Sandbox.start(dir.resolve(".dbstack").resolve("sandbox"), lock == null);
                 client = sandbox.client();
                 err.println("using the embedded sandbox cluster (.dbstack/sandbox): a Kubernetes API with no nodes;"
@@ -275,7 +289,7 @@ final class Engine implements AutoCloseable {
         } finally {
             try {
                 if (sandbox != null) sandbox.close();
-                else client.close();
+                else if (client != null) client.close();
             } finally {
                 if (lock != null) lock.close();
             }

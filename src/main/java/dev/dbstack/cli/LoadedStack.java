@@ -66,7 +66,7 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
     /** Stands in for a secure: value this build cannot decrypt; only ever in Secret data nobody is shown. */
     private static final String UNREADABLE = "(secure value not decrypted)";
 
-    private void refuseUndecryptedSecrets() {
+    void refuseUndecryptedSecrets() {
         List<Problem> problems = new ArrayList<>();
         for (AppProfile profile : model.profiles()) {
             for (ServiceLayer layer : profile.layers()) {

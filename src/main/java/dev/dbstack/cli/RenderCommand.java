@@ -40,8 +40,16 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LoadedStack stack = LoadedStack.load(options);
-        RenderedStack rendered = stack.render(showSecrets);
+        RenderedStack rendered;
+        if (showSecrets) {
+            // The credentials `up` recorded (or fresh ones for a stack never applied), so the YAML matches the cluster.
+            LoadedStack.load(options).refuseUndecryptedSecrets();
+            try (Engine engine = Engine.offline(options, System.err)) {
+                rendered = engine.render(false);
+            }
+        } else {
+            rendered = LoadedStack.load(options).render(false);
+        }
         Map<String, List<HasMetadata>> byApp = new LinkedHashMap<>();
         rendered.appObjects().forEach((app, objects) -> byApp.computeIfAbsent(app, k -> new ArrayList<>()).addAll(objects));
         for (var id : rendered.graph().applyOrder()) {
@@ -51,8 +59,7 @@ final class RenderCommand implements Callable<Integer> {
         if (!showSecrets) byApp.replaceAll((app, objects) -> Manifests.withholdSecretValues(objects));
         rendered.warnings().forEach(w -> System.err.println("warning: " + w));
         if (!showSecrets) {
-            System.err.println("note: Secret values are withheld; use --show-secrets to include them"
-                    + " (credentials are generated afresh on each render until `dbstack up` records them)");
+            System.err.println("note: Secret values are withheld; use --show-secrets to include them");
         }
         if (out == null) {
             byApp.values().forEach(objects -> System.out.print(Manifests.toYaml(objects)));

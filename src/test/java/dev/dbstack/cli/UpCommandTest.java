@@ -60,6 +60,9 @@ class UpCommandTest {
         String password = CliTest.run("outputs", "-C", dir.toString(), "--stack", "dev", "--show-secrets").out().lines()
                 .filter(l -> l.startsWith("    PASSWORD = ")).findFirst().orElseThrow().substring("    PASSWORD = ".length());
         assertThat(password).hasSize(32);
+        String rendered = CliTest.run("render", "-C", dir.toString(), "--stack", "dev", "--show-secrets").out();
+        assertThat(rendered).as("render gives the credentials up deployed")
+                .contains(java.util.Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8)));
         assertThat(first.out() + first.err() + second.out() + second.err()).doesNotContain(password);
         try (Stream<Path> files = Files.walk(dir.resolve(".dbstack/stacks"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) assertThat(Files.readString(f)).doesNotContain(password);
