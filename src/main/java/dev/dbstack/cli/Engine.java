@@ -100,6 +100,8 @@ final class Engine implements AutoCloseable {
                     + " secrets in state are only obfuscated. Set DBSTACK_CONFIG_PASSPHRASE to protect them.");
             passphrase = SANDBOX_PASSPHRASE;
         }
+        // A secure: value that cannot be read must never be replaced by a generated one in the cluster.
+        if (command != null) stack.refuseUndecryptedSecrets();
         StackLock lock = command == null ? null : StackLock.acquire(StackState.directory(dir, stackName), stackName, command);
         try {
             PassphraseCrypter crypter = crypter(dir.resolve(stack.model().stackFile()), stack.model().stackFile(), passphrase,

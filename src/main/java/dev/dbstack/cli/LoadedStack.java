@@ -48,14 +48,10 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
     }
 
     /**
-     * Renders with credentials generated for this run. Until state keeps them (the engine), they
-     * are fresh on every run; they are never printed unless the user asks for secret values.
-     *
-     * @param revealable whether the caller will show Secret values; then every {@code secure:}
-     *                   value must be readable, because a placeholder must never pass for one
+     * Renders for display with Secret values withheld: credentials are throwaway values generated
+     * for this run and never shown, so no state or passphrase is needed.
      */
-    RenderedStack render(boolean revealable) {
-        if (revealable) refuseUndecryptedSecrets();
+    RenderedStack renderWithheld() {
         CredentialSource generated = new GeneratedCredentials();
         CredentialSource credentials = (id, name, spec, supplied) -> supplied.isPresent() && !supplied.get().isDecrypted()
                 ? SecretValue.plain(UNREADABLE) : generated.credential(id, name, spec, supplied);
@@ -84,6 +80,6 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
         if (!problems.isEmpty()) throw new UserInputException(problems);
     }
 
-    private static final String NO_DECRYPTION = "is a secure: value and no passphrase is set: set DBSTACK_CONFIG_PASSPHRASE"
-            + " (or PULUMI_CONFIG_PASSPHRASE) to show it, or render without --show-secrets";
+    private static final String NO_DECRYPTION = "is a secure: value and no passphrase is set to decrypt it: set"
+            + " DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE); `render` without --show-secrets works without one";
 }

@@ -48,7 +48,7 @@ final class RenderCommand implements Callable<Integer> {
                 rendered = engine.render(false);
             }
         } else {
-            rendered = LoadedStack.load(options).render(false);
+            rendered = LoadedStack.load(options).renderWithheld();
         }
         Map<String, List<HasMetadata>> byApp = new LinkedHashMap<>();
         rendered.appObjects().forEach((app, objects) -> byApp.computeIfAbsent(app, k -> new ArrayList<>()).addAll(objects));
