@@ -35,7 +35,7 @@ final class DestroyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Engine engine = Engine.open(options, "dbstack destroy --stack " + (options.stack == null ? "" : options.stack), System.err)) {
+        try (Engine engine = Engine.open(options, options.describe("destroy"), System.err)) {
             Map<ObjectRef, Recorded> recorded = engine.recorded();
             Set<String> deleteData = new LinkedHashSet<>(apply.deleteData);
             List<ServiceId> order = new ArrayList<>(engine.stack.graph().destroyOrder());

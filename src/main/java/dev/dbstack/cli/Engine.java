@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.config.PassphraseCrypter;
-import dev.dbstack.config.StackLoader;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.ClusterGroup;
 import dev.dbstack.model.SecretValue;

@@ -72,7 +72,7 @@ final class GraphCommand implements Callable<Integer> {
         for (ServiceGraph.Dependency d : graph.edges()) {
             out.append("  \"").append(d.provider()).append("\" -> \"").append(d.consumer()).append('"');
             String label = d.variables().isEmpty() ? "dependsOn" : String.join(",", new java.util.TreeSet<>(d.variables()));
-            out.append(" [label=\"").append(label).append(d.explicit() ? "" : "").append("\"];\n");
+            out.append(" [label=\"").append(label).append("\"];\n");
         }
         return out.append("}\n").toString();
     }

@@ -19,7 +19,7 @@ final class RefreshCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Engine engine = Engine.open(options, "dbstack refresh --stack " + (options.stack == null ? "" : options.stack), System.err)) {
+        try (Engine engine = Engine.open(options, options.describe("refresh"), System.err)) {
             Map<ObjectRef, Recorded> recorded = engine.recorded();
             var live = engine.readLive(engine.render(false), recorded).objects();
             int gone = 0;

@@ -11,4 +11,9 @@ public class StackOptions {
     @Option(names = {"-C", "--cwd"}, paramLabel = "DIR", defaultValue = ".",
             description = "Project directory holding Pulumi.yaml (default: current directory).")
     String cwd;
+
+    /** How a lock names the run holding it: {@code dbstack up --stack dev}. */
+    String describe(String verb) {
+        return "dbstack " + verb + (stack == null ? "" : " --stack " + stack);
+    }
 }

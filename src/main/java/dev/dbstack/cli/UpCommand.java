@@ -30,8 +30,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String stackName = options.stack != null ? options.stack : "";
-        try (Engine engine = Engine.open(options, "dbstack up" + (stackName.isEmpty() ? "" : " --stack " + stackName), System.err)) {
+        try (Engine engine = Engine.open(options, options.describe("up"), System.err)) {
             RenderedStack desired = engine.render(true);
             Plan plan = engine.plan(desired, new HashSet<>(apply.deleteData));
             System.out.println("Updating stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name());

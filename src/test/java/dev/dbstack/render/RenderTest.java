@@ -3,8 +3,6 @@ package dev.dbstack.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbstack.model.ServiceId;
-import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
