@@ -19,6 +19,7 @@ import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,7 +45,8 @@ public final class StackLoader {
     static final String CLUSTER_GROUPS = NAMESPACE + ":clusterGroups";
     static final String PROFILES = NAMESPACE + ":profiles";
     static final String APPS = NAMESPACE + ":apps";
-    private static final List<String> CONFIG_KEYS = List.of(CLUSTER_GROUPS, PROFILES, APPS);
+    /** The Pulumi config keys dbstack reads. */
+    public static final List<String> CONFIG_KEYS = List.of(CLUSTER_GROUPS, PROFILES, APPS);
 
     /** Keys the Pulumi CLI accepts in Pulumi.yaml; we read a few and must not reject the rest. */
     private static final List<String> PROJECT_KEYS = List.of("name", "runtime", "description", "main",
@@ -57,6 +59,8 @@ public final class StackLoader {
     private final String passphrase;
     /** Opens secure: values of the stack being loaded; null while none can be decrypted. */
     private PassphraseCrypter crypter;
+    /** Set when the values come from the Pulumi engine, which hands a program secure: values decrypted. */
+    private boolean secureValuesArePlaintext;
 
     /** A loader that carries secure: values encrypted (no passphrase given). */
     public StackLoader(Catalog catalog) {
@@ -120,7 +124,73 @@ public final class StackLoader {
         });
         for (String k : STACK_FILE_KEYS) root.node(k);
         root.rejectUnknownKeys();
+        return buildModel(project, stack, display, config, problems);
+    }
 
+    /**
+     * Builds the model from configuration the Pulumi engine hands a program: each {@code dbstack:}
+     * key's value as JSON text, with nested {@code secure:} values already decrypted. Pulumi only says
+     * which keys hold secrets, not where, so for those keys the stack file tells which values were
+     * {@code secure:} and they stay secrets here. Problems name the stack file and key, without lines.
+     *
+     * @param values     {@code dbstack:<name>} → JSON, as {@code Config.get} returns it
+     * @param secretKeys the keys Pulumi marks secret
+     */
+    public StackModel loadPulumiConfig(Project project, String stack, Map<String, String> values, Set<String> secretKeys) {
+        String display = stackFileName(project, stack);
+        Problems problems = new Problems();
+        secureValuesArePlaintext = true;
+        Map<String, Node> config = new LinkedHashMap<>();
+        Node fileConfig = null;
+        for (String key : CONFIG_KEYS) {
+            String json = values.get(key);
+            if (json == null) continue;
+            Node value = YamlReader.read(new StringReader(json), display, false);
+            if (secretKeys.contains(key)) {
+                if (fileConfig == null) fileConfig = stackFileConfig(project, display, key);
+                Node written = fileConfig instanceof Node.Mapping m ? m.entries().get(key) : null;
+                if (written == null) {
+                    throw UserInputException.of(new SourceRef(display, 0), "config." + key, "Pulumi marks this value"
+                            + " secret, but the stack file does not show which parts are secure:, so dbstack cannot keep"
+                            + " them secret; keep dbstack configuration in " + display);
+                }
+                value = restoreSecure(value, written);
+            }
+            config.put(key, value);
+        }
+        return buildModel(project, stack, display, config, problems);
+    }
+
+    private static Node stackFileConfig(Project project, String display, String key) {
+        Path file = project.dir().resolve(display);
+        if (!Files.exists(file)) {
+            throw UserInputException.of(new SourceRef(display, 0), "config." + key, "Pulumi marks this value secret,"
+                    + " but the stack file is missing, so dbstack cannot tell which parts are secure:");
+        }
+        return read(file, display) instanceof Node.Mapping root ? root.entries().get("config") : null;
+    }
+
+    /** {@code value} with each string that the stack file writes as {@code {secure: ...}} wrapped the same way. */
+    private static Node restoreSecure(Node value, Node written) {
+        if (ConfigObject.secure(written).isPresent() && value instanceof Node.Scalar s && s.value() instanceof String) {
+            LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
+            entries.put("secure", s);
+            return new Node.Mapping(entries, Map.of("secure", s.source()), s.source());
+        }
+        if (value instanceof Node.Mapping m && written instanceof Node.Mapping w) {
+            LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
+            m.entries().forEach((k, v) -> entries.put(k, w.entries().containsKey(k) ? restoreSecure(v, w.entries().get(k)) : v));
+            return new Node.Mapping(entries, m.keySources(), m.source());
+        }
+        if (value instanceof Node.Sequence q && written instanceof Node.Sequence w && q.items().size() == w.items().size()) {
+            List<Node> items = new ArrayList<>();
+            for (int i = 0; i < q.items().size(); i++) items.add(restoreSecure(q.items().get(i), w.items().get(i)));
+            return new Node.Sequence(List.copyOf(items), q.source());
+        }
+        return value;
+    }
+
+    private StackModel buildModel(Project project, String stack, String display, Map<String, Node> config, Problems problems) {
         List<ClusterGroup> groups = readClusterGroups(config.get(CLUSTER_GROUPS), problems, display);
         List<AppProfile> profiles = readProfiles(config.get(PROFILES), problems, display);
         List<AppDeployment> apps = readApps(config.get(APPS), groups, profiles, problems, display);
@@ -145,6 +215,7 @@ public final class StackLoader {
     /** A {@code {secure: ...}} value, decrypted when the stack's passphrase is known. */
     private Optional<SecretValue> secure(ConfigObject owner, String key, Node n) {
         Optional<SecretValue> secret = ConfigObject.secure(n);
+        if (secret.isPresent() && secureValuesArePlaintext) return Optional.of(SecretValue.plain(secret.get().ciphertext()));
         if (secret.isEmpty() || crypter == null) return secret;
         try {
             return Optional.of(SecretValue.plain(crypter.decryptOrThrow(secret.get().ciphertext())));

@@ -26,12 +26,17 @@ final class YamlReader {
     private YamlReader() {}
 
     static Node read(Reader reader, String file) {
+        return read(reader, file, true);
+    }
+
+    /** @param lines false when the text is not what the user wrote (JSON from Pulumi): its lines mean nothing to them */
+    static Node read(Reader reader, String file, boolean lines) {
         try (JsonParser p = FACTORY.createParser(reader)) {
             JsonToken first = p.nextToken();
             if (first == null) return new Node.Mapping(new LinkedHashMap<>(), Map.of(), new SourceRef(file, 1));
-            Node node = readValue(p, file);
+            Node node = readValue(p, file, lines);
             if (p.nextToken() != null) {
-                throw UserInputException.of(at(p, file), "", "expected a single YAML document");
+                throw UserInputException.of(at(p, file, lines), "", "expected a single YAML document");
             }
             return node;
         } catch (StreamReadException e) {
@@ -48,8 +53,8 @@ final class YamlReader {
         }
     }
 
-    private static Node readValue(JsonParser p, String file) throws IOException {
-        SourceRef here = at(p, file);
+    private static Node readValue(JsonParser p, String file, boolean lines) throws IOException {
+        SourceRef here = at(p, file, lines);
         JsonToken t = p.currentToken();
         switch (t) {
             case START_OBJECT -> {
@@ -57,19 +62,19 @@ final class YamlReader {
                 Map<String, SourceRef> keys = new HashMap<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
-                    SourceRef keyAt = at(p, file);
+                    SourceRef keyAt = at(p, file, lines);
                     if (entries.containsKey(key)) {
                         throw UserInputException.of(keyAt, key, "duplicate key (first at line " + keys.get(key).line() + ")");
                     }
                     p.nextToken();
-                    entries.put(key, readValue(p, file));
+                    entries.put(key, readValue(p, file, lines));
                     keys.put(key, keyAt);
                 }
                 return new Node.Mapping(entries, keys, here);
             }
             case START_ARRAY -> {
                 List<Node> items = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) items.add(readValue(p, file));
+                while (p.nextToken() != JsonToken.END_ARRAY) items.add(readValue(p, file, lines));
                 return new Node.Sequence(List.copyOf(items), here);
             }
             case VALUE_STRING -> {
@@ -91,7 +96,8 @@ final class YamlReader {
         }
     }
 
-    private static SourceRef at(JsonParser p, String file) {
+    private static SourceRef at(JsonParser p, String file, boolean lines) {
+        if (!lines) return new SourceRef(file, 0);
         return new SourceRef(file, p.currentTokenLocation().getLineNr());
     }
 }

@@ -134,6 +134,9 @@ final class DatabaseRenderer {
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(Labels.PROFILE, profile.ref());
         annotations.put(Labels.VERSION, layer.version());
+        // Under `pulumi up`, a replace or delete orphans the pods instead of cascading; the claims were
+        // never the StatefulSet's to delete, and the replacement adopts pods and claims by name.
+        annotations.put(Labels.PULUMI_DELETION_PROPAGATION, "orphan");
         StatefulSet sts = new StatefulSetBuilder()
                 .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels)
                 .withAnnotations(annotations).endMetadata()

@@ -1,0 +1,267 @@
+package dev.dbstack.pulumi;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pulumi.Config;
+import com.pulumi.Context;
+import com.pulumi.Pulumi;
+import com.pulumi.core.Output;
+import com.pulumi.exceptions.RunException;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.pulumi.resources.Resource;
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.config.StackLoader;
+import dev.dbstack.graph.ServiceGraph;
+import dev.dbstack.model.AppDeployment;
+import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.Project;
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.model.StackModel;
+import dev.dbstack.model.UserInputException;
+import dev.dbstack.render.OutputValue;
+import dev.dbstack.render.RenderedService;
+import dev.dbstack.render.RenderedStack;
+import dev.dbstack.render.Renderer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The Pulumi program behind {@code pulumi up}: the same configuration, model, graph and renderer as
+ * {@code dbstack up}, registered as Pulumi resources. Per app deployment a component; per service
+ * layer a component in graph order whose children are the rendered objects and the credentials;
+ * consumers take the outputs of the layers they use as {@link Output}s, so Pulumi orders and
+ * tracks them exactly as dbstack's graph does.
+ */
+public final class PulumiProgram {
+    /** Provider plugins the resources are pinned to; Pulumi installs these versions on first use. */
+    static final String KUBERNETES_PLUGIN = "4.34.2";
+    static final String RANDOM_PLUGIN = "4.21.2";
+    static final String APP_TYPE = "dbstack:index:AppDeployment";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Context ctx;
+    private final Catalog catalog;
+    private final CredentialTokens credentials = new CredentialTokens();
+    private final Map<ServiceId, Registered> registered = new HashMap<>();
+
+    /** What later layers need of a registered one. */
+    private record Registered(ServiceComponent component, RenderedService rendered, KubernetesObject workload,
+                              Map<String, KubernetesObject> secrets) {}
+
+    private PulumiProgram(Context ctx, Catalog catalog) {
+        this.ctx = ctx;
+        this.catalog = catalog;
+    }
+
+    public static void main(String[] args) {
+        Pulumi.run(ctx -> run(ctx, Path.of("").toAbsolutePath(), secretKeysFromEngine()));
+    }
+
+    /**
+     * Runs the program for the project in {@code dir}. Configuration problems become one Pulumi error
+     * with dbstack's own messages, one per line, instead of a stack trace.
+     *
+     * @param secretKeys the config keys the engine marks secret
+     */
+    public static void run(Context ctx, Path dir, Set<String> secretKeys) {
+        try {
+            Project project = StackLoader.loadProject(dir);
+            Catalog catalog = Catalog.load(dir);
+            Config config = ctx.config(StackLoader.NAMESPACE);
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String key : StackLoader.CONFIG_KEYS) {
+                config.get(key.substring(StackLoader.NAMESPACE.length() + 1)).ifPresent(v -> values.put(key, v));
+            }
+            StackModel model = new StackLoader(catalog).loadPulumiConfig(project, ctx.stackName(), values, secretKeys);
+            new PulumiProgram(ctx, catalog).register(ServiceGraph.build(model, catalog));
+        } catch (UserInputException e) {
+            throw new RunException(e.getMessage());
+        }
+    }
+
+    /** The Pulumi language host passes the names of secret config keys as a JSON array. */
+    private static Set<String> secretKeysFromEngine() {
+        String json = System.getenv("PULUMI_CONFIG_SECRET_KEYS");
+        if (json == null || json.isBlank()) return Set.of();
+        try {
+            return Set.copyOf(JSON.readValue(json, new TypeReference<List<String>>() {}));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("PULUMI_CONFIG_SECRET_KEYS is not a JSON list", e);
+        }
+    }
+
+    private void register(ServiceGraph graph) {
+        StackModel model = graph.model();
+        RenderedStack rendered = new Renderer(catalog, credentials, credentials::envSecret).render(graph);
+        refuseLeakedCredentials(rendered);
+        rendered.warnings().forEach(w -> ctx.log().warn(w));
+
+        Map<String, Optional<KubernetesProvider>> providers = new HashMap<>();
+        Map<String, ComponentResource> apps = new HashMap<>();
+        for (AppDeployment app : model.apps()) {
+            ClusterGroup group = model.clusterGroupOf(app);
+            Optional<KubernetesProvider> provider = providers.computeIfAbsent(group.name(), g -> providerFor(group));
+            ComponentResourceOptions.Builder options = ComponentResourceOptions.builder();
+            provider.ifPresent(options::providers);
+            ComponentResource component = new ComponentResource(APP_TYPE, app.name(), options.build());
+            apps.put(app.name(), component);
+            for (HasMetadata object : rendered.appObjects().get(app.name())) {
+                registerObject(object, component, Map.of());
+            }
+        }
+        for (ServiceId id : graph.applyOrder()) {
+            registerService(graph, rendered.service(id), apps.get(id.app()));
+        }
+    }
+
+    /**
+     * The sandbox lives only inside a dbstack process, so a sandbox cluster group deploys through the
+     * provider's default (the current kubeconfig context); a named context gets its own provider.
+     */
+    private Optional<KubernetesProvider> providerFor(ClusterGroup group) {
+        if (group.isSandbox()) {
+            ctx.log().warn("cluster group '" + group.name() + "' uses dbstack's sandbox, which exists only inside"
+                    + " `dbstack`; under Pulumi its apps deploy to the current kubeconfig context");
+            return Optional.empty();
+        }
+        return Optional.of(new KubernetesProvider(group.name(), group.cluster(),
+                CustomResourceOptions.builder().version(KUBERNETES_PLUGIN).build()));
+    }
+
+    private void registerService(ServiceGraph graph, RenderedService service, ComponentResource app) {
+        ServiceId id = service.id();
+        ServiceComponent component = new ServiceComponent(service.layer(), id.app() + "/" + id.layer(),
+                ComponentResourceOptions.builder().parent(app).build());
+        for (CredentialTokens.Wanted w : credentials.wantedBy(id)) {
+            credentials.bind(w, w.supplied().isPresent() ? Output.ofSecret(w.supplied().get())
+                    : new RandomPassword(id.app() + "/" + id.layer() + "/" + w.name(), w.length(),
+                    CustomResourceOptions.builder().parent(component).version(RANDOM_PLUGIN)
+                            .additionalSecretOutputs("result").build()).result());
+        }
+
+        Map<String, Output<Object>> consumed = Map.of("spec", consumedBy(graph, id));
+        KubernetesObject workload = null;
+        Map<String, KubernetesObject> secrets = new HashMap<>();
+        for (HasMetadata object : service.objects()) {
+            boolean isWorkload = object.getKind().equals("StatefulSet") || object.getKind().equals("Deployment");
+            KubernetesObject registeredObject = registerObject(object, component, isWorkload ? consumed : Map.of());
+            if (isWorkload) workload = registeredObject;
+            if (object instanceof Secret) secrets.put(object.getMetadata().getName(), registeredObject);
+        }
+
+        Map<String, Output<String>> outputs = new LinkedHashMap<>();
+        for (OutputValue out : service.outputs().values()) {
+            outputs.put(out.name(), out.isSecret()
+                    ? secretOutput(service, out, secrets.get(out.secretName()))
+                    : after(workload, out.value()));
+        }
+        component.publish(outputs);
+        outputs.forEach((name, value) -> ctx.export(id.app() + "." + id.layer() + "." + name, value));
+        registered.put(id, new Registered(component, service, workload, secrets));
+    }
+
+    /**
+     * An Output carrying what this layer's workload consumes from layers below: for a plain variable
+     * that variable's Output, for a secret one the Secret object it is referenced from (the value
+     * itself stays out of the spec), for a bare {@code dependsOn} the other workload. Its value is
+     * irrelevant; its dependencies are the graph's edges into this layer.
+     */
+    private Output<Object> consumedBy(ServiceGraph graph, ServiceId id) {
+        List<Output<?>> inputs = new ArrayList<>();
+        for (ServiceGraph.Dependency d : graph.providersOf(id)) {
+            Registered provider = registered.get(d.provider());
+            if (d.variables().isEmpty()) inputs.add(provider.workload().metadata());
+            for (String variable : d.variables()) {
+                OutputValue out = provider.rendered().outputs().get(variable);
+                inputs.add(out.isSecret() ? provider.secrets().get(out.secretName()).metadata()
+                        : provider.component().outputs().get(variable));
+            }
+        }
+        if (inputs.isEmpty()) return null;
+        return Output.all(inputs.stream().map(o -> o.applyValue(v -> (Object) v)).toList()).applyValue(v -> (Object) v);
+    }
+
+    private KubernetesObject registerObject(HasMetadata object, Resource parent, Map<String, Output<Object>> waitFor) {
+        Map<String, Object> fields = JSON.convertValue(object, new TypeReference<LinkedHashMap<String, Object>>() {});
+        fields.remove("status");
+        String apiVersion = (String) fields.remove("apiVersion");
+        String kind = (String) fields.remove("kind");
+        Map<String, Output<Object>> inputs = new TreeMap<>();
+        fields.forEach((name, value) -> {
+            Output<Object> after = waitFor.get(name);
+            inputs.put(name, after == null ? Output.of(value) : after.applyValue(ignored -> value));
+        });
+        if (object instanceof Secret secret && secret.getData() != null) inputs.put("data", resolvedData(secret));
+        CustomResourceOptions.Builder options = CustomResourceOptions.builder().parent(parent).version(KUBERNETES_PLUGIN);
+        // pulumi destroy must not take data with it: claims and the namespace holding them are left in the cluster.
+        if (object instanceof PersistentVolumeClaim || object instanceof Namespace) options.retainOnDelete(true);
+        String name = object.getMetadata().getNamespace() == null ? object.getMetadata().getName()
+                : object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+        return new KubernetesObject(name, new KubernetesObject.Args(apiVersion, kind, inputs), options.build());
+    }
+
+    /** A Secret's data with credential placeholders replaced by their values: secret, and after the credentials. */
+    private Output<Object> resolvedData(Secret secret) {
+        List<String> keys = new ArrayList<>(new TreeMap<>(secret.getData()).keySet());
+        List<Output<String>> values = keys.stream()
+                .map(k -> credentials.resolve(decode(secret.getData().get(k))).applyValue(PulumiProgram::encode)).toList();
+        return Output.all(values).applyValue(encoded -> {
+            Map<String, Object> data = new TreeMap<>();
+            for (int i = 0; i < keys.size(); i++) data.put(keys.get(i), encoded.get(i));
+            return (Object) data;
+        }).asSecret();
+    }
+
+    private Output<String> secretOutput(RenderedService service, OutputValue out, KubernetesObject secretObject) {
+        Secret secret = (Secret) service.objects().stream()
+                .filter(o -> o instanceof Secret && o.getMetadata().getName().equals(out.secretName()))
+                .findFirst().orElseThrow();
+        Output<String> value = credentials.resolve(decode(secret.getData().get(out.secretKey())));
+        return secretObject.metadata().apply(ignored -> value).asSecret();
+    }
+
+    /** {@code value}, available once {@code resource} is: later layers then wait for this layer's workload. */
+    private static Output<String> after(KubernetesObject resource, String value) {
+        return resource == null ? Output.of(value) : resource.metadata().applyValue(ignored -> value);
+    }
+
+    /** Placeholders anywhere but Secret data would put a credential into a spec: a bug, never shipped. */
+    private static void refuseLeakedCredentials(RenderedStack rendered) {
+        for (HasMetadata object : rendered.allObjects()) {
+            if (object instanceof Secret) continue;
+            try {
+                if (CredentialTokens.containsToken(JSON.writeValueAsString(object))) {
+                    throw new IllegalStateException("a credential reached " + object.getKind() + " "
+                            + object.getMetadata().getName() + " outside a Secret");
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}
