@@ -36,11 +36,16 @@ public final class CatalogTemplate {
         while (m.find()) {
             String value = lookup.apply(m.group(2));
             if (value == null) throw new IllegalArgumentException("unknown template variable " + m.group(2));
-            if (m.group(1) != null) value = URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            if (m.group(1) != null) value = urlencode(value);
             m.appendReplacement(out, Matcher.quoteReplacement(value));
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /** The {@code urlencode} filter: percent-encoding for a URI's user-info, path or query, space as %20. */
+    public static String urlencode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     public static String expand(String template, Map<String, String> values) {

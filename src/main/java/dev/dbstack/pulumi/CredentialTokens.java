@@ -1,6 +1,7 @@
 package dev.dbstack.pulumi;
 
 import com.pulumi.core.Output;
+import dev.dbstack.catalog.CatalogTemplate;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.model.EnvVar;
 import dev.dbstack.model.SecretValue;
@@ -16,12 +17,14 @@ import java.util.regex.Pattern;
 
 /**
  * Lets the one renderer serve Pulumi, where a credential is not a string but an {@link Output} known
- * only once {@code RandomPassword} has run. Render gets a unique placeholder per credential instead
- * (letters and digits, so URI-encoding leaves it intact); each Secret value holding placeholders then
- * becomes an Output that substitutes the real values. Nothing but Secret data may contain one.
+ * only once {@code RandomPassword} has run. Render gets a unique placeholder per credential instead;
+ * each Secret value holding placeholders then becomes an Output that substitutes the real values.
+ * The placeholder's {@code ~} is what URI-encoding changes ({@code %7E}), so a placeholder that went
+ * through the catalog's {@code urlencode} filter is recognised and gets the encoded value. Nothing
+ * but Secret data may contain one.
  */
 final class CredentialTokens implements CredentialSource {
-    private static final Pattern TOKEN = Pattern.compile("DBSTACKCREDENTIAL(\\d+)Z");
+    private static final Pattern TOKEN = Pattern.compile("DBSTACK(~|%7E)CREDENTIAL\\1(\\d+)\\1");
 
     /** What render asked for, in order: a credential to generate, or a value the configuration supplies. */
     record Wanted(String token, ServiceId service, String name, int length, Optional<String> supplied) {}
@@ -40,7 +43,7 @@ final class CredentialTokens implements CredentialSource {
     }
 
     private String want(ServiceId service, String name, int length, Optional<String> supplied) {
-        String token = "DBSTACKCREDENTIAL" + wanted.size() + "Z";
+        String token = "DBSTACK~CREDENTIAL~" + wanted.size() + "~";
         wanted.add(new Wanted(token, service, name, length, supplied));
         return token;
     }
@@ -59,18 +62,20 @@ final class CredentialTokens implements CredentialSource {
 
     /** {@code text} with every placeholder replaced by its value; secret, and dependent on where the values come from. */
     Output<String> resolve(String text) {
-        List<String> tokens = new ArrayList<>();
+        List<String> found = new ArrayList<>();
+        List<Output<String>> parts = new ArrayList<>();
         Matcher m = TOKEN.matcher(text);
-        while (m.find()) if (!tokens.contains(m.group())) tokens.add(m.group());
-        if (tokens.isEmpty()) return Output.of(text);
-        List<Output<String>> parts = tokens.stream().map(t -> {
-            Output<String> v = values.get(t);
-            if (v == null) throw new IllegalStateException("credential " + t + " used before its service was registered");
-            return v;
-        }).toList();
+        while (m.find()) {
+            if (found.contains(m.group())) continue;
+            Output<String> value = values.get("DBSTACK~CREDENTIAL~" + m.group(2) + "~");
+            if (value == null) throw new IllegalStateException("credential " + m.group() + " used before it was bound");
+            found.add(m.group());
+            parts.add(m.group(1).equals("~") ? value : value.applyValue(CatalogTemplate::urlencode));
+        }
+        if (found.isEmpty()) return Output.of(text);
         return Output.all(parts).applyValue(resolved -> {
             String out = text;
-            for (int i = 0; i < tokens.size(); i++) out = out.replace(tokens.get(i), resolved.get(i));
+            for (int i = 0; i < found.size(); i++) out = out.replace(found.get(i), resolved.get(i));
             return out;
         }).asSecret();
     }

@@ -49,12 +49,15 @@ import java.util.TreeMap;
  * tracks them exactly as dbstack's graph does.
  */
 public final class PulumiProgram {
-    /** Provider plugins the resources are pinned to; Pulumi installs these versions on first use. */
-    static final String KUBERNETES_PLUGIN = "4.34.2";
-    static final String RANDOM_PLUGIN = "4.21.2";
-    static final String APP_TYPE = "dbstack:index:AppDeployment";
-
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Provider plugin versions the resources are pinned to. They live in plugin.json files on the
+     * classpath, where the Pulumi CLI's plugin discovery reads them and installs those versions.
+     */
+    static final String KUBERNETES_PLUGIN = pluginVersion("kubernetes");
+    static final String RANDOM_PLUGIN = pluginVersion("random");
+    static final String APP_TYPE = "dbstack:index:AppDeployment";
 
     private final Context ctx;
     private final Catalog catalog;
@@ -93,6 +96,16 @@ public final class PulumiProgram {
             new PulumiProgram(ctx, catalog).register(ServiceGraph.build(model, catalog));
         } catch (UserInputException e) {
             throw new RunException(e.getMessage());
+        }
+    }
+
+    private static String pluginVersion(String plugin) {
+        String resource = "/com/dbstack/plugins/" + plugin + "/plugin.json";
+        try (var in = PulumiProgram.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " is missing from the build");
+            return JSON.readTree(in).path("version").asText();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -156,7 +169,8 @@ public final class PulumiProgram {
                             .additionalSecretOutputs("result").build()).result());
         }
 
-        Map<String, Output<Object>> consumed = Map.of("spec", consumedBy(graph, id));
+        Output<Object> consumes = consumedBy(graph, id);
+        Map<String, Output<Object>> consumed = consumes == null ? Map.of() : Map.of("spec", consumes);
         KubernetesObject workload = null;
         Map<String, KubernetesObject> secrets = new HashMap<>();
         for (HasMetadata object : service.objects()) {
@@ -201,6 +215,7 @@ public final class PulumiProgram {
     private KubernetesObject registerObject(HasMetadata object, Resource parent, Map<String, Output<Object>> waitFor) {
         Map<String, Object> fields = JSON.convertValue(object, new TypeReference<LinkedHashMap<String, Object>>() {});
         fields.remove("status");
+        fields.replaceAll((k, v) -> inputValue(v));
         String apiVersion = (String) fields.remove("apiVersion");
         String kind = (String) fields.remove("kind");
         Map<String, Output<Object>> inputs = new TreeMap<>();
@@ -240,6 +255,18 @@ public final class PulumiProgram {
     /** {@code value}, available once {@code resource} is: later layers then wait for this layer's workload. */
     private static Output<String> after(KubernetesObject resource, String value) {
         return resource == null ? Output.of(value) : resource.metadata().applyValue(ignored -> value);
+    }
+
+    /** Pulumi's serializer takes Integer and Double but not Long; Kubernetes integers are 32-bit where we use them. */
+    private static Object inputValue(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put((String) k, inputValue(v)));
+            return out;
+        }
+        if (value instanceof List<?> list) return list.stream().map(PulumiProgram::inputValue).toList();
+        if (value instanceof Long l) return Math.toIntExact(l);
+        return value;
     }
 
     /** Placeholders anywhere but Secret data would put a credential into a spec: a bug, never shipped. */
