@@ -23,6 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * Runs {@link PulumiProgram} under the Pulumi Java SDK's test harness, handing it configuration the
@@ -37,6 +41,8 @@ final class PulumiRun {
     final List<Registered> registered = Collections.synchronizedList(new ArrayList<>());
     final Map<String, String> config = new LinkedHashMap<>();
     final Set<String> secretKeys = new HashSet<>();
+    /** Warnings the program logged through {@code ctx.log().warn}. */
+    final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     TestResult result;
 
     static PulumiRun of(Path project, String stack, String passphrase) {
@@ -45,6 +51,7 @@ final class PulumiRun {
         run.result = PulumiTestInternal.builder()
                 .options(TestOptions.builder().projectName("dbstack-example").stackName(stack).preview(false).build())
                 .mocks(run.new RecordingMocks())
+                .standardLogger(run.warningLogger())
                 .config(run.config, run.secretKeys)
                 .build()
                 .runTest(ctx -> PulumiProgram.run(ctx, project, run.secretKeys));
@@ -53,6 +60,24 @@ final class PulumiRun {
 
     static PulumiRun of(Path project, String stack) {
         return of(project, stack, null);
+    }
+
+    private Logger warningLogger() {
+        Logger logger = Logger.getAnonymousLogger();
+        logger.setUseParentHandlers(false);
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        });
+        return logger;
     }
 
     List<Registered> ofType(String type) {

@@ -1,0 +1,319 @@
+package dev.dbstack.pulumi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pulumi.core.Output;
+import com.pulumi.core.internal.OutputData;
+import com.pulumi.resources.ComponentResource;
+import com.pulumi.resources.Resource;
+import com.pulumi.test.internal.PulumiTestInternal;
+import dev.dbstack.config.PassphraseCrypter;
+import dev.dbstack.config.StackLoader;
+import dev.dbstack.graph.ServiceGraph;
+import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.model.StackModel;
+import dev.dbstack.render.Labels;
+import dev.dbstack.render.OutputValue;
+import dev.dbstack.render.RenderedService;
+import dev.dbstack.render.RenderedStack;
+import dev.dbstack.render.Renderer;
+import dev.dbstack.testing.FixedCredentials;
+import dev.dbstack.testing.TestProject;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Pulumi program run under the Pulumi Java SDK's test harness (mocked engine, no CLI) on the
+ * repository's example stack and on stacks that exercise secrets and explicit dependencies; every
+ * expectation is derived from dbstack's own graph and renderer, so the two paths cannot drift apart.
+ */
+class PulumiProgramTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PASSPHRASE = "pulumi-test";
+
+    /** The shop example plus a container with its own secure env value, a supplied DB password and a bare dependsOn. */
+    private static TestProject secretsProject(Path dir) {
+        PassphraseCrypter c = PassphraseCrypter.create(PASSPHRASE);
+        return TestProject.create(dir, "dev", """
+                encryptionsalt: %s
+                config:
+                  dbstack:clusterGroups:
+                    - name: prod
+                      cluster: prod-context
+                      diskBackup: true
+                  dbstack:profiles:
+                    - name: billing
+                      version: 2.0.0
+                      layers:
+                        - name: ledger
+                          type: postgresql
+                          version: "16"
+                          storage: 3
+                          password: {secure: "%s"}
+                        - name: worker
+                          type: container
+                          image: ghcr.io/acme/worker:3
+                          env:
+                            DATABASE_URL: "{{.spectro.app.$appDeploymentName.ledger.POSTGRES_URI}}"
+                            API_TOKEN: {secure: "%s"}
+                        - name: reporter
+                          type: container
+                          image: ghcr.io/acme/reporter:1
+                          dependsOn: [worker]
+                  dbstack:apps:
+                    - name: billing
+                      profile: billing@2.0.0
+                      clusterGroup: prod
+                """.formatted(c.encryptionSalt(), c.encrypt("ledger pass/with:odd@chars"), c.encrypt("tok-123")));
+    }
+
+    @Test
+    void oneComponentPerLayerTypedByServiceInGraphOrder(@TempDir Path dir) {
+        TestProject project = TestProject.copyOfExample(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+
+        assertThat(run.registered.stream().filter(r -> r.type().startsWith("dbstack:")).map(r -> r.type() + " " + r.name()))
+                .containsExactly(
+                        "dbstack:index:AppDeployment shop",
+                        "dbstack:index:PostgresqlService shop/postgresql-1",
+                        "dbstack:index:RedisService shop/redis-1",
+                        "dbstack:index:MongodbService shop/mongodb-1",
+                        "dbstack:index:MysqlService shop/mysql-1",
+                        "dbstack:index:ContainerService shop/api");
+        ServiceGraph graph = project.graph("dev");
+        assertThat(components(run).keySet()).containsExactlyElementsOf(graph.applyOrder());
+    }
+
+    @Test
+    void childrenAreTheRenderedObjectsAndCredentialsWithTheirParents(@TempDir Path dir) {
+        TestProject project = TestProject.copyOfExample(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        RenderedStack rendered = nativeRender(project, "dev", null);
+        Map<ServiceId, ServiceComponent> components = components(run);
+
+        for (RenderedService service : rendered.services().values()) {
+            Set<String> expected = new TreeSet<>();
+            service.objects().forEach(o -> expected.add(token(o) + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName()));
+            if (service.layer() instanceof DatabaseLayer) {
+                expected.add(RandomPassword.TOKEN + " " + service.id().app() + "/" + service.id().layer() + "/password");
+            }
+            Set<String> children = components.get(service.id()).pulumiChildResources().stream()
+                    .map(r -> r.pulumiResourceType() + " " + r.pulumiResourceName()).collect(Collectors.toCollection(TreeSet::new));
+            assertThat(children).as("children of %s", service.id()).isEqualTo(expected);
+        }
+
+        ComponentResource app = (ComponentResource) run.result.resources().stream()
+                .filter(r -> r.pulumiResourceType().equals(PulumiProgram.APP_TYPE)).findFirst().orElseThrow();
+        assertThat(app.pulumiChildResources()).extracting(r -> r.pulumiResourceType() + " " + r.pulumiResourceName())
+                .containsExactlyInAnyOrder("kubernetes:core/v1:Namespace shop", "dbstack:index:PostgresqlService shop/postgresql-1",
+                        "dbstack:index:RedisService shop/redis-1", "dbstack:index:MongodbService shop/mongodb-1",
+                        "dbstack:index:MysqlService shop/mysql-1", "dbstack:index:ContainerService shop/api");
+
+        // every Kubernetes object and credential has exactly one parent, and it is a dbstack component
+        for (Resource r : run.result.resources()) {
+            if (!(r instanceof KubernetesObject || r instanceof RandomPassword)) continue;
+            long parents = run.result.resources().stream().filter(p -> p.pulumiChildResources().contains(r)).count();
+            assertThat(parents).as("parents of %s %s", r.pulumiResourceType(), r.pulumiResourceName()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void registeredObjectsEqualWhatDbstackRenders(@TempDir Path dir) {
+        TestProject project = TestProject.copyOfExample(dir);
+        assertParity(PulumiRun.of(dir, "dev"), nativeRender(project, "dev", null));
+    }
+
+    @Test
+    void parityHoldsWithSuppliedSecretsAndSecretKeysStaySecret(@TempDir Path dir) {
+        TestProject project = secretsProject(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev", PASSPHRASE);
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        assertThat(run.secretKeys).containsExactly("dbstack:profiles");
+        assertParity(run, nativeRender(project, "dev", PASSPHRASE));
+
+        // the supplied password is used, not a generated one, and the secure env value went into a Secret
+        assertThat(run.ofType(RandomPassword.TOKEN)).isEmpty();
+        assertThat(decode(run.get("kubernetes:core/v1:Secret", "billing/worker-env"), "API_TOKEN")).isEqualTo("tok-123");
+        assertThat(JSON.valueToTree(run.get("kubernetes:apps/v1:Deployment", "billing/worker").inputs()).toString())
+                .doesNotContain("tok-123").doesNotContain("ledger pass");
+        // a named kubeconfig context gets its own provider, pinned like every resource
+        assertThat(run.get("pulumi:providers:kubernetes", "prod").inputs()).containsEntry("context", "prod-context");
+    }
+
+    @Test
+    void componentDependenciesAreTheGraphsEdges(@TempDir Path dir) {
+        for (String stack : List.of("dev")) {
+            TestProject project = TestProject.copyOfExample(dir);
+            assertEdges(PulumiRun.of(dir, stack), project.graph(stack));
+        }
+    }
+
+    @Test
+    void explicitDependsOnAndSecretConsumptionAreEdgesToo(@TempDir Path dir) {
+        TestProject project = secretsProject(dir);
+        ServiceGraph graph = ServiceGraph.build(new StackLoader(project.catalog(), PASSPHRASE)
+                .load(StackLoader.loadProject(dir), "dev"), project.catalog());
+        assertEdges(PulumiRun.of(dir, "dev", PASSPHRASE), graph);
+    }
+
+    @Test
+    void everyOutputVariableIsAComponentAndStackOutputWithSecretsMarked(@TempDir Path dir) {
+        TestProject project = TestProject.copyOfExample(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        RenderedStack rendered = nativeRender(project, "dev", null);
+        Map<ServiceId, ServiceComponent> components = components(run);
+
+        Set<String> expectedStackOutputs = new TreeSet<>();
+        for (RenderedService service : rendered.services().values()) {
+            ServiceComponent component = components.get(service.id());
+            assertThat(component.outputs().keySet()).as("outputs of %s", service.id())
+                    .containsExactlyElementsOf(service.outputs().keySet());
+            for (OutputValue out : service.outputs().values()) {
+                String name = service.id().app() + "." + service.id().layer() + "." + out.name();
+                expectedStackOutputs.add(name);
+                for (Output<?> output : List.of(component.outputs().get(out.name()), run.result.outputs().get(name))) {
+                    OutputData<?> data = PulumiTestInternal.extractOutputData(output);
+                    assertThat(data.isSecret()).as("%s secret", name).isEqualTo(out.isSecret());
+                    assertThat(data.getValueNullable()).as(name).isEqualTo(nativeValue(service, out));
+                }
+            }
+        }
+        assertThat(new TreeSet<>(run.result.outputs().keySet())).isEqualTo(expectedStackOutputs);
+        assertThat(run.result.outputs()).containsKeys("shop.postgresql-1.PASSWORD", "shop.postgresql-1.POSTGRESMSTR_SVC");
+    }
+
+    @Test
+    void statefulSetsOrphanTheirPodsAndClaimsWhenPulumiDeletesOrReplacesThem(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        List<PulumiRun.Registered> statefulSets = run.ofType("kubernetes:apps/v1:StatefulSet");
+        assertThat(statefulSets).hasSize(4);
+        for (PulumiRun.Registered sts : statefulSets) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> metadata = (Map<String, Object>) sts.inputs().get("metadata");
+            assertThat((Map<String, Object>) metadata.get("annotations")).as(sts.name())
+                    .containsEntry(Labels.PULUMI_DELETION_PROPAGATION, "orphan");
+        }
+    }
+
+    @Test
+    void planWarningsBecomePulumiWarnings(@TempDir Path dir) {
+        TestProject.copyOfExample(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertThat(run.warnings).contains("cluster group 'dev' does not back up disks (diskBackup: false): the data of"
+                + " app 'shop' lives only on its PersistentVolumes");
+        assertThat(run.warnings).anyMatch(w -> w.contains("uses dbstack's sandbox"));
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private static Map<ServiceId, ServiceComponent> components(PulumiRun run) {
+        Map<ServiceId, ServiceComponent> out = new LinkedHashMap<>();
+        for (Resource r : run.result.resources()) {
+            if (r instanceof ServiceComponent c) {
+                String[] name = c.pulumiResourceName().split("/");
+                out.put(new ServiceId(name[0], name[1]), c);
+            }
+        }
+        return out;
+    }
+
+    /** What {@code dbstack render} produces, with the harness's credentials: supplied ones, else FixedCredentials. */
+    private static RenderedStack nativeRender(TestProject project, String stack, String passphrase) {
+        StackModel model = new StackLoader(project.catalog(), passphrase).load(StackLoader.loadProject(project.dir()), stack);
+        FixedCredentials fixed = new FixedCredentials();
+        return new Renderer(project.catalog(),
+                (id, name, spec, supplied) -> supplied.isPresent() ? supplied.get() : fixed.credential(id, name, spec, supplied),
+                (id, env) -> env.secret().reveal()).render(ServiceGraph.build(model, project.catalog()));
+    }
+
+    private static void assertParity(PulumiRun run, RenderedStack rendered) {
+        Map<String, Object> expected = new TreeMap<>();
+        for (HasMetadata o : rendered.allObjects()) {
+            Map<String, Object> fields = JSON.convertValue(o, new TypeReference<LinkedHashMap<String, Object>>() {});
+            fields.remove("status");
+            expected.put(token(o) + " " + name(o), normalize(fields));
+        }
+        Map<String, Object> actual = new TreeMap<>();
+        for (PulumiRun.Registered r : run.registered) {
+            if (r.type().startsWith("kubernetes:")) actual.put(r.type() + " " + r.name(), normalize(r.inputs()));
+        }
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    /** For every component, the components its children's inputs depend on must be the graph's providers. */
+    private static void assertEdges(PulumiRun run, ServiceGraph graph) {
+        Map<ServiceId, ServiceComponent> components = components(run);
+        Map<Resource, ServiceId> owner = new HashMap<>();
+        components.forEach((id, c) -> c.pulumiChildResources().forEach(child -> owner.put(child, id)));
+        for (ServiceId id : graph.applyOrder()) {
+            Set<ServiceId> dependsOn = new TreeSet<>();
+            for (Resource child : components.get(id).pulumiChildResources()) {
+                if (!(child instanceof KubernetesObject k)) continue;
+                for (String field : List.of("metadata", "spec", "data", "stringData", "type", "immutable")) {
+                    Output<Object> input = k.args().field(field);
+                    if (input == null) continue;
+                    for (Resource r : PulumiTestInternal.extractOutputData(input).getResources()) {
+                        ServiceId from = owner.get(r);
+                        if (from != null && !from.equals(id)) dependsOn.add(from);
+                    }
+                }
+            }
+            Set<ServiceId> providers = graph.providersOf(id).stream().map(ServiceGraph.Dependency::provider)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertThat(dependsOn).as("dependencies of %s", id).isEqualTo(providers);
+        }
+        assertThat(graph.edges()).as("the stack has edges to check").isNotEmpty();
+    }
+
+    private static Object nativeValue(RenderedService service, OutputValue out) {
+        if (!out.isSecret()) return out.value();
+        Secret secret = (Secret) service.objects().stream()
+                .filter(o -> o instanceof Secret && o.getMetadata().getName().equals(out.secretName())).findFirst().orElseThrow();
+        return new String(Base64.getDecoder().decode(secret.getData().get(out.secretKey())), StandardCharsets.UTF_8);
+    }
+
+    private static String decode(PulumiRun.Registered secret, String key) {
+        Map<?, ?> data = (Map<?, ?>) secret.inputs().get("data");
+        return new String(Base64.getDecoder().decode((String) data.get(key)), StandardCharsets.UTF_8);
+    }
+
+    private static String token(HasMetadata o) {
+        return KubernetesObject.typeToken(o.getApiVersion(), o.getKind());
+    }
+
+    private static String name(HasMetadata o) {
+        return o.getMetadata().getNamespace() == null ? o.getMetadata().getName()
+                : o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    /** Numbers compared by value: the engine's wire format has only doubles. */
+    private static Object normalize(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new TreeMap<>();
+            map.forEach((k, v) -> out.put((String) k, normalize(v)));
+            return out;
+        }
+        if (value instanceof List<?> list) return list.stream().map(PulumiProgramTest::normalize).toList();
+        if (value instanceof Number n) return n.doubleValue();
+        return value;
+    }
+}
