@@ -303,8 +303,9 @@ public final class StackLoader {
                 if (layer == null) continue;
                 SourceRef first = seen.putIfAbsent(layer.name(), layer.source());
                 if (first != null) {
-                    lo.problem("name", "duplicate layer name '" + layer.name() + "' (first at line " + first.line()
-                            + "); layer names must be unique within a profile");
+                    lo.problem("name", "duplicate layer name '" + layer.name() + "'"
+                            + (first.line() > 0 ? " (first at line " + first.line() + ")" : "")
+                            + "; layer names must be unique within a profile");
                     continue;
                 }
                 layers.add(layer);

@@ -206,10 +206,9 @@ class PulumiProgramTest {
         List<PulumiRun.Registered> statefulSets = run.ofType("kubernetes:apps/v1:StatefulSet");
         assertThat(statefulSets).hasSize(4);
         for (PulumiRun.Registered sts : statefulSets) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> metadata = (Map<String, Object>) sts.inputs().get("metadata");
-            assertThat((Map<String, Object>) metadata.get("annotations")).as(sts.name())
-                    .containsEntry(Labels.PULUMI_DELETION_PROPAGATION, "orphan");
+            Map<?, ?> metadata = (Map<?, ?>) sts.inputs().get("metadata");
+            assertThat(((Map<?, ?>) metadata.get("annotations")).get(Labels.PULUMI_DELETION_PROPAGATION)).as(sts.name())
+                    .isEqualTo("orphan");
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.dbstack.pulumi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.pulumi.exceptions.RunException;
+import dev.dbstack.testing.TestProject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The invalid stacks of {@code InvalidConfigTest}, run as a Pulumi program: each must fail with a
+ * Pulumi error carrying exactly the problems dbstack reports, key and message alike. Under Pulumi the
+ * values arrive as JSON, not as the user's file, so locations name the stack file without a line.
+ */
+class PulumiConfigErrorsTest {
+    private static final Path CASES = Path.of("src/test/resources/invalid");
+    private static final String EXPECT = "# expect: ";
+    /**
+     * Cases whose problem cannot reach a Pulumi program: the CLI rejects broken YAML and duplicate
+     * keys itself, before any program runs.
+     */
+    private static final Set<String> CLI_ONLY = Set.of("syntax-error.yaml", "duplicate-key.yaml");
+
+    static Stream<String> cases() throws IOException {
+        try (Stream<Path> files = Files.list(CASES)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !CLI_ONLY.contains(n))
+                    .sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void failsWithDbstacksOwnMessages(String name, @TempDir Path dir) throws IOException {
+        String yaml = Files.readString(CASES.resolve(name));
+        List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT))
+                .map(l -> l.substring(EXPECT.length()))
+                // Pulumi hands a program only the keys it asks for, so a misspelt dbstack: key is not seen
+                .filter(l -> !l.contains("(dbstack reads "))
+                .map(l -> l.replaceFirst("^(stacks/Pulumi\\.test\\.yaml):\\d+: ", "$1: ")
+                        .replaceAll(" \\(first at line \\d+\\)", ""))
+                .toList();
+        TestProject.create(dir, yaml);
+
+        PulumiRun run = PulumiRun.of(dir, TestProject.STACK);
+
+        assertThat(run.result.exitCode()).as("exit code of %s", name).isNotZero();
+        RunException error = run.result.exceptions().stream().map(PulumiConfigErrorsTest::runException)
+                .filter(e -> e != null).findFirst().orElseThrow(() -> new AssertionError(run.result.exceptions().toString()));
+        assertThat(error.getMessage().lines().toList()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(run.registered).as("nothing is registered").noneMatch(r -> r.type().startsWith("kubernetes:"));
+    }
+
+    private static RunException runException(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof RunException r) return r;
+        return null;
+    }
+}
