@@ -153,6 +153,14 @@ class PulumiProgramTest {
         assertThat(decode(run.get("kubernetes:core/v1:Secret", "billing/worker-env"), "API_TOKEN")).isEqualTo("tok-123");
         assertThat(JSON.valueToTree(run.get("kubernetes:apps/v1:Deployment", "billing/worker").inputs()).toString())
                 .doesNotContain("tok-123").doesNotContain("ledger pass");
+        // consuming a secret output depends on the Secret object, so the consumer's spec itself is not a secret
+        KubernetesObject worker = (KubernetesObject) run.result.resources().stream()
+                .filter(r -> r.pulumiResourceName().equals("billing/worker") && r instanceof KubernetesObject k
+                        && k.pulumiResourceType().equals("kubernetes:apps/v1:Deployment")).findFirst().orElseThrow();
+        assertThat(PulumiTestInternal.extractOutputData(worker.args().field("spec")).isSecret()).isFalse();
+        assertThat(PulumiTestInternal.extractOutputData(((KubernetesObject) run.result.resources().stream()
+                .filter(r -> r.pulumiResourceName().equals("billing/ledger-credentials")).findFirst().orElseThrow())
+                .args().field("data")).isSecret()).isTrue();
         // a named kubeconfig context gets its own provider, pinned like every resource
         assertThat(run.get("pulumi:providers:kubernetes", "prod").inputs()).containsEntry("context", "prod-context");
     }
