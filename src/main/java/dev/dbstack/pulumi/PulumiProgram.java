@@ -1,5 +1,6 @@
 package dev.dbstack.pulumi;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pulumi.Config;
@@ -28,13 +29,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,8 +106,8 @@ public final class PulumiProgram {
         try (var in = PulumiProgram.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException(resource + " is missing from the build");
             return JSON.readTree(in).path("version").asText();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -115,7 +117,7 @@ public final class PulumiProgram {
         if (json == null || json.isBlank()) return Set.of();
         try {
             return Set.copyOf(JSON.readValue(json, new TypeReference<List<String>>() {}));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("PULUMI_CONFIG_SECRET_KEYS is not a JSON list", e);
         }
     }
@@ -278,7 +280,7 @@ public final class PulumiProgram {
                     throw new IllegalStateException("a credential reached " + object.getKind() + " "
                             + object.getMetadata().getName() + " outside a Secret");
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         }
