@@ -114,8 +114,7 @@ public final class StackLoader {
                 String key = e.getKey();
                 if (key.startsWith(NAMESPACE + ":")) {
                     if (!CONFIG_KEYS.contains(key)) {
-                        c.problem(key, "unknown key" + Suggest.didYouMean(key, CONFIG_KEYS)
-                                + " (dbstack reads " + String.join(", ", CONFIG_KEYS) + ")");
+                        c.problem(key, unknownConfigKey(key));
                     } else {
                         config.put(key, e.getValue());
                     }
@@ -127,6 +126,10 @@ public final class StackLoader {
         return buildModel(project, stack, display, config, problems);
     }
 
+    private static String unknownConfigKey(String key) {
+        return "unknown key" + Suggest.didYouMean(key, CONFIG_KEYS) + " (dbstack reads " + String.join(", ", CONFIG_KEYS) + ")";
+    }
+
     /**
      * Builds the model from configuration the Pulumi engine hands a program: each {@code dbstack:}
      * key's value as JSON text, with nested {@code secure:} values already decrypted. Pulumi only says
@@ -135,10 +138,14 @@ public final class StackLoader {
      *
      * @param values     {@code dbstack:<name>} → JSON, as {@code Config.get} returns it
      * @param secretKeys the keys Pulumi marks secret
+     * @param allKeys    every config key the stack has, so a misspelt {@code dbstack:} key is reported
      */
-    public StackModel loadPulumiConfig(Project project, String stack, Map<String, String> values, Set<String> secretKeys) {
+    public StackModel loadPulumiConfig(Project project, String stack, Map<String, String> values, Set<String> secretKeys,
+                                       Set<String> allKeys) {
         String display = stackFileName(project, stack);
         Problems problems = new Problems();
+        allKeys.stream().filter(k -> k.startsWith(NAMESPACE + ":") && !CONFIG_KEYS.contains(k)).sorted()
+                .forEach(k -> problems.add(new SourceRef(display, 0), "config." + k, unknownConfigKey(k)));
         secureValuesArePlaintext = true;
         Map<String, Node> config = new LinkedHashMap<>();
         Node fileConfig = null;

@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The Pulumi program behind {@code pulumi up}: the same configuration, model, graph and renderer as
@@ -76,16 +77,17 @@ public final class PulumiProgram {
     }
 
     public static void main(String[] args) {
-        Pulumi.run(ctx -> run(ctx, Path.of("").toAbsolutePath(), secretKeysFromEngine()));
+        Pulumi.run(ctx -> run(ctx, Path.of("").toAbsolutePath(), configKeysFromEngine(), secretKeysFromEngine()));
     }
 
     /**
      * Runs the program for the project in {@code dir}. Configuration problems become one Pulumi error
      * with dbstack's own messages, one per line, instead of a stack trace.
      *
+     * @param configKeys every config key of the stack, as the engine lists them
      * @param secretKeys the config keys the engine marks secret
      */
-    public static void run(Context ctx, Path dir, Set<String> secretKeys) {
+    public static void run(Context ctx, Path dir, Set<String> configKeys, Set<String> secretKeys) {
         try {
             Project project = StackLoader.loadProject(dir);
             Catalog catalog = Catalog.load(dir);
@@ -94,7 +96,8 @@ public final class PulumiProgram {
             for (String key : StackLoader.CONFIG_KEYS) {
                 config.get(key.substring(StackLoader.NAMESPACE.length() + 1)).ifPresent(v -> values.put(key, v));
             }
-            StackModel model = new StackLoader(catalog).loadPulumiConfig(project, ctx.stackName(), values, secretKeys);
+            StackModel model = new StackLoader(catalog).loadPulumiConfig(project, ctx.stackName(), values, secretKeys,
+                    configKeys);
             new PulumiProgram(ctx, catalog).register(ServiceGraph.build(model, catalog));
         } catch (UserInputException e) {
             throw new RunException(e.getMessage());
@@ -111,14 +114,24 @@ public final class PulumiProgram {
         }
     }
 
-    /** The Pulumi language host passes the names of secret config keys as a JSON array. */
+    /** The Pulumi language host passes the config as a JSON object; the Config API cannot list its keys. */
+    private static Set<String> configKeysFromEngine() {
+        // old engines wrote keys as "ns:config:key"; the SDK reads both, and so do we
+        return fromEngine("PULUMI_CONFIG", "{}", new TypeReference<Map<String, Object>>() {}).keySet().stream()
+                .map(k -> k.replaceFirst("^([^:]+):config:", "$1:")).collect(Collectors.toSet());
+    }
+
+    /** ... and the names of secret config keys as a JSON array. */
     private static Set<String> secretKeysFromEngine() {
-        String json = System.getenv("PULUMI_CONFIG_SECRET_KEYS");
-        if (json == null || json.isBlank()) return Set.of();
+        return Set.copyOf(fromEngine("PULUMI_CONFIG_SECRET_KEYS", "[]", new TypeReference<List<String>>() {}));
+    }
+
+    private static <T> T fromEngine(String variable, String whenUnset, TypeReference<T> type) {
+        String json = System.getenv(variable);
         try {
-            return Set.copyOf(JSON.readValue(json, new TypeReference<List<String>>() {}));
+            return JSON.readValue(json == null || json.isBlank() ? whenUnset : json, type);
         } catch (IOException e) {
-            throw new IllegalStateException("PULUMI_CONFIG_SECRET_KEYS is not a JSON list", e);
+            throw new IllegalStateException(variable + " from the Pulumi engine is not valid JSON", e);
         }
     }
 

@@ -54,7 +54,7 @@ final class PulumiRun {
                 .standardLogger(run.warningLogger())
                 .config(run.config, run.secretKeys)
                 .build()
-                .runTest(ctx -> PulumiProgram.run(ctx, project, run.secretKeys));
+                .runTest(ctx -> PulumiProgram.run(ctx, project, run.config.keySet(), run.secretKeys));
         return run;
     }
 
