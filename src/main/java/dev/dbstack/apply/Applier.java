@@ -161,8 +161,8 @@ public final class Applier {
         switch (s.action()) {
             case CREATE -> recorder.applied(s, create(s));
             case UPDATE, DRIFT -> recorder.applied(s, patch(s));
-            case REPLACE -> recorder.applied(s, recreate(s, false));
-            case EXPAND_VOLUME -> recorder.applied(s, recreate(s, true));
+            case REPLACE -> recorder.applied(s, recreate(s, false, keepsPods(s)));
+            case EXPAND_VOLUME -> recorder.applied(s, recreate(s, true, true));
             case DELETE -> {
                 delete(s.object());
                 recorder.deleted(s);
@@ -200,11 +200,17 @@ public final class Applier {
         return Retry.withBackoff(() -> client.resource(s.desired()).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
     }
 
+    /** A new selector would not adopt the old pods, which would then run on without an owner. */
+    private static boolean keepsPods(Step s) {
+        return s.fields().stream().noneMatch(f -> f.startsWith("spec.selector"));
+    }
+
     /**
-     * StatefulSet fields that cannot change: delete it with orphan propagation (pods and claims
-     * stay), optionally grow each claim first, then create it anew; it adopts the pods and claims.
+     * StatefulSet fields that cannot change: delete it (with orphan propagation when the new one can
+     * adopt the pods, else with them), optionally grow each claim first, then create it anew; it
+     * takes over the claims by name.
      */
-    private HasMetadata recreate(Step s, boolean growClaims) {
+    private HasMetadata recreate(Step s, boolean growClaims, boolean keepPods) {
         StatefulSet desired = (StatefulSet) s.desired();
         String ns = desired.getMetadata().getNamespace();
         String name = desired.getMetadata().getName();
@@ -223,19 +229,23 @@ public final class Applier {
             }
         }
         Retry.withBackoff(() -> client.apps().statefulSets().inNamespace(ns).withName(name)
-                .withPropagationPolicy(DeletionPropagation.ORPHAN).delete());
+                .withPropagationPolicy(keepPods ? DeletionPropagation.ORPHAN : DeletionPropagation.BACKGROUND).delete());
         waitFor(() -> client.apps().statefulSets().inNamespace(ns).withName(name).get() == null,
                 "StatefulSet " + ns + "/" + name + " to be deleted");
         return Retry.withBackoff(() -> client.resource(desired).create());
     }
 
+    /**
+     * Background propagation, said explicitly: a workload's pods go with it (never pods running on
+     * without an owner); claims made from a StatefulSet's templates are not owned by it and stay.
+     */
     private void delete(ObjectRef ref) {
         GenericKubernetesResource target = new GenericKubernetesResource();
         target.setApiVersion(ref.apiVersion());
         target.setKind(ref.kind());
         target.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ref.name())
                 .withNamespace(ref.namespace().isEmpty() ? null : ref.namespace()).build());
-        Retry.withBackoff(() -> client.resource(target).delete());
+        Retry.withBackoff(() -> client.resource(target).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete());
     }
 
     /** StatefulSet: all replicas ready on the current revision; Deployment: Available. */

@@ -36,6 +36,7 @@ import java.util.stream.Stream;
 public final class Catalog {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE);
 
     private final Map<String, Component> components;
@@ -138,6 +139,7 @@ public final class Catalog {
         if (c.securityContext() == null) bad.accept("securityContext", "is required");
         if (c.outputs().isEmpty()) bad.accept("outputs", "must list at least one output variable");
         if (!problems.isEmpty()) return problems;
+        checkVersionChanges(c, bad);
 
         Set<String> known = new HashSet<>(CatalogTemplate.BUILTINS);
         c.settings().keySet().forEach(k -> known.add("settings." + k));
@@ -175,6 +177,39 @@ public final class Catalog {
             }
         }
         return problems;
+    }
+
+    private static void checkVersionChanges(Component c, java.util.function.BiConsumer<String, String> bad) {
+        for (int i = 1; i < c.versions().size(); i++) {
+            if (VersionChange.compare(c.versions().get(i - 1), c.versions().get(i)) >= 0) {
+                bad.accept("versions", "must be listed oldest first ('" + c.versions().get(i - 1) + "' before '"
+                        + c.versions().get(i) + "'): version changes are judged by that order");
+                break;
+            }
+        }
+        Component.VersionChanges v = c.versionChanges();
+        if (!Component.VersionChanges.UPGRADES.contains(v.upgrade())) {
+            bad.accept("versionChanges.upgrade", "must be one of " + Component.VersionChanges.UPGRADES);
+        }
+        if (!Component.VersionChanges.UPGRADERS.contains(v.upgradeBy())) {
+            bad.accept("versionChanges.upgradeBy", "must be one of " + Component.VersionChanges.UPGRADERS);
+        }
+        List<String> families = v.downgradeWithinFamily();
+        boolean keyword = families.size() == 1 && (families.contains("all") || families.contains("none"));
+        if (!keyword && !c.versions().containsAll(families)) {
+            bad.accept("versionChanges.downgradeWithinFamily", "must be all, none, or families from versions "
+                    + c.versions() + ", got " + families);
+        }
+        for (String key : List.of("before", "after")) {
+            String text = key.equals("before") ? v.before() : v.after();
+            if (text == null) continue;
+            for (String var : CatalogTemplate.variables(text)) {
+                if (!VersionChange.TEMPLATE_VARIABLES.contains(var)) {
+                    bad.accept("versionChanges." + key, "unknown template variable '" + var + "'; known: "
+                            + VersionChange.TEMPLATE_VARIABLES);
+                }
+            }
+        }
     }
 
     public Optional<Component> find(String type) {

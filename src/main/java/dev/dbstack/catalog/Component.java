@@ -28,7 +28,8 @@ public record Component(
         Map<String, Env> env,
         Probe readinessProbe,
         Probe livenessProbe,
-        List<Output> outputs) {
+        List<Output> outputs,
+        VersionChanges versionChanges) {
 
     /** Optional sections default to empty so that render never has to null-check them. */
     public Component {
@@ -39,6 +40,7 @@ public record Component(
         args = args == null ? List.of() : args;
         outputs = outputs == null ? List.of() : outputs;
         versions = versions == null ? List.of() : versions;
+        versionChanges = versionChanges == null ? VersionChanges.STRICT : versionChanges;
     }
 
     public record Port(String name, int number) {}
@@ -78,6 +80,40 @@ public record Component(
      * the service's credentials Secret and reach consumers only as {@code secretKeyRef}.
      */
     public record Output(String name, String value, boolean secret, String description) {}
+
+    /**
+     * What the server does with data another version wrote, so the planner can tell a safe version
+     * change from one that would leave the database empty or unable to start. Versions fall into the
+     * families of {@code versions} (oldest first). Inside a family a newer release always runs on the
+     * data in place. Everything a file does not allow is refused: the default is the strictest.
+     *
+     * @param upgrade               to a newer family: {@code none}, {@code next} (one family at a time) or {@code any}
+     * @param upgradeBy             {@code server}: the server converts the data on its first start, always;
+     *                              {@code flag}: it does only when a condition holds that dbstack cannot see, so the
+     *                              user must name the layer with {@code --allow-major-upgrade}
+     * @param downgradeWithinFamily families whose releases share one on-disk format, so that an older release of
+     *                              the family still opens the data (with {@code --allow-downgrade}): {@code all},
+     *                              {@code none} or a list of families
+     * @param before                what to do before an upgrade to a newer family ({@code {{from}}}, {@code {{to}}})
+     * @param after                 what to do after it
+     * @param migration             how to move the data to a new layer where no in-place change is possible
+     */
+    public record VersionChanges(String upgrade, String upgradeBy, List<String> downgradeWithinFamily, String before,
+                                 String after, String migration) {
+        public static final List<String> UPGRADES = List.of("none", "next", "any");
+        public static final List<String> UPGRADERS = List.of("server", "flag");
+        static final VersionChanges STRICT = new VersionChanges(null, null, null, null, null, null);
+
+        public VersionChanges {
+            upgrade = upgrade == null ? "none" : upgrade;
+            upgradeBy = upgradeBy == null ? "server" : upgradeBy;
+            downgradeWithinFamily = downgradeWithinFamily == null ? List.of("none") : List.copyOf(downgradeWithinFamily);
+        }
+
+        public boolean downgradesWithin(String family) {
+            return downgradeWithinFamily.contains("all") || downgradeWithinFamily.contains(family);
+        }
+    }
 
     public Optional<Output> output(String name) {
         return outputs.stream().filter(o -> o.name().equals(name)).findFirst();

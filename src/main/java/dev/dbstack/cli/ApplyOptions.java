@@ -1,8 +1,6 @@
 package dev.dbstack.cli;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options of the commands that change the cluster. */
@@ -17,10 +15,6 @@ public class ApplyOptions {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",
             description = "How long to wait for each service to become ready, e.g. 90s, 10m (default: ${DEFAULT-VALUE}).")
     String timeout;
-
-    @Option(names = "--delete-data", paramLabel = "SERVICE",
-            description = "Allow deleting the PersistentVolumeClaims of this service (app/layer or layer); repeatable.")
-    List<String> deleteData = new ArrayList<>();
 
     Duration timeout() {
         String t = timeout.trim().toLowerCase();

@@ -1,6 +1,9 @@
 package dev.dbstack.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.config.PassphraseCrypter;
@@ -14,6 +17,9 @@ import dev.dbstack.plan.Planner;
 import dev.dbstack.plan.ObjectRef;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Recorded;
+import dev.dbstack.plan.Retained;
+import dev.dbstack.plan.Step;
+import dev.dbstack.apply.Applier;
 import dev.dbstack.render.CredentialSource;
 import dev.dbstack.render.GeneratedCredentials;
 import dev.dbstack.render.Labels;
@@ -207,26 +213,121 @@ final class Engine implements AutoCloseable {
 
     Map<ObjectRef, Recorded> recorded() {
         Map<ObjectRef, Recorded> out = new java.util.LinkedHashMap<>();
-        state.objects().forEach((key, e) -> {
-            ServiceId service = e.service().isEmpty() ? null
-                    : new ServiceId(e.service().substring(0, e.service().indexOf('/')), e.service().substring(e.service().indexOf('/') + 1));
-            out.put(ref(key), new Recorded(ref(key), e.app(), service, e.lastApplied()));
-        });
+        state.objects().forEach((key, e) -> out.put(ref(key), new Recorded(ref(key), e.app(), serviceId(e.service()),
+                e.lastApplied())));
         return out;
     }
 
-    /** The live objects of this stack, one LIST per kind and namespace, filtered by the stack's label. */
-    Planner.Live readLive(RenderedStack desired, Map<ObjectRef, Recorded> recorded) {
+    /** What state knows: applied objects, and the data kept of removed databases. */
+    Planner.Known known() {
+        Map<ServiceId, Retained> retained = new TreeMap<>();
+        state.retained().forEach((key, v) -> {
+            ServiceId data = serviceId(key);
+            retained.put(data, new Retained(data, v.path("namespace").asText(), serviceId(v.path("service").asText()),
+                    v.path("type").asText(), v.path("version").asText(null), strings(v.path("secrets")),
+                    strings(v.path("claims"))));
+        });
+        return new Planner.Known(recorded(), retained);
+    }
+
+    private static ServiceId serviceId(String text) {
+        int slash = text.indexOf('/');
+        return slash < 0 ? null : new ServiceId(text.substring(0, slash), text.substring(slash + 1));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return List.copyOf(out);
+    }
+
+    /**
+     * Records each applied step in the stack's state before the next begins: the desired object
+     * (never a Secret's values), and what the step did to a database's kept data.
+     */
+    Applier.Recorder recorder() {
+        return new Applier.Recorder() {
+            @Override
+            public void applied(Step step, HasMetadata written) {
+                JsonNode applied = Planner.withoutSecretData(SERIALIZATION.convertValue(step.desired(), JsonNode.class));
+                state.putObject(key(step.object()), step.app(), step.service() == null ? "" : step.service().toString(), applied);
+                if (step.retention() != null) state.removeRetained(step.retention().data().data().toString());
+            }
+
+            @Override
+            public void deleted(Step step) {
+                state.removeObject(key(step.object()));
+                Step.Retention retention = step.retention();
+                if (retention == null) return;
+                Retained data = retention.data();
+                if (retention.kind() == Step.Retention.Kind.KEEP) {
+                    // The Secrets stay in the cluster with the data; state remembers them here, not as objects to converge.
+                    state.putRetained(data.data().toString(), describe(data));
+                    data.secrets().forEach(s -> state.removeObject(key(new ObjectRef("v1", "Secret", data.namespace(), s))));
+                } else if (retention.kind() == Step.Retention.Kind.RELEASE) {
+                    state.removeRetained(data.data().toString());
+                    state.removeCredentials(data.data().toString());
+                }
+            }
+        };
+    }
+
+    private static JsonNode describe(Retained data) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("namespace", data.namespace()).put("service", data.service() == null ? "" : data.service().toString())
+                .put("type", data.type()).put("version", data.version());
+        ArrayNode secrets = n.putArray("secrets");
+        data.secrets().forEach(secrets::add);
+        ArrayNode claims = n.putArray("claims");
+        data.claims().forEach(claims::add);
+        return n;
+    }
+
+    /**
+     * Records desired objects that exist live exactly as desired but state does not attribute to
+     * their service: written by a run killed before its record, or taken over by a renamed layer.
+     * Without this a later removal from config would not find them.
+     */
+    void recordUnrecorded(RenderedStack desired) {
+        Map<ObjectRef, Recorded> recorded = recorded();
+        Map<ObjectRef, JsonNode> live = plannedAgainst.objects();
+        for (var entry : desired.appObjects().entrySet()) {
+            for (HasMetadata o : entry.getValue()) recordIfLive(recorded, live, entry.getKey(), null, o);
+        }
+        for (ServiceId id : desired.graph().applyOrder()) {
+            for (HasMetadata o : desired.service(id).objects()) recordIfLive(recorded, live, id.app(), id, o);
+        }
+    }
+
+    private void recordIfLive(Map<ObjectRef, Recorded> recorded, Map<ObjectRef, JsonNode> live, String app, ServiceId service,
+                              HasMetadata o) {
+        ObjectRef ref = ObjectRef.of(o);
+        Recorded r = recorded.get(ref);
+        if (!live.containsKey(ref) || r != null && java.util.Objects.equals(r.service(), service)) return;
+        state.putObject(key(ref), app, service == null ? "" : service.toString(),
+                Planner.withoutSecretData(SERIALIZATION.convertValue(o, JsonNode.class)));
+    }
+
+    /**
+     * The live objects of this stack, one LIST per kind and namespace, filtered by the stack's label;
+     * and every PersistentVolumeClaim in its namespaces, because the claims a StatefulSet makes carry
+     * only its template's labels, and the data on them is what the plan must never lose sight of.
+     */
+    Planner.Live readLive(RenderedStack desired, Planner.Known known) {
         Set<String> kinds = new LinkedHashSet<>();
         Set<String> namespaces = new LinkedHashSet<>();
-        for (HasMetadata o : desired.allObjects()) {
-            kinds.add(o.getApiVersion() + "|" + o.getKind());
-            if (o.getMetadata().getNamespace() != null) namespaces.add(o.getMetadata().getNamespace());
+        if (desired != null) {
+            for (HasMetadata o : desired.allObjects()) {
+                kinds.add(o.getApiVersion() + "|" + o.getKind());
+                if (o.getMetadata().getNamespace() != null) namespaces.add(o.getMetadata().getNamespace());
+            }
         }
-        for (ObjectRef r : recorded.keySet()) {
+        for (ObjectRef r : known.objects().keySet()) {
             kinds.add(r.apiVersion() + "|" + r.kind());
             if (!r.namespace().isEmpty()) namespaces.add(r.namespace());
         }
+        known.retained().values().forEach(r -> namespaces.add(r.namespace()));
+        kinds.remove("v1|PersistentVolumeClaim");
         Map<ObjectRef, JsonNode> live = new HashMap<>();
         String stackName = stack.model().stack();
         for (String k : kinds) {
@@ -240,6 +341,9 @@ final class Engine implements AutoCloseable {
                 add(live, client.genericKubernetesResources(apiVersion, kind).inNamespace(ns)
                         .withLabel(Labels.STACK, stackName).list().getItems());
             }
+        }
+        for (String ns : namespaces) {
+            add(live, client.genericKubernetesResources("v1", "PersistentVolumeClaim").inNamespace(ns).list().getItems());
         }
         Set<String> expandable = new java.util.HashSet<>();
         String defaultClass = null;
@@ -260,10 +364,18 @@ final class Engine implements AutoCloseable {
     /** The cluster as the last plan read it. */
     private Planner.Live plannedAgainst;
 
-    Plan plan(RenderedStack desired, Set<String> deleteData) {
-        Map<ObjectRef, Recorded> recorded = recorded();
-        plannedAgainst = readLive(desired, recorded);
-        return Planner.plan(stack.project().name(), stack.model().stack(), desired, recorded, plannedAgainst, deleteData);
+    Plan plan(RenderedStack desired, Planner.Options options) {
+        Planner.Known known = known();
+        plannedAgainst = readLive(desired, known);
+        return Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(), known, plannedAgainst,
+                options);
+    }
+
+    /** Everything the stack applied, to delete; data kept unless {@code --delete-data} names it. */
+    Plan destroyPlan(Planner.Options options) {
+        Planner.Known known = known();
+        plannedAgainst = readLive(null, known);
+        return Planner.destroy(stack.project().name(), stack.model().stack(), stack.catalog(), known, plannedAgainst, options);
     }
 
     Planner.Live plannedAgainst() {

@@ -2,7 +2,6 @@ package dev.dbstack.cli;
 
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanPrinter;
-import java.util.HashSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,14 +19,13 @@ final class PreviewCommand implements Callable<Integer> {
     @Option(names = "--diff", description = "Show the changed fields of every update.")
     boolean diff;
 
-    @Option(names = "--delete-data", paramLabel = "SERVICE",
-            description = "Preview as if `up --delete-data SERVICE` (allows deleting that service's claims).")
-    java.util.List<String> deleteData = new java.util.ArrayList<>();
+    @Mixin
+    DataOptions data;
 
     @Override
     public Integer call() {
         try (Engine engine = Engine.open(options, null, System.err)) {
-            Plan plan = engine.plan(engine.render(false), new HashSet<>(deleteData));
+            Plan plan = engine.plan(engine.render(false), data.planner());
             System.out.println("Previewing stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name()
                     + (engine.state.isEmpty() ? " (no state recorded yet)" : ""));
             System.out.println();

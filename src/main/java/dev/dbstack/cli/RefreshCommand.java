@@ -20,8 +20,9 @@ final class RefreshCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = Engine.open(options, options.describe("refresh"), System.err)) {
-            Map<ObjectRef, Recorded> recorded = engine.recorded();
-            var live = engine.readLive(engine.render(false), recorded).objects();
+            var known = engine.known();
+            Map<ObjectRef, Recorded> recorded = known.objects();
+            var live = engine.readLive(engine.render(false), known).objects();
             int gone = 0;
             int drifted = 0;
             System.out.println("Refreshing stack " + engine.stack.model().stack() + " from the cluster");

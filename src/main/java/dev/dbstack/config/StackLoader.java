@@ -317,6 +317,7 @@ public final class StackLoader {
                 }
                 layers.add(layer);
             }
+            checkRenames(o, layers);
             if (name == null) continue;
             if (profiles.stream().anyMatch(p -> p.name().equals(name) && p.version().equals(version))) {
                 o.problem("version", "profile " + name + "@" + version + " is declared twice; give the new one a new version");
@@ -325,6 +326,22 @@ public final class StackLoader {
             profiles.add(new AppProfile(name, version, List.copyOf(layers), o.source()));
         }
         return profiles;
+    }
+
+    /** Each name a profile's data lives under belongs to one layer only. */
+    private static void checkRenames(ConfigObject profile, List<ServiceLayer> layers) {
+        Map<String, String> owners = new HashMap<>();
+        for (ServiceLayer l : layers) owners.put(l.name(), l.name());
+        for (ServiceLayer l : layers) {
+            if (!(l instanceof DatabaseLayer db) || db.renamedFrom() == null) continue;
+            String owner = owners.putIfAbsent(db.renamedFrom(), db.name());
+            if (owner != null) {
+                profile.problems().add(db.source(), profile.path("layers") + "[" + db.name() + "].renamedFrom",
+                        "'" + db.renamedFrom() + "' is already " + (owner.equals(db.renamedFrom())
+                                ? "a layer of this profile" : "the earlier name of layer " + owner)
+                                + "; one layer's data cannot become two layers");
+            }
+        }
     }
 
     private ServiceLayer readLayer(ConfigObject o, int index) {
@@ -354,6 +371,11 @@ public final class StackLoader {
         Long storage = readStorage(o, "storage");
         String storageClass = o.string("storageClass").orElse(null);
         long replicas = o.integer("replicas").orElse(1L);
+        String renamedFrom = o.string("renamedFrom").orElse(null);
+        if (renamedFrom != null) {
+            Names.checkLayerName(renamedFrom).ifPresent(m -> o.problem("renamedFrom", m));
+            if (renamedFrom.equals(name)) o.problem("renamedFrom", "names the layer itself; leave it out");
+        }
         Map<String, String> settings = new TreeMap<>();
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
             String value = o.string(s.getKey(), true).orElse(s.getValue().defaultValue());
@@ -387,7 +409,8 @@ public final class StackLoader {
         }
         if (name == null || storage == null) return null;
         return new DatabaseLayer(name, c.type(), version, storage.intValue(), storageClass, (int) replicas,
-                Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn), index, o.source());
+                Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn),
+                renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, index, o.source());
     }
 
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,

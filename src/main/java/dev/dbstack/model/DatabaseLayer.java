@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param settings    type-specific settings declared by the component (database name, user, ...)
  * @param credentials credentials the user supplied as {@code secure:} values instead of generated ones
+ * @param renamedFrom the layer's earlier name when it was renamed, else null: its data (workload, claims,
+ *                    credentials) keeps that name, while the layer, its client Service and its outputs take the new one
  */
 public record DatabaseLayer(
         String name,
@@ -20,8 +22,14 @@ public record DatabaseLayer(
         Map<String, SecretValue> credentials,
         Resources resources,
         List<String> dependsOn,
+        String renamedFrom,
         int index,
         SourceRef source) implements ServiceLayer {
+
+    /** The name the data lives under: the StatefulSet, its claims, headless Service and credentials. */
+    public String dataName() {
+        return renamedFrom != null ? renamedFrom : name;
+    }
 
     @Override
     public List<LocatedReference> references() {

@@ -55,14 +55,34 @@ public final class PlanPrinter {
         return out.toString();
     }
 
-    private static void line(StringBuilder out, String indent, Step s, boolean diff) {
+    static void line(StringBuilder out, String indent, Step s, boolean diff) {
         out.append(indent).append(s.action().symbol()).append(' ').append(s.action().verb()).append(' ').append(s.object());
-        if (s.action() != Action.CREATE) out.append("  (").append(s.reason()).append(')');
+        if (s.action() != Action.CREATE || s.retention() != null) out.append("  (").append(s.reason()).append(')');
         out.append('\n');
+        if (s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP) {
+            Retained data = s.retention().data();
+            for (String claim : data.claims()) {
+                out.append(indent).append("  = keep PersistentVolumeClaim ").append(data.namespace()).append('/').append(claim)
+                        .append(" (data)\n");
+            }
+            for (String secret : data.secrets()) {
+                out.append(indent).append("  = keep Secret ").append(data.namespace()).append('/').append(secret)
+                        .append(" (the credentials that open the data)\n");
+            }
+        }
         if (diff) {
             // Field paths only: values could be secrets (a Secret's data), so they are never printed.
             for (String f : s.fields()) out.append(indent).append("    ~ ").append(f).append('\n');
         }
+    }
+
+    /** A plan with no desired stack behind it (destroy): one line per step, in execution order. */
+    public static String printFlat(Plan plan) {
+        StringBuilder out = new StringBuilder();
+        plan.steps().forEach(s -> line(out, "  ", s, false));
+        out.append('\n');
+        for (String w : plan.warnings()) out.append("warning: ").append(w).append('\n');
+        return out.append(summary(plan)).append('\n').toString();
     }
 
     /** {@code Plan: 23 to create, 0 to update, 0 to replace, 0 to delete.} */
@@ -75,7 +95,11 @@ public final class PlanPrinter {
                 .append(c.get(Action.REPLACE)).append(" to replace, ");
         if (c.get(Action.EXPAND_VOLUME) > 0) s.append(c.get(Action.EXPAND_VOLUME)).append(" volumes to expand, ");
         if (c.get(Action.DRIFT) > 0) s.append(c.get(Action.DRIFT)).append(" drifted, ");
-        return s.append(c.get(Action.DELETE)).append(" to delete.").toString();
+        s.append(c.get(Action.DELETE)).append(" to delete");
+        List<String> kept = plan.steps().stream().filter(st -> st.retention() != null
+                && st.retention().kind() == Step.Retention.Kind.KEEP).map(st -> st.retention().data().data().toString()).toList();
+        if (!kept.isEmpty()) s.append("; data kept: ").append(String.join(", ", kept));
+        return s.append('.').toString();
     }
 
     /** {@code postgresql 17, 10Gi} or {@code container ghcr.io/acme/api:1.4.2, 2 replicas}. */

@@ -1,9 +1,16 @@
 package dev.dbstack.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.catalog.Component;
+import dev.dbstack.catalog.VersionChange;
+import dev.dbstack.model.ContainerLayer;
+import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.SourceRef;
+import dev.dbstack.model.StackModel;
+import dev.dbstack.render.Labels;
 import dev.dbstack.render.RenderedService;
 import dev.dbstack.render.RenderedStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,138 +20,572 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
- * The plan against what exists: desired objects × recorded state × the live cluster (read in
+ * The plan against what exists: desired objects × what state knows × the live cluster (read in
  * bulk by the caller). Kubernetes' rules live here: immutable StatefulSet fields force a replace,
- * a grown volume is an expand-volume, a shrunk one is refused, and no PersistentVolumeClaim is
- * deleted unless the user named its service with {@code --delete-data}.
+ * a grown volume is an expand-volume, a shrunk one is refused. So do the rules that keep a
+ * database's data: a version change the catalog does not call safe, a change of type or of where
+ * the data lives, and a new empty database where removed data of its kind stays behind are refused
+ * before anything is written; a removed database's claims and credentials are kept unless the user
+ * named it with {@code --delete-data}.
  */
 public final class Planner {
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final List<String> REPLACE_FIELDS = List.of("spec.selector", "spec.serviceName", "spec.podManagementPolicy");
+    /** Deletes: workloads before the Services and Secrets they use, claims last. */
+    private static final List<String> DELETE_ORDER = List.of("Deployment", "StatefulSet", "Service", "ConfigMap", "Secret",
+            "PersistentVolumeClaim");
 
-    /** The cluster as read: objects, and for expand-volume the StorageClasses that allow expansion. */
-    public record Live(Map<ObjectRef, JsonNode> objects, Set<String> expandableStorageClasses, String defaultStorageClass) {}
+    /** The cluster as read: the stack's objects, the claims in its namespaces, and for expand-volume the StorageClasses. */
+    public record Live(Map<ObjectRef, JsonNode> objects, Set<String> expandableStorageClasses, String defaultStorageClass) {
+
+        /** The claims a StatefulSet's templates made in {@code namespace}: {@code <template>-<workload>-<ordinal>}. */
+        public List<ObjectRef> claimsOf(String namespace, String workload, Collection<String> templates) {
+            List<ObjectRef> out = new ArrayList<>();
+            for (String t : templates) {
+                Pattern name = Pattern.compile(Pattern.quote(t + "-" + workload + "-") + "\\d+");
+                objects.keySet().stream().filter(r -> r.kind().equals("PersistentVolumeClaim") && r.namespace().equals(namespace)
+                        && name.matcher(r.name()).matches()).sorted().forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    /** What state knows: the objects dbstack applied, and the data it keeps of removed databases. */
+    public record Known(Map<ObjectRef, Recorded> objects, Map<ServiceId, Retained> retained) {
+        public static Known nothing() {
+            return new Known(Map.of(), Map.of());
+        }
+    }
+
+    /**
+     * What the user allowed by naming services, each {@code app/layer} or a layer name (every app's):
+     * deleting their data, a major upgrade the server only does under a condition, a downgrade within
+     * a version family, and a new empty database where removed data of the same type stays behind.
+     */
+    public record Options(Set<String> deleteData, Set<String> allowMajorUpgrade, Set<String> allowDowngrade,
+                          Set<String> startEmpty) {
+        public static final Options NONE = new Options(Set.of(), Set.of(), Set.of(), Set.of());
+
+        public static Options deleteData(Set<String> services) {
+            return new Options(services, Set.of(), Set.of(), Set.of());
+        }
+
+        static boolean names(Set<String> names, ServiceId id) {
+            return id != null && (names.contains(id.toString()) || names.contains(id.layer()));
+        }
+    }
 
     private Planner() {}
 
-    public static Plan plan(String project, String stack, RenderedStack desired, Map<ObjectRef, Recorded> recorded,
-                            Live live, Set<String> deleteData) {
-        List<Step> steps = new ArrayList<>();
-        List<Problem> refused = new ArrayList<>();
-        Set<ObjectRef> wanted = new HashSet<>();
+    public static Plan plan(String project, String stack, RenderedStack desired, Catalog catalog, Known known, Live live,
+                            Options options) {
+        Planning p = new Planning(desired.graph().model(), catalog, known, live, options);
         for (Map.Entry<String, List<HasMetadata>> app : desired.appObjects().entrySet()) {
-            for (HasMetadata o : app.getValue()) step(app.getKey(), null, o, recorded, live, steps, refused, wanted);
+            for (HasMetadata o : app.getValue()) p.object(app.getKey(), null, o, DataCheck.NONE);
         }
-        for (ServiceId id : desired.graph().applyOrder()) {
-            RenderedService s = desired.service(id);
-            for (HasMetadata o : s.objects()) step(id.app(), id, o, recorded, live, steps, refused, wanted);
+        for (ServiceId id : desired.graph().applyOrder()) p.service(desired.service(id));
+        p.removals(known.objects().values().stream().filter(r -> !p.wanted.contains(r.ref())).toList());
+        p.releaseNamed();
+        p.refuseFreshWhereDataStaysBehind();
+        p.refuseUnknownNames(desired.graph().services());
+        p.throwIfRefused();
+        List<String> warnings = new ArrayList<>(desired.warnings());
+        warnings.addAll(p.warnings);
+        return new Plan(project, stack, List.copyOf(p.steps), List.copyOf(warnings));
+    }
+
+    /** Everything the stack applied goes; data stays unless {@code --delete-data} names its service. */
+    public static Plan destroy(String project, String stack, Catalog catalog, Known known, Live live, Options options) {
+        Planning p = new Planning(null, catalog, known, live, options);
+        p.removals(List.copyOf(known.objects().values()));
+        p.releaseNamed();
+        p.throwIfRefused();
+        return new Plan(project, stack, List.copyOf(p.steps), List.copyOf(p.warnings));
+    }
+
+    /** What a desired database's StatefulSet step says and does about the data it finds. */
+    private record DataCheck(String note, Step.Retention retention) {
+        static final DataCheck NONE = new DataCheck("", null);
+    }
+
+    /** A database about to be created with nothing to take over. */
+    private record Fresh(RenderedService service, DatabaseLayer layer) {}
+
+    /** One planning run's working set. */
+    private static final class Planning {
+        final StackModel model;
+        final Catalog catalog;
+        final Known known;
+        final Live live;
+        final Options options;
+        final List<Step> steps = new ArrayList<>();
+        final List<Problem> refused = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
+        final Set<ObjectRef> wanted = new HashSet<>();
+        final List<Fresh> fresh = new ArrayList<>();
+        /** Database data whose workload this plan deletes, kept or not. */
+        final List<Retained> leaving = new ArrayList<>();
+        final Set<ServiceId> reattached = new HashSet<>();
+
+        Planning(StackModel model, Catalog catalog, Known known, Live live, Options options) {
+            this.model = model;
+            this.catalog = catalog;
+            this.known = known;
+            this.live = live;
+            this.options = options;
         }
-        // What state recorded and config no longer wants goes, consumers before providers.
-        List<Recorded> gone = new ArrayList<>(recorded.values().stream().filter(r -> !wanted.contains(r.ref())).toList());
-        Collections.reverse(gone);
-        for (Recorded r : gone) {
-            if (!live.objects().containsKey(r.ref())) continue;
-            if (r.ref().kind().equals("PersistentVolumeClaim") && !named(deleteData, r.service())) {
-                refused.add(new Problem(SourceRef.UNKNOWN, r.ref().toString(), "removing layer " + r.service()
-                        + " would delete its PersistentVolumeClaim and the data on it; to do that, run again with"
-                        + " --delete-data " + r.service()));
-                continue;
+
+        void throwIfRefused() {
+            if (!refused.isEmpty()) throw new PlanRefusedException(refused);
+        }
+
+        void service(RenderedService s) {
+            DataCheck check = s.layer() instanceof DatabaseLayer db ? checkData(s, db) : DataCheck.NONE;
+            for (HasMetadata o : s.objects()) {
+                object(s.id().app(), s.id(), o, o instanceof StatefulSet ? check : DataCheck.NONE);
             }
-            if (r.ref().kind().equals("Namespace")) continue; // deleting a namespace deletes the claims in it
-            steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), "no longer in the stack's configuration"
-                    + (r.ref().kind().equals("StatefulSet") ? "; its PersistentVolumeClaims are kept" : ""), List.of(), null));
         }
-        if (!refused.isEmpty()) throw new PlanRefusedException(refused);
-        return new Plan(project, stack, List.copyOf(steps), desired.warnings());
-    }
 
-    private static boolean named(Set<String> deleteData, ServiceId service) {
-        return service != null && (deleteData.contains(service.toString()) || deleteData.contains(service.layer()));
-    }
+        void object(String app, ServiceId service, HasMetadata o, DataCheck check) {
+            ObjectRef ref = ObjectRef.of(o);
+            wanted.add(ref);
+            JsonNode current = live.objects().get(ref);
+            if (current == null) {
+                steps.add(new Step(Action.CREATE, app, service, ref, "not in the cluster yet" + check.note(), List.of(), o,
+                        check.retention()));
+                return;
+            }
+            JsonNode want = SERIALIZATION.convertValue(o, JsonNode.class);
+            List<String> changed = ManagedDiff.changedPaths(want, current);
+            if (changed.isEmpty()) return;
+            Recorded last = known.objects().get(ref);
+            boolean configUnchanged = last != null && last.lastApplied() != null
+                    && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty();
 
-    private static void step(String app, ServiceId service, HasMetadata o, Map<ObjectRef, Recorded> recorded, Live live,
-                             List<Step> steps, List<Problem> refused, Set<ObjectRef> wanted) {
-        ObjectRef ref = ObjectRef.of(o);
-        wanted.add(ref);
-        JsonNode current = live.objects().get(ref);
-        if (current == null) {
-            steps.add(new Step(Action.CREATE, app, service, ref, "not in the cluster yet", List.of(), o));
-            return;
-        }
-        JsonNode want = SERIALIZATION.convertValue(o, JsonNode.class);
-        List<String> changed = ManagedDiff.changedPaths(want, current);
-        if (changed.isEmpty()) return;
-        Recorded last = recorded.get(ref);
-        boolean configUnchanged = last != null && last.lastApplied() != null
-                && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty();
-
-        if (o instanceof StatefulSet sts) {
-            List<String> forcing = changed.stream().filter(p -> REPLACE_FIELDS.stream().anyMatch(p::startsWith)).toList();
-            List<String> volumes = changed.stream().filter(p -> p.startsWith("spec.volumeClaimTemplates")).toList();
-            if (!volumes.isEmpty()) {
-                Action a = volumeChange(sts, current, ref, live, refused);
-                if (a == null) return;
-                if (forcing.isEmpty()) {
-                    steps.add(new Step(Action.EXPAND_VOLUME, app, service, ref, "storage grew: each claim is patched,"
-                            + " the StatefulSet is deleted with orphan propagation and recreated; pods and data stay",
-                            changed, o));
+            if (o instanceof StatefulSet sts) {
+                List<String> forcing = changed.stream().filter(p -> REPLACE_FIELDS.stream().anyMatch(p::startsWith)).toList();
+                List<String> volumes = changed.stream().filter(p -> p.startsWith("spec.volumeClaimTemplates")).toList();
+                if (!volumes.isEmpty()) {
+                    if (!volumeChange(sts, current, ref)) return;
+                    if (forcing.isEmpty()) {
+                        steps.add(new Step(Action.EXPAND_VOLUME, app, service, ref, "storage grew: each claim is patched,"
+                                + " the StatefulSet is deleted with orphan propagation and recreated; pods and data stay"
+                                + check.note(), changed, o));
+                        return;
+                    }
+                }
+                if (!forcing.isEmpty()) {
+                    boolean selector = forcing.stream().anyMatch(f -> f.startsWith("spec.selector"));
+                    steps.add(new Step(Action.REPLACE, app, service, ref, String.join(", ", forcing) + " cannot change on a"
+                            + " StatefulSet: deleted and recreated, " + (selector
+                            ? "its pods with it (the new selector would not adopt them); claims kept and reattached"
+                            : "with orphan propagation; pods and claims adopted") + check.note(), changed, o));
                     return;
                 }
             }
-            if (!forcing.isEmpty()) {
-                steps.add(new Step(Action.REPLACE, app, service, ref, String.join(", ", forcing) + " cannot change on a"
-                        + " StatefulSet: deleted with orphan propagation and recreated, claims kept", changed, o));
-                return;
+            steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
+                    (configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed")
+                            + check.note(), changed, o));
+        }
+
+        // ---- a database's data: identity, version, layout -------------------------------------
+
+        /**
+         * Compares a desired database with the data it will run on: its live StatefulSet, or data kept
+         * from an earlier layer of that name. Refusals go to {@link #refused}.
+         */
+        DataCheck checkData(RenderedService s, DatabaseLayer db) {
+            ServiceId id = s.id();
+            ServiceId dataId = new ServiceId(id.app(), db.dataName());
+            StatefulSet wantSts = (StatefulSet) s.objects().stream().filter(o -> o instanceof StatefulSet).findFirst().orElseThrow();
+            JsonNode want = SERIALIZATION.convertValue(wantSts, JsonNode.class);
+            JsonNode sts = live.objects().get(ObjectRef.of(wantSts));
+            Component c = catalog.get(db.type());
+            String oldType;
+            String oldVersion;
+            Retained kept = null;
+            String where;
+            if (sts != null) {
+                oldType = sts.path("metadata").path("labels").path(Labels.TYPE).asText(db.type());
+                oldVersion = versionOf(sts);
+                where = "StatefulSet " + s.namespace() + "/" + db.dataName();
+            } else {
+                List<ObjectRef> claims = live.claimsOf(s.namespace(), db.dataName(), templates(want));
+                kept = known.retained().get(dataId);
+                if (kept != null && (!kept.namespace().equals(s.namespace()) || claims.isEmpty())) kept = null;
+                if (kept == null) {
+                    if (claims.isEmpty()) {
+                        fresh.add(new Fresh(s, db));
+                    } else {
+                        warnings.add("layer " + id + " takes over " + names(claims) + ", which dbstack has no record of:"
+                                + " it cannot tell which database type and version wrote them");
+                    }
+                    return DataCheck.NONE;
+                }
+                oldType = kept.type();
+                oldVersion = kept.version();
+                where = "the data kept in " + names(claims);
+            }
+            String key = layerKey(id);
+            if (!oldType.equals(db.type())) {
+                refuse(db, key + ".type", "app " + id.app() + ": " + where + " holds " + title(oldType) + " data; changing layer "
+                        + id.layer() + " to type " + db.type() + " would hand it to " + c.title() + ", which cannot read it."
+                        + " Keep type: " + oldType + ", and add a " + db.type() + " layer under another name instead (move the"
+                        + " data, switch the consumers, then remove " + id.layer() + ")");
+                return DataCheck.NONE;
+            }
+            String note = "";
+            if (oldVersion != null && !oldVersion.equals(db.version())) {
+                VersionChange.Judgement j = VersionChange.judge(c, oldVersion, db.version());
+                String flag = switch (j.verdict()) {
+                    case NEEDS_MAJOR_UPGRADE_FLAG -> "--allow-major-upgrade";
+                    case NEEDS_DOWNGRADE_FLAG -> "--allow-downgrade";
+                    default -> null;
+                };
+                Set<String> allowedBy = j.verdict() == VersionChange.Verdict.NEEDS_MAJOR_UPGRADE_FLAG
+                        ? options.allowMajorUpgrade() : options.allowDowngrade();
+                if (j.verdict() == VersionChange.Verdict.REFUSED) {
+                    refuse(db, key + ".version", "app " + id.app() + ": " + j.change() + " is refused: " + j.explanation()
+                            + ". " + capitalize(VersionChange.migrationPath(c, id.layer(), db.version())));
+                    return DataCheck.NONE;
+                }
+                if (flag != null && !Options.names(allowedBy, id)) {
+                    refuse(db, key + ".version", "app " + id.app() + ": " + j.change() + ": " + j.explanation()
+                            + ". To make this change, name the layer: " + flag + " " + id
+                            + (j.verdict() == VersionChange.Verdict.NEEDS_MAJOR_UPGRADE_FLAG ? "" : "; otherwise "
+                            + VersionChange.migrationPath(c, id.layer(), db.version())));
+                    return DataCheck.NONE;
+                }
+                note = "; " + j.change() + (flag != null ? " (allowed by " + flag + ")" : "") + ": " + j.explanation()
+                        + (j.after().isEmpty() ? "" : "; afterwards " + j.after());
+            }
+            String moved = sts != null ? dataLayoutChange(c, sts, want) : dataLayoutChange(c, oldVersion, db.version());
+            if (moved != null) {
+                refuse(db, key + ".version", "app " + id.app() + ": the data of " + id.layer() + " lives " + moved
+                        + ": the server would not find it and would start an empty database. A change of where the data"
+                        + " lives on an existing volume is never applied; " + VersionChange.migrationPath(c, id.layer(),
+                        db.version()));
+                return DataCheck.NONE;
+            }
+            if (kept == null) return new DataCheck(note, null);
+            reattached.add(dataId);
+            return new DataCheck("; takes over the data kept from " + kept.service() + " (" + kept.type() + " "
+                    + kept.version() + ")" + note, new Step.Retention(Step.Retention.Kind.REATTACH, kept));
+        }
+
+        /**
+         * Where the data is, compared on the workload: the data volumes' mount paths and the variables
+         * that point inside them ({@code PGDATA}). Null when nothing moves.
+         */
+        private static String dataLayoutChange(Component c, JsonNode live, JsonNode want) {
+            JsonNode was = firstContainer(live);
+            JsonNode is = firstContainer(want);
+            List<String> diffs = new ArrayList<>();
+            for (String volume : templates(want)) {
+                String before = mountPath(was, volume);
+                String after = mountPath(is, volume);
+                if (before != null && !before.equals(after)) diffs.add("volume " + volume + " mounted at " + before + ", not " + after);
+            }
+            for (String name : layoutVariables(c)) {
+                String before = env(was, name);
+                String after = env(is, name);
+                if (!Objects.equals(before, after)) diffs.add(name + "=" + (before == null ? "(unset)" : before) + ", not "
+                        + (after == null ? "(unset)" : after));
+            }
+            return diffs.isEmpty() ? null : "where it was written (" + String.join("; ", diffs) + ")";
+        }
+
+        /** The same comparison from the catalog, for kept data with no workload to read. */
+        private static String dataLayoutChange(Component c, String oldVersion, String newVersion) {
+            if (oldVersion == null) return null;
+            Component.Storage.Variant before = c.storageFor(oldVersion);
+            Component.Storage.Variant after = c.storageFor(newVersion);
+            if (before.mountPath().equals(after.mountPath()) && before.env().equals(after.env())) return null;
+            return "where " + oldVersion + " wrote it (mounted at " + before.mountPath() + " " + before.env() + ", not at "
+                    + after.mountPath() + " " + after.env() + ")";
+        }
+
+        /** Variables any version of the type uses to say where its data is inside the volume. */
+        private static Set<String> layoutVariables(Component c) {
+            Set<String> names = new TreeSet<>(c.storage().env().keySet());
+            c.storage().variants().forEach(v -> {
+                if (v.env() != null) names.addAll(v.env().keySet());
+            });
+            return names;
+        }
+
+        // ---- removals ------------------------------------------------------------------------
+
+        /**
+         * Objects state recorded that are no longer wanted. A database's workload goes with its pods;
+         * its claims and the Secrets with the credentials that open them stay, and state remembers
+         * them, unless {@code --delete-data} names the service. Namespaces are never deleted: deleting
+         * one deletes the claims in it.
+         */
+        void removals(List<Recorded> gone) {
+            List<Recorded> ordered = gone.stream().filter(r -> live.objects().containsKey(r.ref()))
+                    .sorted(Comparator.comparingInt((Recorded r) -> rank(r.ref().kind())).thenComparing(Recorded::ref)).toList();
+            Set<ObjectRef> keptSecrets = new HashSet<>();
+            List<Step> dataDeletes = new ArrayList<>();
+            for (Recorded r : ordered) {
+                String kind = r.ref().kind();
+                if (kind.equals("Namespace")) continue;
+                if (kind.equals("PersistentVolumeClaim") && !Options.names(options.deleteData(), r.service())) {
+                    refused.add(new Problem(SourceRef.UNKNOWN, r.ref().toString(), "removing layer " + r.service()
+                            + " would delete its PersistentVolumeClaim and the data on it; to do that, run again with"
+                            + " --delete-data " + r.service()));
+                    continue;
+                }
+                if (kind.equals("Secret") && keptSecrets.contains(r.ref())) continue; // kept with the data it opens
+                if (!kind.equals("StatefulSet")) {
+                    steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason(), List.of(), null));
+                    continue;
+                }
+                if (model != null && r.service() != null && model.apps().stream().anyMatch(a -> a.name().equals(r.service().app()))
+                        && model.profileOf(model.app(r.service().app())).layer(r.service().layer())
+                        .filter(l -> l instanceof ContainerLayer).isPresent()) {
+                    refused.add(new Problem(model.layer(r.service()).source(), layerKey(r.service()) + ".type", "app "
+                            + r.service().app() + ": layer " + r.service().layer() + " holds "
+                            + title(typeOf(r)) + " data; it cannot become a container. Keep type: " + typeOf(r)
+                            + ", and give the container another name"));
+                    continue;
+                }
+                Retained data = retained(r);
+                leaving.add(data);
+                if (Options.names(options.deleteData(), r.service()) || Options.names(options.deleteData(), data.data())) {
+                    steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason()
+                            + "; --delete-data: its claims and credentials are deleted too", List.of(), null));
+                    dataDeletes.addAll(claimDeletes(data, r.service()));
+                } else {
+                    data.secrets().forEach(name -> keptSecrets.add(new ObjectRef("v1", "Secret", data.namespace(), name)));
+                    steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason()
+                            + ": its pods are deleted, its data and credentials are kept", List.of(), null,
+                            new Step.Retention(Step.Retention.Kind.KEEP, data)));
+                }
+            }
+            steps.addAll(dataDeletes);
+        }
+
+        /** Data kept by earlier runs that {@code --delete-data} now names: its claims and Secrets go. */
+        void releaseNamed() {
+            for (Retained data : known.retained().values()) {
+                if (reattached.contains(data.data())) continue;
+                if (!Options.names(options.deleteData(), data.service()) && !Options.names(options.deleteData(), data.data())) continue;
+                for (String secret : data.secrets()) {
+                    ObjectRef ref = new ObjectRef("v1", "Secret", data.namespace(), secret);
+                    if (live.objects().containsKey(ref)) {
+                        steps.add(new Step(Action.DELETE, data.data().app(), data.service(), ref, "--delete-data: credentials"
+                                + " of the deleted data", List.of(), null));
+                    }
+                }
+                steps.addAll(claimDeletes(data, data.service()));
             }
         }
-        steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
-                configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed",
-                changed, o));
+
+        /** Deletes of the data's claims that still exist, the last one releasing it from state. */
+        private List<Step> claimDeletes(Retained data, ServiceId service) {
+            List<ObjectRef> claims = data.claims().stream()
+                    .map(n -> new ObjectRef("v1", "PersistentVolumeClaim", data.namespace(), n))
+                    .filter(live.objects()::containsKey).toList();
+            List<Step> out = new ArrayList<>();
+            for (int i = 0; i < claims.size(); i++) {
+                out.add(new Step(Action.DELETE, data.data().app(), service, claims.get(i), "--delete-data: the data on it"
+                        + " is deleted", List.of(), null, i == claims.size() - 1
+                        ? new Step.Retention(Step.Retention.Kind.RELEASE, data) : null));
+            }
+            return out;
+        }
+
+        private Retained retained(Recorded r) {
+            JsonNode sts = live.objects().getOrDefault(r.ref(), r.lastApplied());
+            List<ObjectRef> claims = live.claimsOf(r.ref().namespace(), r.ref().name(), templates(sts));
+            Set<String> secrets = new LinkedHashSet<>();
+            for (JsonNode env : firstContainer(sts).path("env")) {
+                String secret = env.path("valueFrom").path("secretKeyRef").path("name").asText("");
+                if (!secret.isEmpty()) secrets.add(secret);
+            }
+            return new Retained(new ServiceId(r.app(), r.ref().name()), r.ref().namespace(), r.service(), typeOf(r),
+                    versionOf(sts), List.copyOf(secrets), claims.stream().map(ObjectRef::name).toList());
+        }
+
+        private String typeOf(Recorded r) {
+            JsonNode sts = live.objects().getOrDefault(r.ref(), r.lastApplied());
+            return sts == null ? "unknown" : sts.path("metadata").path("labels").path(Labels.TYPE).asText("unknown");
+        }
+
+        private String removalReason() {
+            return model == null ? "destroy" : "no longer in the stack's configuration";
+        }
+
+        // ---- empty databases where data stays behind -----------------------------------------
+
+        /**
+         * A new database of a type whose data this plan leaves behind, in the same app or under the same
+         * layer name, is most likely a rename or a moved app: refuse it unless the user says it starts empty.
+         */
+        void refuseFreshWhereDataStaysBehind() {
+            for (Fresh f : fresh) {
+                ServiceId id = f.service().id();
+                if (Options.names(options.startEmpty(), id)) continue;
+                List<Retained> behind = leaving.stream().filter(l -> l.type().equals(f.layer().type())
+                        && (l.data().app().equals(id.app()) || l.service() != null && l.service().layer().equals(id.layer())))
+                        .toList();
+                if (!behind.isEmpty()) {
+                    Retained l = behind.get(0);
+                    boolean sameNamespace = l.namespace().equals(f.service().namespace());
+                    String stays = l.service() + "'s data stays behind in " + (l.claims().isEmpty() ? "namespace " + l.namespace()
+                            : names(l.claims().stream().map(n -> new ObjectRef("v1", "PersistentVolumeClaim", l.namespace(), n))
+                            .toList()));
+                    refuse(f.layer(), layerKey(id), "app " + id.app() + ": layer " + id.layer() + " would start an empty "
+                            + f.layer().type() + " database while " + stays + ". " + (sameNamespace
+                            ? "If " + id.layer() + " is " + l.data().layer() + " renamed, add `renamedFrom: " + l.data().layer()
+                            + "` to it: it keeps that data, its credentials and its StatefulSet"
+                            : "Data does not move between namespaces: keep the app in namespace " + l.namespace()
+                            + " (set virtualCluster: " + l.namespace() + "; it defaults to the app's name)")
+                            + ". If " + id.layer() + " is meant to start empty, run again with --start-empty " + id
+                            + " (the old data stays in its claims)");
+                    continue;
+                }
+                known.retained().values().stream()
+                        .filter(k -> k.type().equals(f.layer().type()) && k.namespace().equals(f.service().namespace())
+                                && !reattached.contains(k.data()))
+                        .findFirst().ifPresent(k -> warnings.add("layer " + id + " starts empty; the data kept from removed"
+                                + " layer " + k.service() + " (" + k.type() + " " + k.version() + ") stays unused: to use it"
+                                + " instead, add `renamedFrom: " + k.data().layer() + "` to " + id.layer()));
+            }
+        }
+
+        /** A flag that names no layer would silently allow nothing. */
+        void refuseUnknownNames(Set<ServiceId> services) {
+            Map<String, Set<String>> flags = new java.util.LinkedHashMap<>();
+            flags.put("--allow-major-upgrade", options.allowMajorUpgrade());
+            flags.put("--allow-downgrade", options.allowDowngrade());
+            flags.put("--start-empty", options.startEmpty());
+            flags.forEach((flag, names) -> {
+                for (String name : new TreeSet<>(names)) {
+                    if (services.stream().noneMatch(id -> id.toString().equals(name) || id.layer().equals(name))) {
+                        refused.add(new Problem(SourceRef.UNKNOWN, flag, "'" + name + "' names no layer of this stack (layers: "
+                                + String.join(", ", services.stream().map(ServiceId::toString).sorted().toList()) + ")"));
+                    }
+                }
+            });
+        }
+
+        // ---- helpers -------------------------------------------------------------------------
+
+        private void refuse(DatabaseLayer layer, String key, String message) {
+            refused.add(new Problem(layer.source(), key, message));
+        }
+
+        private String layerKey(ServiceId id) {
+            return "config.dbstack:profiles[" + model.profileOf(model.app(id.app())).name() + "].layers[" + id.layer() + "]";
+        }
+
+        private String title(String type) {
+            return catalog.find(type).map(Component::title).orElse(type);
+        }
+
+        /** EXPAND_VOLUME when every template only grew and may grow; false (with a refusal) otherwise. */
+        private boolean volumeChange(StatefulSet sts, JsonNode current, ObjectRef ref) {
+            StatefulSet was = SERIALIZATION.convertValue(current, StatefulSet.class);
+            for (PersistentVolumeClaim want : sts.getSpec().getVolumeClaimTemplates()) {
+                PersistentVolumeClaim had = was.getSpec().getVolumeClaimTemplates().stream()
+                        .filter(t -> t.getMetadata().getName().equals(want.getMetadata().getName())).findFirst().orElse(null);
+                if (had == null) {
+                    refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "a new volume template cannot be added to"
+                            + " an existing StatefulSet's pods"));
+                    return false;
+                }
+                List<String> other = ManagedDiff.changedPaths(SERIALIZATION.convertValue(want, JsonNode.class),
+                        SERIALIZATION.convertValue(had, JsonNode.class)).stream()
+                        .filter(p -> !p.equals("spec.resources.requests.storage")).toList();
+                if (!other.isEmpty()) {
+                    refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "volume template '" + want.getMetadata().getName()
+                            + "' changed in " + String.join(", ", other) + ": existing claims cannot change that; only storage"
+                            + " can grow. Create a new service and migrate the data"));
+                    return false;
+                }
+                BigDecimal before = bytes(had);
+                BigDecimal after = bytes(want);
+                if (after.compareTo(before) < 0) {
+                    refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "storage cannot shrink (" + size(had) + " → "
+                            + size(want) + "): Kubernetes volumes only grow; to shrink, create a new service and migrate"));
+                    return false;
+                }
+                String sc = want.getSpec().getStorageClassName() != null ? want.getSpec().getStorageClassName()
+                        : live.defaultStorageClass();
+                if (after.compareTo(before) > 0 && (sc == null || !live.expandableStorageClasses().contains(sc))) {
+                    refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "storage cannot grow: StorageClass '" + sc
+                            + "' does not allow volume expansion (allowVolumeExpansion: true)"));
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
-    /** EXPAND_VOLUME when every template only grew and may grow; null (with a refusal) otherwise. */
-    private static Action volumeChange(StatefulSet sts, JsonNode current, ObjectRef ref, Live live, List<Problem> refused) {
-        StatefulSet was = SERIALIZATION.convertValue(current, StatefulSet.class);
-        for (PersistentVolumeClaim want : sts.getSpec().getVolumeClaimTemplates()) {
-            PersistentVolumeClaim had = was.getSpec().getVolumeClaimTemplates().stream()
-                    .filter(t -> t.getMetadata().getName().equals(want.getMetadata().getName())).findFirst().orElse(null);
-            if (had == null) {
-                refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "a new volume template cannot be added to"
-                        + " an existing StatefulSet's pods"));
-                return null;
-            }
-            List<String> other = ManagedDiff.changedPaths(SERIALIZATION.convertValue(want, JsonNode.class),
-                    SERIALIZATION.convertValue(had, JsonNode.class)).stream()
-                    .filter(p -> !p.equals("spec.resources.requests.storage")).toList();
-            if (!other.isEmpty()) {
-                refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "volume template '" + want.getMetadata().getName()
-                        + "' changed in " + String.join(", ", other) + ": existing claims cannot change that; only storage"
-                        + " can grow. Create a new service and migrate the data"));
-                return null;
-            }
-            BigDecimal before = bytes(had);
-            BigDecimal after = bytes(want);
-            if (after.compareTo(before) < 0) {
-                refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "storage cannot shrink (" + size(had) + " → "
-                        + size(want) + "): Kubernetes volumes only grow; to shrink, create a new service and migrate"));
-                return null;
-            }
-            String sc = want.getSpec().getStorageClassName() != null ? want.getSpec().getStorageClassName()
-                    : live.defaultStorageClass();
-            if (after.compareTo(before) > 0 && (sc == null || !live.expandableStorageClasses().contains(sc))) {
-                refused.add(new Problem(SourceRef.UNKNOWN, ref.toString(), "storage cannot grow: StorageClass '" + sc
-                        + "' does not allow volume expansion (allowVolumeExpansion: true)"));
-                return null;
-            }
+    /** The database version a StatefulSet runs: what dbstack annotated, else its image's tag. */
+    static String versionOf(JsonNode sts) {
+        if (sts == null) return null;
+        String annotated = sts.path("metadata").path("annotations").path(Labels.VERSION).asText("");
+        if (!annotated.isEmpty()) return annotated;
+        String image = firstContainer(sts).path("image").asText("");
+        int colon = image.lastIndexOf(':');
+        if (image.contains("@") || colon < 0 || colon < image.lastIndexOf('/')) return null;
+        String tag = image.substring(colon + 1);
+        return tag.matches("\\d+(\\.\\d+)*") ? tag : null;
+    }
+
+    private static JsonNode firstContainer(JsonNode sts) {
+        return sts == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                : sts.path("spec").path("template").path("spec").path("containers").path(0);
+    }
+
+    private static List<String> templates(JsonNode sts) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode t : sts.path("spec").path("volumeClaimTemplates")) names.add(t.path("metadata").path("name").asText());
+        return names;
+    }
+
+    private static String mountPath(JsonNode container, String volume) {
+        for (JsonNode m : container.path("volumeMounts")) {
+            if (volume.equals(m.path("name").asText())) return m.path("mountPath").asText(null);
         }
-        return Action.EXPAND_VOLUME;
+        return null;
+    }
+
+    private static String env(JsonNode container, String name) {
+        for (JsonNode e : container.path("env")) {
+            if (name.equals(e.path("name").asText())) return e.path("value").asText(null);
+        }
+        return null;
+    }
+
+    private static String names(List<ObjectRef> refs) {
+        return (refs.size() == 1 ? "" : refs.size() + " ") + "PersistentVolumeClaim" + (refs.size() == 1 ? " " : "s ")
+                + String.join(", ", refs.stream().map(r -> r.namespace() + "/" + r.name()).toList());
+    }
+
+    private static String capitalize(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static int rank(String kind) {
+        int i = DELETE_ORDER.indexOf(kind);
+        return i < 0 ? DELETE_ORDER.size() : i;
     }
 
     private static BigDecimal bytes(PersistentVolumeClaim c) {

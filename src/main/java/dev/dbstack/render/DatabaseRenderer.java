@@ -51,8 +51,13 @@ final class DatabaseRenderer {
 
     static RenderedService render(String stack, ServiceId id, String namespace, DatabaseLayer layer, AppProfile profile,
                                   ClusterGroup group, Component c, CredentialSource credentials) {
-        Map<String, String> labels = Labels.service(stack, id, c.type(), "database");
-        Map<String, String> selector = Labels.selector(id);
+        // A renamed layer's data keeps its old name: the StatefulSet, its selector, claims, headless
+        // Service and credentials are rendered exactly as before; the layer, its client Service and its
+        // outputs take the new name.
+        ServiceId dataId = new ServiceId(id.app(), layer.dataName());
+        String data = layer.dataName();
+        Map<String, String> labels = Labels.service(stack, dataId, c.type(), "database");
+        Map<String, String> selector = Labels.selector(dataId);
         String domain = group.clusterDomain();
 
         Map<String, String> vars = new TreeMap<>();
@@ -61,11 +66,11 @@ final class DatabaseRenderer {
         vars.put("version", layer.version());
         vars.put("port", Integer.toString(c.port().number()));
         vars.put("host", layer.name() + "." + namespace + ".svc." + domain);
-        vars.put("headlessHost", headlessName(layer.name()) + "." + namespace + ".svc." + domain);
+        vars.put("headlessHost", headlessName(data) + "." + namespace + ".svc." + domain);
         layer.settings().forEach((k, v) -> vars.put("settings." + k, v));
         Map<String, String> plainVars = new TreeMap<>(vars);
         c.credentials().forEach((name, spec) -> vars.put("credentials." + name,
-                credentials.credential(id, name, spec, Optional.ofNullable(layer.credentials().get(name))).reveal()));
+                credentials.credential(dataId, name, spec, Optional.ofNullable(layer.credentials().get(name))).reveal()));
 
         Map<String, OutputValue> outputs = new LinkedHashMap<>();
         Map<String, String> secretData = new TreeMap<>();
@@ -73,14 +78,14 @@ final class DatabaseRenderer {
             if (o.secret()) {
                 String value = CatalogTemplate.expand(o.value(), vars);
                 secretData.put(o.name(), Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
-                outputs.put(o.name(), OutputValue.secret(o.name(), secretName(layer.name()), o.name(), o.description()));
+                outputs.put(o.name(), OutputValue.secret(o.name(), secretName(data), o.name(), o.description()));
             } else {
                 outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(), plainVars), o.description()));
             }
         }
 
         Secret secret = new SecretBuilder()
-                .withNewMetadata().withName(secretName(layer.name())).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewMetadata().withName(secretName(data)).withNamespace(namespace).withLabels(labels).endMetadata()
                 .withType("Opaque")
                 .withData(secretData)
                 .build();
@@ -89,12 +94,13 @@ final class DatabaseRenderer {
                 .withTargetPort(new IntOrString(c.port().name())).withProtocol("TCP").build();
         // Headless: stable per-pod DNS for the StatefulSet and SRV records (_<port>._tcp) for seed lists.
         Service headless = new ServiceBuilder()
-                .withNewMetadata().withName(headlessName(layer.name())).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewMetadata().withName(headlessName(data)).withNamespace(namespace).withLabels(labels).endMetadata()
                 .withNewSpec().withClusterIP("None").withPublishNotReadyAddresses(true)
                 .withSelector(selector).withPorts(port).endSpec()
                 .build();
         Service client = new ServiceBuilder()
-                .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels).endMetadata()
+                .withNewMetadata().withName(layer.name()).withNamespace(namespace)
+                .withLabels(Labels.service(stack, id, c.type(), "database")).endMetadata()
                 .withNewSpec().withType("ClusterIP").withSelector(selector).withPorts(port).endSpec()
                 .build();
 
@@ -107,7 +113,7 @@ final class DatabaseRenderer {
                 .withCommand(c.command())
                 .withArgs(c.args())
                 .addNewPort().withName(c.port().name()).withContainerPort(c.port().number()).withProtocol("TCP").endPort()
-                .withEnv(containerEnv(c, storage, plainVars, secretName(layer.name())))
+                .withEnv(containerEnv(c, storage, plainVars, secretName(data)))
                 .withNewResources()
                 .addToRequests("cpu", new Quantity(res.cpu()))
                 .addToRequests("memory", new Quantity(res.memory()))
@@ -134,14 +140,11 @@ final class DatabaseRenderer {
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(Labels.PROFILE, profile.ref());
         annotations.put(Labels.VERSION, layer.version());
-        // Under `pulumi up`, a replace or delete orphans the pods instead of cascading; the claims were
-        // never the StatefulSet's to delete, and the replacement adopts pods and claims by name.
-        annotations.put(Labels.PULUMI_DELETION_PROPAGATION, "orphan");
         StatefulSet sts = new StatefulSetBuilder()
-                .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels)
+                .withNewMetadata().withName(data).withNamespace(namespace).withLabels(labels)
                 .withAnnotations(annotations).endMetadata()
                 .withNewSpec()
-                .withServiceName(headlessName(layer.name()))
+                .withServiceName(headlessName(data))
                 .withReplicas(layer.replicas())
                 .withPodManagementPolicy("OrderedReady")
                 .withNewSelector().withMatchLabels(selector).endSelector()

@@ -14,8 +14,6 @@ public final class Labels {
     public static final String TYPE = "dbstack.dev/type";
     public static final String PROFILE = "dbstack.dev/profile";
     public static final String VERSION = "dbstack.dev/version";
-    /** The Pulumi Kubernetes provider's per-object choice of how deleting it treats its dependents. */
-    public static final String PULUMI_DELETION_PROPAGATION = "pulumi.com/deletionPropagationPolicy";
 
     private Labels() {}
 

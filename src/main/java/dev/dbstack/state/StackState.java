@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,6 +16,7 @@ import java.util.TreeMap;
 public final class StackState {
     private static final String OBJECT = "object:";
     private static final String CREDENTIAL = "credential:";
+    private static final String RETAINED = "retained:";
 
     private final StateStore store;
     private final Map<String, JsonNode> entries;
@@ -65,6 +67,31 @@ public final class StackState {
 
     public synchronized void putCredential(String key, String ciphertext) {
         set(CREDENTIAL + key, JsonNodeFactory.instance.textNode(ciphertext));
+    }
+
+    /** Drops every credential of a service ({@code app/layer}): its data was deleted, nothing left to open. */
+    public synchronized void removeCredentials(String service) {
+        String prefix = CREDENTIAL + service + "/";
+        for (String k : List.copyOf(entries.keySet())) {
+            if (k.startsWith(prefix)) set(k, null);
+        }
+    }
+
+    /** Data kept of removed databases, by {@code app/<workload>}: what wrote it, where, and what opens it. */
+    public synchronized Map<String, JsonNode> retained() {
+        Map<String, JsonNode> out = new TreeMap<>();
+        entries.forEach((k, v) -> {
+            if (k.startsWith(RETAINED)) out.put(k.substring(RETAINED.length()), v);
+        });
+        return out;
+    }
+
+    public synchronized void putRetained(String data, JsonNode description) {
+        set(RETAINED + data, description);
+    }
+
+    public synchronized void removeRetained(String data) {
+        if (entries.containsKey(RETAINED + data)) set(RETAINED + data, null);
     }
 
     public synchronized boolean isEmpty() {

@@ -2,6 +2,7 @@ package dev.dbstack.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.catalog.Catalog;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.plan.Plan;
@@ -29,7 +30,8 @@ class ApplierTest {
     @Test
     void transientApiErrorsAreRetried() {
         RenderedStack stack = ExampleStack.render();
-        Plan plan = Planner.plan("p", "dev", stack, Map.of(), new Planner.Live(Map.of(), Set.of(), null), Set.of());
+        Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
+                Planner.Options.NONE);
         try (Sandbox sandbox = Sandbox.start()) {
             sandbox.injectFaults(4, 503);
             List<String> events = new ArrayList<>();
@@ -48,7 +50,8 @@ class ApplierTest {
     @Test
     void aPermanentFailureStopsTheServiceAndItsDependantsWhileOthersFinish() {
         RenderedStack stack = ExampleStack.render();
-        Plan plan = Planner.plan("p", "dev", stack, Map.of(), new Planner.Live(Map.of(), Set.of(), null), Set.of());
+        Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
+                Planner.Options.NONE);
         try (Sandbox sandbox = Sandbox.start()) {
             // An admission-style refusal that no retry fixes: the namespace exists, postgresql-1's Secret is rejected.
             sandbox.client().resource(stack.appObjects().get("shop").get(0)).create();

@@ -49,8 +49,8 @@ class UpCommandTest {
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("No changes. The cluster matches stack dev.");
         // Planning reads in bulk: one LIST of namespaces, one per namespaced kind (Secret, Service, StatefulSet,
-        // Deployment) in the one namespace, one of StorageClasses; nothing per object.
-        assertThat(second.err()).contains("api requests: 6 reads, 0 writes");
+        // Deployment, and every PersistentVolumeClaim) in the one namespace, one of StorageClasses; nothing per object.
+        assertThat(second.err()).contains("api requests: 7 reads, 0 writes");
 
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
@@ -113,8 +113,10 @@ class UpCommandTest {
                 """, "");
         CliTest.Result r = up(dir);
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("- delete StatefulSet shop/redis-1").contains("- delete Secret shop/redis-1-credentials")
-                .contains("its PersistentVolumeClaims are kept").contains("~ update Deployment shop/api");
+        assertThat(r.out()).contains("- delete StatefulSet shop/redis-1").contains("its pods are deleted, its data and credentials are kept")
+                .contains("= keep PersistentVolumeClaim shop/data-redis-1-0 (data)")
+                .contains("= keep Secret shop/redis-1-credentials (the credentials that open the data)")
+                .doesNotContain("- delete Secret shop/redis-1-credentials").contains("~ update Deployment shop/api");
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().statefulSets().inNamespace("shop").withName("redis-1").get()).isNull();
             assertThat(s.client().persistentVolumeClaims().inNamespace("shop").withName("data-redis-1-0").get()).isNotNull();

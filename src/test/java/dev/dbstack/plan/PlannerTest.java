@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dbstack.catalog.Catalog;
 import dev.dbstack.model.Problem;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.testing.ExampleStack;
@@ -31,7 +32,7 @@ class PlannerTest {
     }
 
     private static Plan plan(Planner.Live live) {
-        return Planner.plan("p", "dev", DESIRED, Map.of(), live, Set.of());
+        return Planner.plan("p", "dev", DESIRED, Catalog.builtIn(), Planner.Known.nothing(), live, Planner.Options.NONE);
     }
 
     private static ObjectNode spec(ObjectNode sts) {
@@ -54,7 +55,9 @@ class PlannerTest {
             assertThat(p.steps()).singleElement().satisfies(step -> {
                 assertThat(step.action()).isEqualTo(Action.REPLACE);
                 assertThat(step.object()).isEqualTo(STS);
-                assertThat(step.reason()).startsWith(field).contains("cannot change on a StatefulSet").contains("claims kept");
+                assertThat(step.reason()).startsWith(field).contains("cannot change on a StatefulSet")
+                        .contains(field.equals("spec.selector") ? "its pods with it (the new selector would not adopt them);"
+                                + " claims kept and reattached" : "with orphan propagation; pods and claims adopted");
             });
         });
     }

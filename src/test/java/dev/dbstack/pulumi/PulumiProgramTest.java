@@ -15,7 +15,6 @@ import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.StackModel;
-import dev.dbstack.render.Labels;
 import dev.dbstack.render.OutputValue;
 import dev.dbstack.render.RenderedService;
 import dev.dbstack.render.RenderedStack;
@@ -203,16 +202,23 @@ class PulumiProgramTest {
         assertThat(run.result.outputs()).containsKeys("shop.postgresql-1.PASSWORD", "shop.postgresql-1.POSTGRESMSTR_SVC");
     }
 
+    /**
+     * The provider's deletion propagation annotation acts on destroy as much as on replace: "orphan"
+     * left database pods running without an owner after `pulumi destroy`. Without it the provider's
+     * default cascade deletes the pods; the claims stay because no StatefulSet owns its claims.
+     */
     @Test
-    void statefulSetsOrphanTheirPodsAndClaimsWhenPulumiDeletesOrReplacesThem(@TempDir Path dir) {
+    void statefulSetsLeaveNoOrphanedPodsWhenPulumiDeletesThem(@TempDir Path dir) {
         TestProject.copyOfExample(dir);
         PulumiRun run = PulumiRun.of(dir, "dev");
         List<PulumiRun.Registered> statefulSets = run.ofType("kubernetes:apps/v1:StatefulSet");
         assertThat(statefulSets).hasSize(4);
         for (PulumiRun.Registered sts : statefulSets) {
             Map<?, ?> metadata = (Map<?, ?>) sts.inputs().get("metadata");
-            assertThat(((Map<?, ?>) metadata.get("annotations")).get(Labels.PULUMI_DELETION_PROPAGATION)).as(sts.name())
-                    .isEqualTo("orphan");
+            assertThat(((Map<?, ?>) metadata.get("annotations")).containsKey("pulumi.com/deletionPropagationPolicy"))
+                    .as(sts.name()).isFalse();
+            Map<?, ?> spec = (Map<?, ?>) sts.inputs().get("spec");
+            assertThat(spec.get("persistentVolumeClaimRetentionPolicy")).as("claims are retained by default").isNull();
         }
     }
 
