@@ -1,0 +1,353 @@
+package dev.dbstack.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.catalog.Component;
+import dev.dbstack.catalog.VersionChange;
+import dev.dbstack.model.Problem;
+import dev.dbstack.model.ServiceId;
+import dev.dbstack.render.RenderedStack;
+import dev.dbstack.render.Renderer;
+import dev.dbstack.testing.FixedCredentials;
+import dev.dbstack.testing.TestProject;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every change a user can make to a database layer, planned against a cluster that holds its data:
+ * safe, allowed only by name, or refused before anything is written. The cluster is kept in memory
+ * here ({@link World}); the end-to-end runs on the sandbox are in the CLI tests.
+ */
+class DataSafetyPlanTest {
+    private static final Catalog CATALOG = Catalog.builtIn();
+
+    /** A one-app stack; {@code layers} are YAML flow mappings. */
+    static String stack(String... layers) {
+        StringBuilder s = new StringBuilder("""
+                config:
+                  dbstack:clusterGroups:
+                    - {name: g, cluster: sandbox}
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                """);
+        for (String l : layers) s.append("        - ").append(l).append('\n');
+        s.append("  dbstack:apps:\n    - {name: app1, profile: p}\n");
+        return s.toString();
+    }
+
+    static String db(String name, String type, String version) {
+        return "{name: " + name + ", type: " + type + ", version: \"" + version + "\", storage: 1}";
+    }
+
+    /**
+     * A cluster and a state in memory: {@link #up} plans and applies (objects become live, a
+     * StatefulSet gets its claim, retention is recorded as the engine records it).
+     */
+    static final class World {
+        final Path dir;
+        final Map<ObjectRef, JsonNode> live = new HashMap<>();
+        final Map<ObjectRef, Recorded> recorded = new HashMap<>();
+        final Map<ServiceId, Retained> retained = new HashMap<>();
+
+        World(Path dir) {
+            this.dir = dir;
+        }
+
+        Plan plan(String yaml, Planner.Options options) {
+            TestProject project = TestProject.create(dir, yaml);
+            RenderedStack desired = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+            return Planner.plan("p", TestProject.STACK, desired, project.catalog(), new Planner.Known(Map.copyOf(recorded),
+                    Map.copyOf(retained)), new Planner.Live(Map.copyOf(live), Set.of("standard"), "standard"), options);
+        }
+
+        Plan plan(String yaml) {
+            return plan(yaml, Planner.Options.NONE);
+        }
+
+        Plan up(String yaml, Planner.Options options) {
+            Plan plan = plan(yaml, options);
+            for (Step s : plan.steps()) apply(s);
+            return plan;
+        }
+
+        Plan up(String yaml) {
+            return up(yaml, Planner.Options.NONE);
+        }
+
+        private void apply(Step s) {
+            if (s.action() == Action.DELETE) {
+                live.remove(s.object());
+                recorded.remove(s.object());
+                if (s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP) {
+                    Retained d = s.retention().data();
+                    retained.put(d.data(), d);
+                    d.secrets().forEach(n -> recorded.remove(new ObjectRef("v1", "Secret", d.namespace(), n)));
+                }
+                if (s.retention() != null && s.retention().kind() == Step.Retention.Kind.RELEASE) {
+                    retained.remove(s.retention().data().data());
+                }
+                return;
+            }
+            JsonNode json = Planner.SERIALIZATION.convertValue(s.desired(), JsonNode.class);
+            live.put(s.object(), json);
+            recorded.put(s.object(), new Recorded(s.object(), s.app(), s.service(), Planner.withoutSecretData(json)));
+            if (s.retention() != null) retained.remove(s.retention().data().data());
+            if (s.desired() instanceof StatefulSet sts) { // the controller's claim for ordinal 0
+                ObjectNode claim = Planner.SERIALIZATION.convertValue(sts.getSpec().getVolumeClaimTemplates().get(0), ObjectNode.class);
+                String name = "data-" + sts.getMetadata().getName() + "-0";
+                ((ObjectNode) claim.get("metadata")).put("name", name).put("namespace", s.object().namespace());
+                claim.put("kind", "PersistentVolumeClaim").put("apiVersion", "v1");
+                live.put(new ObjectRef("v1", "PersistentVolumeClaim", s.object().namespace(), name), claim);
+            }
+        }
+
+        boolean hasClaim(String name) {
+            return live.containsKey(new ObjectRef("v1", "PersistentVolumeClaim", "app1", name));
+        }
+    }
+
+    private static List<String> refusals(World w, String yaml, Planner.Options options) {
+        PlanRefusedException e = catchThrowableOfType(PlanRefusedException.class, () -> w.plan(yaml, options));
+        assertThat(e).as("plan refused").isNotNull();
+        return e.problems().stream().map(Problem::render).toList();
+    }
+
+    private static List<String> refusals(World w, String yaml) {
+        return refusals(w, yaml, Planner.Options.NONE);
+    }
+
+    private static Step statefulSetStep(Plan plan) {
+        return plan.steps().stream().filter(s -> s.object().kind().equals("StatefulSet")).findFirst().orElseThrow();
+    }
+
+    private static Planner.Options allow(String flag, String service) {
+        return switch (flag) {
+            case "--allow-major-upgrade" -> new Planner.Options(Set.of(), Set.of(service), Set.of(), Set.of());
+            case "--allow-downgrade" -> new Planner.Options(Set.of(), Set.of(), Set.of(service), Set.of());
+            default -> throw new IllegalArgumentException(flag);
+        };
+    }
+
+    /** For every type and every pair of its versions, the planner does what the catalog's rules say. */
+    @Test
+    void everyVersionChangeOfEveryTypeIsPlannedAsItsCatalogSays(@TempDir Path root) throws IOException {
+        for (String type : CATALOG.types()) {
+            Component c = CATALOG.get(type);
+            List<String> versions = new java.util.ArrayList<>(c.versions());
+            versions.add(c.versions().get(0) + ".1");
+            versions.add(c.versions().get(0) + ".2");
+            for (String from : versions) {
+                for (String to : versions) {
+                    if (from.equals(to)) continue;
+                    World w = new World(Files.createTempDirectory(root, type));
+                    w.up(stack(db("db", type, from)));
+                    String change = stack(db("db", type, to));
+                    VersionChange.Judgement j = VersionChange.judge(c, from, to);
+                    String what = type + " " + from + " → " + to;
+                    switch (j.verdict()) {
+                        case SAFE -> assertThat(statefulSetStep(w.plan(change))).as(what).satisfies(s -> {
+                            assertThat(s.action()).isEqualTo(Action.UPDATE);
+                            assertThat(s.reason()).contains(j.change());
+                        });
+                        case REFUSED -> assertThat(refusals(w, change)).as(what).singleElement().asString()
+                                .contains("config.dbstack:profiles[p].layers[db].version: app app1: " + j.change() + " is refused")
+                                .contains("add a new " + type + " layer on version " + to);
+                        case NEEDS_MAJOR_UPGRADE_FLAG, NEEDS_DOWNGRADE_FLAG -> {
+                            String flag = j.verdict() == VersionChange.Verdict.NEEDS_DOWNGRADE_FLAG ? "--allow-downgrade"
+                                    : "--allow-major-upgrade";
+                            assertThat(refusals(w, change)).as(what).singleElement().asString()
+                                    .contains(j.change()).contains("name the layer: " + flag + " app1/db");
+                            assertThat(statefulSetStep(w.plan(change, allow(flag, "app1/db"))).reason()).as(what)
+                                    .contains(j.change() + " (allowed by " + flag + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aVersionChangeAlsoRefusedWhenTheDataWasKeptFromARemovedLayer(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2")));
+        w.up(stack(db("cache", "redis", "8.2")));
+        assertThat(w.retained).containsKey(new ServiceId("app1", "db"));
+        assertThat(refusals(w, stack(db("db", "postgresql", "16"), db("cache", "redis", "8.2")))).singleElement().asString()
+                .contains("PostgreSQL 17 → 16 is refused");
+        assertThat(refusals(w, stack(db("db", "mysql", "8.4"), db("cache", "redis", "8.2")))).singleElement().asString()
+                .contains("layers[db].type: app app1: the data kept in PersistentVolumeClaim app1/data-db-0 holds PostgreSQL data;"
+                        + " changing layer db to type mysql would hand it to MySQL");
+        assertThat(refusals(w, stack(db("db", "postgresql", "17.6"), db("cache", "redis", "8.2")))).singleElement().asString()
+                .contains("'17' follows the newest PostgreSQL 17 release, so 17.6 may be older than what runs now")
+                .contains("--allow-downgrade app1/db");
+        Plan back = w.plan(stack(db("db", "postgresql", "17.6"), db("cache", "redis", "8.2")),
+                allow("--allow-downgrade", "app1/db"));
+        assertThat(statefulSetStep(back).action()).isEqualTo(Action.CREATE);
+        assertThat(statefulSetStep(back).retention().kind()).isEqualTo(Step.Retention.Kind.REATTACH);
+        assertThat(statefulSetStep(back).reason()).contains("takes over the data kept from app1/db (postgresql 17)")
+                .contains("PostgreSQL 17 → 17.6 (allowed by --allow-downgrade)");
+    }
+
+    @Test
+    void aTypeChangeUnderTheSameNameIsRefusedForEveryPairOfTypes(@TempDir Path root) throws IOException {
+        for (String from : CATALOG.types()) {
+            for (String to : CATALOG.types()) {
+                if (from.equals(to)) continue;
+                World w = new World(Files.createTempDirectory(root, from));
+                w.up(stack(db("db", from, CATALOG.get(from).defaultVersion())));
+                assertThat(refusals(w, stack(db("db", to, CATALOG.get(to).defaultVersion())))).as(from + " → " + to)
+                        .singleElement().asString()
+                        .contains("layers[db].type: app app1: StatefulSet app1/db holds " + CATALOG.get(from).title() + " data")
+                        .contains("Keep type: " + from + ", and add a " + to + " layer under another name");
+            }
+            World w = new World(Files.createTempDirectory(root, from));
+            w.up(stack(db("db", from, CATALOG.get(from).defaultVersion())));
+            assertThat(refusals(w, stack("{name: db, type: container, image: nginx:1.27}"))).as(from + " → container")
+                    .singleElement().asString().contains("layer db holds " + CATALOG.get(from).title()
+                            + " data; it cannot become a container");
+        }
+    }
+
+    @Test
+    void aChangeOfWhereTheDataLivesIsRefused(@TempDir Path dir) throws IOException {
+        World w = new World(dir);
+        w.up(stack(db("db", "postgresql", "17.2")));
+        // A project catalog that moves PGDATA within the same major: the server would initialise an empty cluster.
+        Files.createDirectories(dir.resolve("components"));
+        Files.writeString(dir.resolve("components/postgresql.yaml"), Files.readString(Path.of("components/postgresql.yaml"))
+                .replace("env: {PGDATA: /var/lib/postgresql/data/pgdata}", "env: {PGDATA: /var/lib/postgresql/data/17}"));
+        assertThat(refusals(w, stack(db("db", "postgresql", "17.4")))).singleElement().asString()
+                .contains("the data of db lives where it was written (PGDATA=/var/lib/postgresql/data/pgdata, not"
+                        + " /var/lib/postgresql/data/17)")
+                .contains("would start an empty database").contains("never applied");
+    }
+
+    @Test
+    void aRenameWithoutMappingIsRefusedAndWithRenamedFromKeepsTheData(@TempDir Path dir) {
+        World w = new World(dir);
+        String api = "{name: api, type: container, image: nginx:1.27, env: {R: \"{{.spectro.app.$appDeploymentName.%s.REDISMSTR_SVC}}\"}}";
+        w.up(stack(db("redis-1", "redis", "8.2"), api.formatted("redis-1")));
+
+        String renamed = stack(db("cache-1", "redis", "8.2"), api.formatted("cache-1"));
+        assertThat(refusals(w, renamed)).singleElement().asString()
+                .contains("layer cache-1 would start an empty redis database while app1/redis-1's data stays behind in"
+                        + " PersistentVolumeClaim app1/data-redis-1-0")
+                .contains("add `renamedFrom: redis-1`").contains("--start-empty app1/cache-1");
+        assertThat(w.plan(renamed, new Planner.Options(Set.of(), Set.of(), Set.of(), Set.of("app1/cache-1"))).steps())
+                .as("--start-empty").anyMatch(s -> s.action() == Action.CREATE && s.object().kind().equals("StatefulSet"));
+
+        Plan moved = w.up(stack("{name: cache-1, type: redis, version: \"8.2\", storage: 1, renamedFrom: redis-1}",
+                api.formatted("cache-1")));
+        // The workload and its claims stay as they are; the credentials' URIs name the new Service.
+        assertThat(moved.steps()).noneMatch(s -> s.object().kind().equals("StatefulSet") || s.object().kind().equals("Secret")
+                        && !s.fields().equals(List.of("data.REDIS_URI")))
+                .anyMatch(s -> s.action() == Action.CREATE && s.object().name().equals("cache-1"))
+                .anyMatch(s -> s.action() == Action.DELETE && s.object().toString().equals("Service app1/redis-1"))
+                .anyMatch(s -> s.action() == Action.UPDATE && s.object().name().equals("api"));
+        assertThat(w.hasClaim("data-redis-1-0")).isTrue();
+
+        // renamedFrom must stay: without it the layer would start empty while its data stays behind
+        assertThat(refusals(w, renamed)).singleElement().asString().contains("add `renamedFrom: redis-1`");
+    }
+
+    @Test
+    void anAppMovedToAnotherNamespaceWouldStartEmptyAndIsRefused(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("db", "mysql", "8.4")));
+        String moved = stack(db("db", "mysql", "8.4")).replace("{name: app1, profile: p}", "{name: app1, profile: p, virtualCluster: other}");
+        assertThat(refusals(w, moved)).singleElement().asString()
+                .contains("layer db would start an empty mysql database while app1/db's data stays behind in"
+                        + " PersistentVolumeClaim app1/data-db-0")
+                .contains("Data does not move between namespaces: keep the app in namespace app1 (set virtualCluster: app1");
+    }
+
+    @Test
+    void removingADatabaseKeepsItsClaimsAndCredentialsAndReAddingReattachesThem(@TempDir Path dir) {
+        World w = new World(dir);
+        String both = stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2"));
+        w.up(both);
+        Plan removed = w.up(stack(db("cache", "redis", "8.2")));
+        Step sts = statefulSetStep(removed);
+        assertThat(sts.action()).isEqualTo(Action.DELETE);
+        assertThat(sts.retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
+        assertThat(sts.retention().data()).satisfies(d -> {
+            assertThat(d.claims()).containsExactly("data-db-0");
+            assertThat(d.secrets()).containsExactly("db-credentials");
+            assertThat(d.type()).isEqualTo("postgresql");
+            assertThat(d.version()).isEqualTo("17");
+        });
+        assertThat(removed.steps()).noneMatch(s -> s.object().kind().equals("Secret") || s.object().kind().equals("Namespace")
+                || s.object().kind().equals("PersistentVolumeClaim"));
+        assertThat(PlanPrinter.summary(removed)).endsWith("3 to delete; data kept: app1/db.");
+        assertThat(w.plan(stack(db("cache", "redis", "8.2"))).steps()).as("a kept Secret is not deleted later").isEmpty();
+
+        Plan back = w.up(both);
+        assertThat(statefulSetStep(back).retention().kind()).isEqualTo(Step.Retention.Kind.REATTACH);
+        assertThat(back.steps()).noneMatch(s -> s.object().kind().equals("Secret")).as("the kept Secret is reused");
+        assertThat(w.retained).isEmpty();
+    }
+
+    @Test
+    void deleteDataNamesTheServiceWhoseClaimsAndCredentialsGo(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2")));
+        w.up(stack(db("cache", "redis", "8.2")));
+        Plan released = w.up(stack(db("cache", "redis", "8.2")), Planner.Options.deleteData(Set.of("app1/db")));
+        assertThat(released.steps()).extracting(s -> s.action() + " " + s.object())
+                .containsExactly("DELETE Secret app1/db-credentials", "DELETE PersistentVolumeClaim app1/data-db-0");
+        assertThat(released.steps().get(1).retention().kind()).isEqualTo(Step.Retention.Kind.RELEASE);
+        assertThat(w.retained).isEmpty();
+        assertThat(w.hasClaim("data-db-0")).isFalse();
+    }
+
+    @Test
+    void destroyKeepsEveryDatabasesDataUnlessNamed(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2"), "{name: api, type: container, image: nginx:1.27, ports: [80]}"));
+        Plan destroy = Planner.destroy("p", TestProject.STACK, CATALOG, new Planner.Known(Map.copyOf(w.recorded), Map.of()),
+                new Planner.Live(Map.copyOf(w.live), Set.of(), null), Planner.Options.deleteData(Set.of("cache")));
+        assertThat(destroy.steps()).extracting(s -> s.action() + " " + s.object()).containsExactly(
+                "DELETE Deployment app1/api", "DELETE StatefulSet app1/cache", "DELETE StatefulSet app1/db",
+                "DELETE Service app1/api", "DELETE Service app1/cache", "DELETE Service app1/cache-headless",
+                "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Secret app1/cache-credentials",
+                "DELETE PersistentVolumeClaim app1/data-cache-0");
+        assertThat(destroy.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
+    }
+
+    @Test
+    void flagsThatNameNoLayerAreRefused(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("db", "mongodb", "7.0")));
+        assertThat(refusals(w, stack(db("db", "mongodb", "8.0")), allow("--allow-major-upgrade", "app1/mongo")))
+                .contains("--allow-major-upgrade: 'app1/mongo' names no layer of this stack (layers: app1/db)");
+    }
+
+    @Test
+    void everyRefusalOfOneRunIsReportedTogether(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("a", "postgresql", "17"), db("b", "redis", "8.2")));
+        assertThat(refusals(w, stack(db("a", "postgresql", "18"), db("b", "mongodb", "8.0")))).hasSize(2);
+        assertThat(w.plan(stack(db("a", "postgresql", "17"), db("b", "redis", "8.2"))).steps()).isEmpty();
+    }
+
+    @Test
+    void anUnchangedStackOfEveryTypeHasNothingToDo(@TempDir Path dir) {
+        World w = new World(dir);
+        List<String> layers = CATALOG.types().stream().map(t -> db(t + "-1", t, CATALOG.get(t).defaultVersion())).toList();
+        w.up(stack(layers.toArray(String[]::new)));
+        assertThat(w.plan(stack(layers.toArray(String[]::new))).steps()).isEmpty();
+    }
+}
