@@ -45,6 +45,9 @@ public final class Applier {
         void applied(Step step, HasMetadata written);
 
         void deleted(Step step);
+
+        /** A {@link Action#KEEP}: the object stays in the cluster, and state stops tracking it. */
+        void forgotten(Step step);
     }
 
     public enum Outcome { SUCCEEDED, FAILED, SKIPPED }
@@ -167,6 +170,7 @@ public final class Applier {
                 delete(s.object());
                 recorder.deleted(s);
             }
+            case KEEP -> recorder.forgotten(s);
         }
     }
 

@@ -255,6 +255,11 @@ final class Engine implements AutoCloseable {
             }
 
             @Override
+            public void forgotten(Step step) {
+                state.removeObject(key(step.object()));
+            }
+
+            @Override
             public void deleted(Step step) {
                 state.removeObject(key(step.object()));
                 Step.Retention retention = step.retention();

@@ -7,6 +7,8 @@ public enum Action {
     REPLACE("+-", "replace"),
     EXPAND_VOLUME("~", "expand-volume"),
     DELETE("-", "delete"),
+    /** The object stays in the cluster and state stops tracking it (a removed app's namespace). */
+    KEEP("=", "keep"),
     DRIFT("!", "drift");
 
     private final String symbol;

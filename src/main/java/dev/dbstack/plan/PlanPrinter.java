@@ -43,8 +43,8 @@ public final class PlanPrinter {
                 steps.forEach(s -> line(out, "    ", s, diff));
             }
         }
-        List<Step> orphans = plan.steps().stream().filter(s -> s.service() != null
-                && !graph.services().contains(s.service())).toList();
+        List<Step> orphans = plan.steps().stream().filter(s -> s.service() != null ? !graph.services().contains(s.service())
+                : model.apps().stream().noneMatch(a -> a.name().equals(s.app()))).toList();
         if (!orphans.isEmpty()) {
             out.append("removed from configuration\n");
             orphans.forEach(s -> line(out, "  ", s, diff));

@@ -172,7 +172,8 @@ public final class Planner {
             List<String> changed = ManagedDiff.changedPaths(want, current);
             if (changed.isEmpty()) return;
             Recorded last = known.objects().get(ref);
-            boolean configUnchanged = last != null && last.lastApplied() != null
+            // Drift only when the same service applied exactly this: a renamed layer's objects change owner.
+            boolean configUnchanged = last != null && last.lastApplied() != null && Objects.equals(last.service(), service)
                     && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty();
 
             if (o instanceof StatefulSet sts) {
@@ -342,7 +343,11 @@ public final class Planner {
             List<Step> dataDeletes = new ArrayList<>();
             for (Recorded r : ordered) {
                 String kind = r.ref().kind();
-                if (kind.equals("Namespace")) continue;
+                if (kind.equals("Namespace")) {
+                    steps.add(new Step(Action.KEEP, r.app(), null, r.ref(), "namespaces are never deleted: deleting one"
+                            + " deletes every claim in it", List.of(), null));
+                    continue;
+                }
                 if (kind.equals("PersistentVolumeClaim") && !Options.names(options.deleteData(), r.service())) {
                     refused.add(new Problem(SourceRef.UNKNOWN, r.ref().toString(), "removing layer " + r.service()
                             + " would delete its PersistentVolumeClaim and the data on it; to do that, run again with"
@@ -446,7 +451,8 @@ public final class Planner {
                 if (!behind.isEmpty()) {
                     Retained l = behind.get(0);
                     boolean sameNamespace = l.namespace().equals(f.service().namespace());
-                    String stays = l.service() + "'s data stays behind in " + (l.claims().isEmpty() ? "namespace " + l.namespace()
+                    String stays = "the data of StatefulSet " + l.namespace() + "/" + l.data().layer() + " (layer " + l.service()
+                            + ") stays behind in " + (l.claims().isEmpty() ? "namespace " + l.namespace()
                             : names(l.claims().stream().map(n -> new ObjectRef("v1", "PersistentVolumeClaim", l.namespace(), n))
                             .toList()));
                     refuse(f.layer(), layerKey(id), "app " + id.app() + ": layer " + id.layer() + " would start an empty "

@@ -25,6 +25,9 @@ class ApplierTest {
 
         @Override
         public void deleted(Step step) {}
+
+        @Override
+        public void forgotten(Step step) {}
     };
 
     @Test

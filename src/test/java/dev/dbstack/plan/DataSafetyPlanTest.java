@@ -88,6 +88,10 @@ class DataSafetyPlanTest {
         }
 
         private void apply(Step s) {
+            if (s.action() == Action.KEEP) {
+                recorded.remove(s.object());
+                return;
+            }
             if (s.action() == Action.DELETE) {
                 live.remove(s.object());
                 recorded.remove(s.object());
@@ -243,8 +247,8 @@ class DataSafetyPlanTest {
 
         String renamed = stack(db("cache-1", "redis", "8.2"), api.formatted("cache-1"));
         assertThat(refusals(w, renamed)).singleElement().asString()
-                .contains("layer cache-1 would start an empty redis database while app1/redis-1's data stays behind in"
-                        + " PersistentVolumeClaim app1/data-redis-1-0")
+                .contains("layer cache-1 would start an empty redis database while the data of StatefulSet app1/redis-1"
+                        + " (layer app1/redis-1) stays behind in PersistentVolumeClaim app1/data-redis-1-0")
                 .contains("add `renamedFrom: redis-1`").contains("--start-empty app1/cache-1");
         assertThat(w.plan(renamed, new Planner.Options(Set.of(), Set.of(), Set.of(), Set.of("app1/cache-1"))).steps())
                 .as("--start-empty").anyMatch(s -> s.action() == Action.CREATE && s.object().kind().equals("StatefulSet"));
@@ -269,8 +273,8 @@ class DataSafetyPlanTest {
         w.up(stack(db("db", "mysql", "8.4")));
         String moved = stack(db("db", "mysql", "8.4")).replace("{name: app1, profile: p}", "{name: app1, profile: p, virtualCluster: other}");
         assertThat(refusals(w, moved)).singleElement().asString()
-                .contains("layer db would start an empty mysql database while app1/db's data stays behind in"
-                        + " PersistentVolumeClaim app1/data-db-0")
+                .contains("layer db would start an empty mysql database while the data of StatefulSet app1/db (layer app1/db)"
+                        + " stays behind in PersistentVolumeClaim app1/data-db-0")
                 .contains("Data does not move between namespaces: keep the app in namespace app1 (set virtualCluster: app1");
     }
 
@@ -301,6 +305,27 @@ class DataSafetyPlanTest {
     }
 
     @Test
+    void removingAnAppKeepsItsNamespaceAndTheDataOfEachDatabase(@TempDir Path dir) {
+        World w = new World(dir);
+        String two = stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2"))
+                .replace("    - {name: app1, profile: p}\n", "    - {name: app1, profile: p}\n    - {name: app2, profile: p}\n");
+        w.up(two);
+        Plan removed = w.up(stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2")));
+        assertThat(removed.steps()).allMatch(s -> s.app().equals("app2"))
+                .filteredOn(s -> s.object().kind().equals("StatefulSet")).hasSize(2)
+                .allMatch(s -> s.action() == Action.DELETE && s.retention().kind() == Step.Retention.Kind.KEEP);
+        assertThat(removed.steps()).filteredOn(s -> s.object().kind().equals("Namespace")).singleElement()
+                .satisfies(s -> assertThat(s.action()).isEqualTo(Action.KEEP));
+        assertThat(removed.steps()).noneMatch(s -> s.object().kind().equals("Secret") || s.object().kind().equals("PersistentVolumeClaim"));
+        assertThat(w.retained).containsOnlyKeys(new ServiceId("app2", "db"), new ServiceId("app2", "cache"));
+        assertThat(w.plan(stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2"))).steps()).isEmpty();
+
+        Plan back = w.up(two);
+        assertThat(back.steps()).filteredOn(s -> s.object().kind().equals("StatefulSet"))
+                .allMatch(s -> s.retention().kind() == Step.Retention.Kind.REATTACH).hasSize(2);
+    }
+
+    @Test
     void deleteDataNamesTheServiceWhoseClaimsAndCredentialsGo(@TempDir Path dir) {
         World w = new World(dir);
         w.up(stack(db("db", "postgresql", "17"), db("cache", "redis", "8.2")));
@@ -323,7 +348,7 @@ class DataSafetyPlanTest {
                 "DELETE Deployment app1/api", "DELETE StatefulSet app1/cache", "DELETE StatefulSet app1/db",
                 "DELETE Service app1/api", "DELETE Service app1/cache", "DELETE Service app1/cache-headless",
                 "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Secret app1/cache-credentials",
-                "DELETE PersistentVolumeClaim app1/data-cache-0");
+                "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-cache-0");
         assertThat(destroy.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
     }
 
