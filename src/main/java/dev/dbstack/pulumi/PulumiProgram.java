@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pulumi.Config;
 import com.pulumi.Context;
 import com.pulumi.Pulumi;
+import com.pulumi.core.Alias;
 import com.pulumi.core.Output;
 import com.pulumi.exceptions.RunException;
 import com.pulumi.resources.ComponentResource;
@@ -17,6 +18,7 @@ import dev.dbstack.config.StackLoader;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.Project;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.StackModel;
@@ -175,11 +177,18 @@ public final class PulumiProgram {
 
     private void registerService(ServiceGraph graph, RenderedService service, ComponentResource app) {
         ServiceId id = service.id();
-        ServiceComponent component = new ServiceComponent(service.layer(), id.app() + "/" + id.layer(),
-                ComponentResourceOptions.builder().parent(app).build());
-        for (CredentialTokens.Wanted w : credentials.wantedBy(id)) {
+        ComponentResourceOptions.Builder options = ComponentResourceOptions.builder().parent(app);
+        // A renamed database keeps its data under the old name: the component is the old one renamed,
+        // and its credentials (RandomPassword) keep their names, so Pulumi keeps their values.
+        ServiceId dataId = id;
+        if (service.layer() instanceof DatabaseLayer db && db.renamedFrom() != null) {
+            dataId = new ServiceId(id.app(), db.dataName());
+            options.aliases(Alias.builder().name(dataId.app() + "/" + dataId.layer()).build());
+        }
+        ServiceComponent component = new ServiceComponent(service.layer(), id.app() + "/" + id.layer(), options.build());
+        for (CredentialTokens.Wanted w : credentials.wantedBy(dataId)) {
             credentials.bind(w, w.supplied().isPresent() ? Output.ofSecret(w.supplied().get())
-                    : new RandomPassword(id.app() + "/" + id.layer() + "/" + w.name(), w.length(),
+                    : new RandomPassword(dataId.app() + "/" + dataId.layer() + "/" + w.name(), w.length(),
                     CustomResourceOptions.builder().parent(component).version(RANDOM_PLUGIN)
                             .additionalSecretOutputs("result").build()).result());
         }

@@ -222,6 +222,31 @@ class PulumiProgramTest {
         }
     }
 
+    /** A rename keeps the data's names, so Pulumi keeps the workload and the generated password. */
+    @Test
+    void aRenamedDatabaseKeepsItsWorkloadAndCredentials(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, "dev", """
+                config:
+                  dbstack:clusterGroups:
+                    - {name: g, cluster: sandbox}
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - {name: sessions, renamedFrom: cache, type: redis, version: "8.2", storage: 1}
+                        - name: api
+                          type: container
+                          image: nginx:1.27
+                          env: {REDIS: "{{.spectro.app.$appDeploymentName.sessions.REDIS_URI}}"}
+                  dbstack:apps:
+                    - {name: shop, profile: shop}
+                """);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertParity(run, nativeRender(project, "dev", null));
+        assertThat(run.ofType(RandomPassword.TOKEN)).extracting(PulumiRun.Registered::name).containsExactly("shop/cache/password");
+        assertThat(run.ofType("kubernetes:apps/v1:StatefulSet")).extracting(PulumiRun.Registered::name).containsExactly("shop/cache");
+        assertThat(run.ofType("dbstack:index:RedisService")).extracting(PulumiRun.Registered::name).containsExactly("shop/sessions");
+    }
+
     @Test
     void planWarningsBecomePulumiWarnings(@TempDir Path dir) {
         TestProject.copyOfExample(dir);
