@@ -192,7 +192,7 @@ public final class StackFileEditor {
     private static int lineStart(String text, int at) {
         int i = at;
         while (i > 0 && text.charAt(i - 1) != '\n' && text.charAt(i - 1) != '\r') i--;
-        return i;
+        return i == 0 && text.startsWith("\uFEFF") ? 1 : i; // a byte order mark is not indentation
     }
 
     /** The parser counts code points from the start of the text; Java strings index UTF-16 units. */

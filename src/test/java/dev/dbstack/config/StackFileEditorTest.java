@@ -63,6 +63,12 @@ class StackFileEditorTest {
     }
 
     @Test
+    void aByteOrderMarkIsNotIndentation() {
+        assertThat(add("\uFEFFconfig:\n  a: 1\n")).isEqualTo("\uFEFFconfig:\n  a: 1\nencryptionsalt: " + SALT + "\n");
+        assertThat(add("\uFEFF{\"config\": {}}")).isEqualTo("\uFEFF{\"config\": {}, \"encryptionsalt\": \"" + SALT + "\"}");
+    }
+
+    @Test
     void jsonStaysJson() throws Exception {
         String pretty = "{\n  \"config\": {\n    \"dbstack:apps\": [{\"name\": \"a\"}]\n  }\n}\n";
         String edited = add(pretty);
