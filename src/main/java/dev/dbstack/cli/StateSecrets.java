@@ -6,10 +6,18 @@ import dev.dbstack.config.StackFileEditor;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
 import dev.dbstack.state.StackState;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The key of a stack's credentials in state. State records the salt its credentials were encrypted
@@ -80,22 +88,59 @@ final class StateSecrets {
         if (fileSalt.isEmpty()) {
             throw UserInputException.of(new SourceRef(display(), 0), EncryptionSalt.KEY, "missing, but this stack's state ("
                     + stateDir + ") holds credentials encrypted with the salt this file had at its first `up`. "
-                    + restoreAdvice());
+                    + restoreAdvice(credentials, null));
         }
         PassphraseCrypter key = openSalt(fileSalt.get().value(), fileSalt.get().source());
         if (!opensAll(key, credentials)) {
             throw UserInputException.of(fileSalt.get().source(), EncryptionSalt.KEY, "is not the salt this stack's state"
                     + " was written with: the credentials in " + stateDir + " do not open with it (the line was changed"
-                    + " after the first `up`, e.g. by a git checkout). " + restoreAdvice());
+                    + " after the first `up`, e.g. by a git checkout). " + restoreAdvice(credentials, fileSalt.get().value()));
         }
         if (mayWrite) state.putEncryptionSalt(fileSalt.get().value());
         return key;
     }
 
-    private String restoreAdvice() {
+    private String restoreAdvice(Map<String, String> credentials, String current) {
+        OptionalInt glued = lineHoldingSalt(credentials, current);
+        if (glued.isPresent()) {
+            return "Line " + glued.getAsInt() + " holds it outside YAML (an older dbstack appended it to a last line that"
+                    + " had no final newline, e.g. a comment): make that value the file's only `encryptionsalt:` line and"
+                    + " run again";
+        }
         return "Restore the original line (`git log -p -S encryptionsalt -- " + display() + "` shows every value it had)"
                 + " and run again. dbstack does not generate new credentials for databases that hold data; if that salt"
                 + " is lost, see \"State, secrets and the lock\" in the README for the last resort";
+    }
+
+    /** A salt-shaped value anywhere in the stack file's text. */
+    private static final Pattern SALT_TEXT = Pattern.compile("v1:[A-Za-z0-9+/=]+:v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+");
+
+    /**
+     * Only to say where to look: older versions appended the salt to a last line without a newline,
+     * into a comment, so it may still be in the file though YAML does not see it. A value counts only
+     * if it opens every credential (each try costs a key derivation, so only a few are tried).
+     */
+    private OptionalInt lineHoldingSalt(Map<String, String> credentials, String current) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(stackFile(), StandardCharsets.UTF_8);
+        } catch (IOException | UncheckedIOException e) {
+            return OptionalInt.empty();
+        }
+        int tried = 0;
+        for (int i = 0; i < lines.size() && tried < 3; i++) {
+            Matcher m = SALT_TEXT.matcher(lines.get(i));
+            while (m.find() && tried < 3) {
+                if (m.group().equals(current)) continue;
+                tried++;
+                try {
+                    if (opensAll(PassphraseCrypter.open(m.group(), passphrase), credentials)) return OptionalInt.of(i + 1);
+                } catch (PassphraseCrypter.WrongPassphraseException | IllegalArgumentException e) {
+                    // not it
+                }
+            }
+        }
+        return OptionalInt.empty();
     }
 
     /** The stack file lost its salt (reverted, deleted): state's goes back, never a new one. */

@@ -278,6 +278,34 @@ class StackSaltTest {
         assertStable(dir);
     }
 
+    /**
+     * What older versions left: the salt glued onto a last comment line without a newline (lost to
+     * YAML), then another appended by the next `up`. The error points at the line that holds it.
+     */
+    @Test
+    void legacyStateWithItsSaltGluedIntoACommentIsToldWhereItIs(@TempDir Path dir) throws IOException {
+        TestProject.create(dir, STACK);
+        up(dir);
+        String original = stateSalt(dir);
+        makeLegacy(dir);
+        String appendedLater = PassphraseCrypter.create(Engine.SANDBOX_PASSPHRASE).encryptionSalt();
+        writeStackFile(dir, STACK + "# the endencryptionsalt: " + original + "\nencryptionsalt: " + appendedLater + "\n");
+
+        CliTest.Result refused = cli(dir, "up");
+
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.err()).endsWith("error: " + FILE + ":10: encryptionsalt: is not the salt this stack's state was"
+                + " written with: the credentials in .dbstack/stacks/test do not open with it (the line was changed after the"
+                + " first `up`, e.g. by a git checkout). Line 9 holds it outside YAML (an older dbstack appended it to a last"
+                + " line that had no final newline, e.g. a comment): make that value the file's only `encryptionsalt:` line"
+                + " and run again\n");
+
+        writeStackFile(dir, STACK + "# the end\nencryptionsalt: " + original + "\n");
+        assertThat(up(dir).out()).contains("No changes.");
+        assertThat(stateSalt(dir)).isEqualTo(original);
+        assertStable(dir);
+    }
+
     @Test
     void legacyStateWhoseStackFileLostItsSaltGetsNoNewOne(@TempDir Path dir) throws IOException {
         TestProject project = TestProject.create(dir, STACK);
