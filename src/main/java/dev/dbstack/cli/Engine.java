@@ -33,13 +33,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -109,9 +104,8 @@ final class Engine implements AutoCloseable {
         if (command != null) stack.refuseUndecryptedSecrets();
         StackLock lock = command == null ? null : StackLock.acquire(StackState.directory(dir, stackName), stackName, command);
         try {
-            PassphraseCrypter crypter = crypter(dir.resolve(stack.model().stackFile()), stack.model().stackFile(), passphrase,
-                    lock != null);
             StackState state = StackState.open(StackState.directory(dir, stackName));
+            PassphraseCrypter crypter = crypter(stack, state, passphrase, lock != null, err);
             Sandbox sandbox = null;
             KubernetesClient client;
             if (!connect) {
@@ -150,27 +144,13 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * The stack's secrets key. A stack without {@code encryptionsalt} gets one written, as Pulumi
-     * does, but only by a command that holds the lock; a read-only command uses a throwaway key
-     * (nothing it encrypts is kept).
+     * The key of the stack's credentials in state: the salt state recorded (or, for a new stack, the
+     * stack file's or a new one written into it, as Pulumi does), never a new salt for credentials
+     * that exist. Only a command that holds the lock writes; a read-only one works in memory.
      */
-    private static PassphraseCrypter crypter(Path stackFile, String display, String passphrase, boolean mayWrite) {
-        try {
-            Optional<String> salt = Files.readAllLines(stackFile, StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.startsWith("encryptionsalt:")).map(l -> l.substring("encryptionsalt:".length()).trim())
-                    .findFirst();
-            if (salt.isPresent()) return PassphraseCrypter.open(salt.get(), passphrase);
-            PassphraseCrypter created = PassphraseCrypter.create(passphrase);
-            if (!mayWrite) return created;
-            Files.writeString(stackFile, "encryptionsalt: " + created.encryptionSalt() + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.APPEND);
-            return created;
-        } catch (PassphraseCrypter.WrongPassphraseException e) {
-            throw UserInputException.of(new SourceRef(display, 0), "encryptionsalt",
-                    "incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static PassphraseCrypter crypter(LoadedStack stack, StackState state, String passphrase, boolean mayWrite,
+                                             PrintStream err) {
+        return StateSecrets.open(stack, state, passphrase, mayWrite, err);
     }
 
     /**
@@ -186,9 +166,12 @@ final class Engine implements AutoCloseable {
             if (sealed != null) {
                 try {
                     return SecretValue.plain(crypter.decryptOrThrow(sealed));
-                } catch (PassphraseCrypter.WrongPassphraseException e) {
-                    throw UserInputException.of(SourceRef.UNKNOWN, "", "the state's credential for " + key
-                            + " does not open with this stack's passphrase");
+                } catch (PassphraseCrypter.WrongPassphraseException | IllegalArgumentException e) {
+                    // Never a replacement: the database behind it was initialised with the one that is unreadable.
+                    throw UserInputException.of(new SourceRef(StackState.directory(Path.of(""), stack.model().stack()).toString(), 0),
+                            "", "the state's credential for " + key + " does not open with the salt and passphrase this"
+                                    + " state was written with; dbstack does not generate a replacement (see \"State, secrets"
+                                    + " and the lock\" in the README)");
                 }
             }
             SecretValue fresh = generator.credential(id, name, spec, Optional.empty());

@@ -1,6 +1,7 @@
 package dev.dbstack.cli;
 
 import dev.dbstack.catalog.Catalog;
+import dev.dbstack.config.EncryptionSalt;
 import dev.dbstack.config.StackLoader;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.AppProfile;
@@ -20,17 +21,24 @@ import dev.dbstack.render.Renderer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** The front of the pipeline, shared by commands: config → model → graph → render. */
-record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGraph graph) {
+/**
+ * The front of the pipeline, shared by commands: config → model → graph → render.
+ *
+ * @param encryptionSalt the stack file's {@code encryptionsalt}, as its YAML says
+ */
+record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGraph graph,
+                   Optional<EncryptionSalt> encryptionSalt) {
 
     static LoadedStack load(StackOptions options) {
         Path dir = Path.of(options.cwd).toAbsolutePath().normalize();
         Project project = StackLoader.loadProject(dir);
         String stack = options.stack != null ? options.stack : onlyStack(project);
         Catalog catalog = Catalog.load(dir);
-        StackModel model = new StackLoader(catalog, passphrase()).load(project, stack);
-        return new LoadedStack(project, catalog, model, ServiceGraph.build(model, catalog));
+        StackLoader loader = new StackLoader(catalog, passphrase());
+        StackModel model = loader.load(project, stack);
+        return new LoadedStack(project, catalog, model, ServiceGraph.build(model, catalog), loader.encryptionSalt());
     }
 
     /** Pulumi's variable works too, so one passphrase serves `pulumi` and `dbstack` alike. */
@@ -69,15 +77,22 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
                 String key = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "].";
                 if (layer instanceof DatabaseLayer db) {
                     db.credentials().forEach((name, secret) -> {
-                        if (!secret.isDecrypted()) problems.add(new Problem(db.source(), key + name, NO_DECRYPTION));
+                        if (!secret.isDecrypted()) problems.add(new Problem(db.source(), key + name, noDecryption()));
                     });
                 } else if (layer instanceof ContainerLayer c) {
                     c.env().stream().filter(e -> e.isSecret() && !e.secret().isDecrypted())
-                            .forEach(e -> problems.add(new Problem(e.source(), key + "env." + e.name(), NO_DECRYPTION)));
+                            .forEach(e -> problems.add(new Problem(e.source(), key + "env." + e.name(), noDecryption())));
                 }
             }
         }
         if (!problems.isEmpty()) throw new UserInputException(problems);
+    }
+
+    private String noDecryption() {
+        if (passphrase() == null) return NO_DECRYPTION;
+        // With a passphrase, a secure: value stays sealed only when the file lost the salt it was sealed with.
+        return "is a secure: value and the stack file has no encryptionsalt to decrypt it with: restore the line"
+                + " it was encrypted with (`git log -p -S encryptionsalt -- " + model.stackFile() + "` shows it)";
     }
 
     private static final String NO_DECRYPTION = "is a secure: value and no passphrase is set to decrypt it: set"

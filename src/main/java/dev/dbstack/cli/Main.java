@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,10 +39,22 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns its exit code (tests call this in-process). */
     public static int run(String... args) {
+        quietLibraryLogging();
         Main main = new Main();
         CommandLine cli = new CommandLine(main);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, commandLine.getErr(), main.verbose));
         return cli.execute(args);
+    }
+
+    /**
+     * No library's internal logging reaches the user's terminal: dbstack reports what matters itself.
+     * vert.x (fabric8's HTTP client) and netty take slf4j-nop for "no SLF4J" and fall back to
+     * java.util.logging, whose default console handler would print, say, vert.x's BlockedThreadChecker
+     * warnings on a loaded machine into the user's output. So JUL gets no handler and no level.
+     */
+    static void quietLibraryLogging() {
+        LogManager.getLogManager().reset();
+        Logger.getLogger("").setLevel(Level.OFF);
     }
 
     private static int handle(Exception ex, PrintWriter err, boolean verbose) {

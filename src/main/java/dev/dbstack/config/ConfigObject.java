@@ -58,6 +58,12 @@ final class ConfigObject {
         return map.entries().containsKey(key) && !isNull(map.entries().get(key));
     }
 
+    /** Whether {@code key} is written without a value ({@code key:} or {@code key: null}). */
+    boolean isWrittenEmpty(String key) {
+        Node n = map.entries().get(key);
+        return n != null && isNull(n);
+    }
+
     Optional<Node> node(String key) {
         known.add(key);
         Node n = map.entries().get(key);

@@ -44,14 +44,36 @@ public final class PassphraseCrypter {
 
     /** Opens an existing stack's secrets; checks the passphrase against the salt's verifier. */
     public static PassphraseCrypter open(String encryptionSalt, String passphrase) throws WrongPassphraseException {
+        checkSalt(encryptionSalt);
         String[] parts = encryptionSalt.split(":", 3);
-        if (parts.length != 3 || !parts[0].equals("v1")) {
-            throw new IllegalArgumentException("encryptionsalt is not in Pulumi's v1:<salt>:<verifier> form");
-        }
         byte[] salt = Base64.getDecoder().decode(parts[1]);
         PassphraseCrypter crypter = new PassphraseCrypter(deriveKey(passphrase, salt), encryptionSalt);
         if (!VERIFIER.equals(crypter.decrypt(parts[2]))) throw new WrongPassphraseException();
         return crypter;
+    }
+
+    /**
+     * Checks the form of an {@code encryptionsalt} without the passphrase.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static void checkSalt(String encryptionSalt) {
+        String[] parts = encryptionSalt.split(":", 3);
+        boolean ok = parts.length == 3 && parts[0].equals("v1") && !parts[1].isEmpty() && parts[2].startsWith("v1:");
+        if (ok) {
+            try {
+                Base64.getDecoder().decode(parts[1]);
+                String[] verifier = parts[2].split(":");
+                ok = verifier.length == 3;
+                if (ok) {
+                    Base64.getDecoder().decode(verifier[1]);
+                    Base64.getDecoder().decode(verifier[2]);
+                }
+            } catch (IllegalArgumentException e) {
+                ok = false;
+            }
+        }
+        if (!ok) throw new IllegalArgumentException("is not a salt in Pulumi's v1:<salt>:<verifier> form");
     }
 
     /** A new salt and key for a stack that has none yet; {@link #encryptionSalt()} goes into its stack file. */

@@ -61,6 +61,8 @@ public final class StackLoader {
     private PassphraseCrypter crypter;
     /** Set when the values come from the Pulumi engine, which hands a program secure: values decrypted. */
     private boolean secureValuesArePlaintext;
+    /** The loaded stack file's encryptionsalt, if it has one. */
+    private EncryptionSalt encryptionSalt;
 
     /** A loader that carries secure: values encrypted (no passphrase given). */
     public StackLoader(Catalog catalog) {
@@ -205,17 +207,40 @@ public final class StackLoader {
         return new StackModel(project, stack, display, groups, profiles, apps);
     }
 
+    /**
+     * The {@code encryptionsalt} of the stack file {@link #load} read, as YAML (so quoted values and
+     * trailing comments are what YAML says they are); empty when it has none.
+     */
+    public Optional<EncryptionSalt> encryptionSalt() {
+        return Optional.ofNullable(encryptionSalt);
+    }
+
     /** The stack's crypter when a passphrase was given and the stack has an encryptionsalt. */
     private PassphraseCrypter openSecrets(ConfigObject root) {
-        Optional<String> salt = root.string("encryptionsalt");
-        if (passphrase == null || salt.isEmpty()) return null;
+        String key = EncryptionSalt.KEY;
+        encryptionSalt = null;
+        if (root.isWrittenEmpty(key)) {
+            // Written but empty: neither a salt to use nor a place dbstack may write one without losing what was meant.
+            root.problem(key, "is empty: give it the salt it held (`git log -p -S encryptionsalt -- " + root.source().file()
+                    + "` shows earlier values) or delete the line; then `up` writes back the salt this stack's state was"
+                    + " written with, or a new one for a stack never deployed");
+            return null;
+        }
+        Optional<String> salt = root.string(key);
+        if (salt.isEmpty()) return null;
+        try {
+            PassphraseCrypter.checkSalt(salt.get());
+        } catch (IllegalArgumentException e) {
+            root.problem(key, e.getMessage());
+            return null;
+        }
+        encryptionSalt = new EncryptionSalt(salt.get(), root.source(key));
+        if (passphrase == null) return null;
         try {
             return PassphraseCrypter.open(salt.get(), passphrase);
         } catch (PassphraseCrypter.WrongPassphraseException e) {
-            throw UserInputException.of(root.source("encryptionsalt"), "encryptionsalt",
+            throw UserInputException.of(root.source(key), key,
                     "incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets");
-        } catch (IllegalArgumentException e) {
-            throw UserInputException.of(root.source("encryptionsalt"), "encryptionsalt", e.getMessage());
         }
     }
 

@@ -17,6 +17,12 @@ public final class StackState {
     private static final String OBJECT = "object:";
     private static final String CREDENTIAL = "credential:";
     private static final String RETAINED = "retained:";
+    /**
+     * The passphrase provider's salt the credentials are encrypted with, kept with them (as Pulumi's
+     * checkpoint keeps its secrets provider's state), so they stay readable whatever happens to the
+     * stack file's {@code encryptionsalt}.
+     */
+    private static final String ENCRYPTION_SALT = "secrets:encryptionsalt";
 
     private final StateStore store;
     private final Map<String, JsonNode> entries;
@@ -86,6 +92,15 @@ public final class StackState {
         return out;
     }
 
+    /** Every credential's ciphertext by key ({@code <app>/<layer>/<name>}). */
+    public synchronized Map<String, String> credentials() {
+        Map<String, String> out = new TreeMap<>();
+        entries.forEach((k, v) -> {
+            if (k.startsWith(CREDENTIAL)) out.put(k.substring(CREDENTIAL.length()), v.asText());
+        });
+        return out;
+    }
+
     public synchronized void putRetained(String data, JsonNode description) {
         set(RETAINED + data, description);
     }
@@ -94,8 +109,19 @@ public final class StackState {
         if (entries.containsKey(RETAINED + data)) set(RETAINED + data, null);
     }
 
+    /** The salt the credentials were encrypted with, or null for state written before it was recorded. */
+    public synchronized String encryptionSalt() {
+        JsonNode v = entries.get(ENCRYPTION_SALT);
+        return v == null ? null : v.asText();
+    }
+
+    public synchronized void putEncryptionSalt(String salt) {
+        set(ENCRYPTION_SALT, JsonNodeFactory.instance.textNode(salt));
+    }
+
+    /** Nothing applied or generated yet (the recorded salt alone is not a deployment). */
     public synchronized boolean isEmpty() {
-        return entries.isEmpty();
+        return entries.keySet().stream().allMatch(ENCRYPTION_SALT::equals);
     }
 
     private void set(String key, JsonNode value) {
