@@ -9,6 +9,7 @@ import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.SourceRef;
@@ -155,9 +156,14 @@ final class Engine implements AutoCloseable {
 
     /**
      * Credentials kept in state, encrypted: generated the first time a service needs them, then the
-     * same for the life of the service. A layer's own {@code secure:} value always wins.
+     * same for the life of its data. A layer's own {@code secure:} value always wins. When state has
+     * none but the cluster holds the service's credentials Secret (state lost, or the app renamed in
+     * its namespace), those are taken over: new credentials would not open the data. What this run
+     * generates or takes over is saved only by {@link #saveCredentials}, once its plan is applied.
+     *
+     * @param live the objects the plan read, or null when the run does not read the cluster
      */
-    CredentialSource credentials(boolean persistNew) {
+    private CredentialSource credentials(Map<ObjectRef, JsonNode> live) {
         GeneratedCredentials generator = new GeneratedCredentials();
         return (ServiceId id, String name, Component.Credential spec, Optional<SecretValue> supplied) -> {
             if (supplied.isPresent() && supplied.get().isDecrypted()) return supplied.get();
@@ -174,14 +180,57 @@ final class Engine implements AutoCloseable {
                                     + " and the lock\" in the README)");
                 }
             }
-            SecretValue fresh = generator.credential(id, name, spec, Optional.empty());
-            if (persistNew && lock != null) state.putCredential(key, crypter.encrypt(fresh.reveal()));
-            return fresh;
+            SecretValue value = live == null ? null : liveCredential(live, id, name);
+            if (value == null) value = generator.credential(id, name, spec, Optional.empty());
+            if (lock != null) unsaved.put(key, crypter.encrypt(value.reveal()));
+            return value;
         };
     }
 
-    RenderedStack render(boolean persistNewCredentials) {
-        return new Renderer(stack.catalog(), credentials(persistNewCredentials),
+    /** Credentials this run generated or took over, encrypted, until the run applies its plan. */
+    private final Map<String, String> unsaved = new TreeMap<>();
+
+    /** Keeps what this run generated or took over: called once the plan is going to be applied. */
+    void saveCredentials() {
+        unsaved.forEach(state::putCredential);
+        unsaved.clear();
+    }
+
+    /**
+     * The credential as the service's live credentials Secret holds it: the secret output that is
+     * exactly {@code {{credentials.<name>}}}; null when there is none.
+     */
+    private SecretValue liveCredential(Map<ObjectRef, JsonNode> live, ServiceId data, String name) {
+        AppDeployment app = stack.model().apps().stream().filter(a -> a.name().equals(data.app())).findFirst().orElse(null);
+        if (app == null) return null;
+        DatabaseLayer layer = stack.model().profileOf(app).layers().stream()
+                .filter(l -> l instanceof DatabaseLayer db && db.dataName().equals(data.layer()))
+                .map(l -> (DatabaseLayer) l).findFirst().orElse(null);
+        if (layer == null) return null;
+        JsonNode secret = live.get(new ObjectRef("v1", "Secret", app.namespace(), Renderer.credentialsSecret(data.layer())));
+        if (secret == null) return null;
+        String whole = "{{credentials." + name + "}}";
+        for (Component.Output o : stack.catalog().get(layer.type()).outputs()) {
+            JsonNode value = secret.path("data").path(o.name());
+            if (o.secret() && o.value().replace(" ", "").equals(whole) && value.isTextual()) {
+                try {
+                    return SecretValue.plain(new String(java.util.Base64.getDecoder().decode(value.asText()),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    return null; // not base64: nothing a server was initialised with
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Renders without the cluster: credentials from state, new ones for this run only (render, outputs). */
+    RenderedStack render() {
+        return render(credentials(null));
+    }
+
+    private RenderedStack render(CredentialSource credentials) {
+        return new Renderer(stack.catalog(), credentials,
                 (id, env) -> env.secret().isDecrypted() ? env.secret().reveal() : "").render(stack.graph());
     }
 
@@ -352,11 +401,19 @@ final class Engine implements AutoCloseable {
     /** The cluster as the last plan read it. */
     private Planner.Live plannedAgainst;
 
-    Plan plan(RenderedStack desired, Planner.Options options) {
+    /** A run's desired stack, rendered against what the cluster holds, and its plan. */
+    record Planned(RenderedStack desired, Plan plan) {}
+
+    /**
+     * Reads the cluster (what to read follows from the stack's shape, rendered without credentials),
+     * renders the stack against it, and plans.
+     */
+    Planned plan(Planner.Options options) {
         Planner.Known known = known();
-        plannedAgainst = readLive(desired, known);
-        return Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(), known, plannedAgainst,
-                options);
+        plannedAgainst = readLive(stack.renderWithheld(), known);
+        RenderedStack desired = render(credentials(plannedAgainst.objects()));
+        return new Planned(desired, Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(),
+                known, plannedAgainst, options));
     }
 
     /** Everything the stack applied, to delete; data kept unless {@code --delete-data} names it. */

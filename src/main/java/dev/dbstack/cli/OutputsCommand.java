@@ -34,7 +34,7 @@ final class OutputsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Engine engine = Engine.open(options, null, System.err)) {
-            RenderedStack rendered = engine.render(false);
+            RenderedStack rendered = engine.render();
             if (json) {
                 ObjectNode root = new ObjectMapper().createObjectNode();
                 for (ServiceId id : rendered.graph().applyOrder()) {

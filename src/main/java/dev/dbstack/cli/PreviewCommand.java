@@ -25,7 +25,7 @@ final class PreviewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = Engine.open(options, null, System.err)) {
-            Plan plan = engine.plan(engine.render(false), data.planner());
+            Plan plan = engine.plan(data.planner()).plan();
             System.out.println("Previewing stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name()
                     + (engine.state.isEmpty() ? " (no state recorded yet)" : ""));
             System.out.println();

@@ -22,7 +22,7 @@ final class RefreshCommand implements Callable<Integer> {
         try (Engine engine = Engine.open(options, options.describe("refresh"), System.err)) {
             var known = engine.known();
             Map<ObjectRef, Recorded> recorded = known.objects();
-            var live = engine.readLive(engine.render(false), known).objects();
+            var live = engine.readLive(engine.stack.renderWithheld(), known).objects();
             int gone = 0;
             int drifted = 0;
             System.out.println("Refreshing stack " + engine.stack.model().stack() + " from the cluster");

@@ -45,7 +45,7 @@ final class RenderCommand implements Callable<Integer> {
             // The credentials `up` recorded (or fresh ones for a stack never applied), so the YAML matches the cluster.
             LoadedStack.load(options).refuseUndecryptedSecrets();
             try (Engine engine = Engine.offline(options, System.err)) {
-                rendered = engine.render(false);
+                rendered = engine.render();
             }
         } else {
             rendered = LoadedStack.load(options).renderWithheld();

@@ -26,12 +26,14 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = Engine.open(options, options.describe("up"), System.err)) {
-            RenderedStack desired = engine.render(true);
-            Plan plan = engine.plan(desired, data.planner());
+            Engine.Planned planned = engine.plan(data.planner());
+            RenderedStack desired = planned.desired();
+            Plan plan = planned.plan();
             System.out.println("Updating stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name());
             System.out.println();
             System.out.print(PlanPrinter.print(plan, engine.stack.graph()));
             if (plan.isEmpty()) {
+                engine.saveCredentials();
                 engine.recordUnrecorded(desired);
                 OutputsCommand.print(desired, false, System.out);
                 stats(engine);
@@ -43,6 +45,7 @@ final class UpCommand implements Callable<Integer> {
                 return 0;
             }
             System.out.println();
+            engine.saveCredentials();
             ConsoleProgress progress = ConsoleProgress.forStdout();
             Applier applier = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(), progress);
             Applier.Result result = applier.apply(plan, engine.stack.graph(), engine.recorder());

@@ -38,6 +38,11 @@ public final class Renderer {
         this.envSecrets = envSecrets;
     }
 
+    /** The Secret holding the credentials of the data named {@code dataName} (a layer's name or its earlier one). */
+    public static String credentialsSecret(String dataName) {
+        return DatabaseRenderer.secretName(dataName);
+    }
+
     public RenderedStack render(ServiceGraph graph) {
         StackModel model = graph.model();
         Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();

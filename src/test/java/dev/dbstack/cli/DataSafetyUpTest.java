@@ -239,6 +239,21 @@ class DataSafetyUpTest {
     }
 
     @Test
+    void credentialsAreTakenOverFromTheClusterWhenStateDoesNotHaveThem(@TempDir Path dir) throws Exception {
+        project(dir, stackFile(PG + CACHE, ONE_APP));
+        upOk(dir);
+        Map<String, String> before = passwords(dir);
+        // State lost (a fresh CI runner, a deleted .dbstack/stacks): the cluster still holds the credentials.
+        try (var files = java.nio.file.Files.walk(dir.resolve(".dbstack/stacks"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        assertThat(upOk(dir).out()).contains("No changes.");
+        assertThat(passwords(dir)).isEqualTo(before);
+
+        assertNoPodWithoutAnOwner(dir);
+    }
+
+    @Test
     void destroyKeepsDataThatUpComesBackToAndDeleteDataReleasesIt(@TempDir Path dir) throws Exception {
         project(dir, stackFile(PG + CACHE, ONE_APP));
         upOk(dir);
