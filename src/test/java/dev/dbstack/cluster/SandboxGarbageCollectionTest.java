@@ -208,24 +208,42 @@ class SandboxGarbageCollectionTest {
 
     @Test
     void aKilledProcessLeavesNoPodOfAStatefulSetItDeleted(@TempDir Path dir) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), SandboxProcess.class.getName(), dir.toString(), "delete-statefulset")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null && !line.equals("deleted")) {
-                // the pods were created before the delete
-            }
-            assertThat(line).as("the child process deleted the StatefulSet").isEqualTo("deleted");
-        } finally {
-            p.destroyForcibly();
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        }
+        killAfterDeleting(dir, "BACKGROUND");
         try (Sandbox after = Sandbox.start(dir)) {
             KubernetesClient client = after.client();
             assertThat(client.apps().statefulSets().inNamespace(NS).withName("db").get()).isNull();
             eventually(() -> pods(client, "db").isEmpty());
             assertThat(claims(client, "db")).hasSize(3);
+        }
+    }
+
+    /** The journal, not only the snapshot a clean close writes, has the released pods before the owner's delete. */
+    @Test
+    void aKilledProcessKeepsThePodsItOrphaned(@TempDir Path dir) throws Exception {
+        killAfterDeleting(dir, "ORPHAN");
+        try (Sandbox after = Sandbox.start(dir)) {
+            KubernetesClient client = after.client();
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName("db").get()).isNull();
+            client.resource(statefulSet("marker", 1, null)).create();
+            awaitPods(client, "marker", 1); // the controllers have run since the restart
+            assertThat(pods(client, "db")).hasSize(3).allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences()).isNullOrEmpty());
+        }
+    }
+
+    /** Runs {@link SandboxProcess} until it has deleted StatefulSet {@code db} with {@code policy}, then kills it. */
+    private static void killAfterDeleting(Path dir, String policy) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), SandboxProcess.class.getName(), dir.toString(), "delete-statefulset", policy)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.equals("deleted"));
+            assertThat(line).as("the child process deleted the StatefulSet").isEqualTo("deleted");
+        } finally {
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
     }
 

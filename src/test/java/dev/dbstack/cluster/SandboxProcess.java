@@ -6,8 +6,8 @@ import java.nio.file.Path;
 
 /**
  * A separate JVM that writes to a persistent sandbox and is then killed: {@code DIR N} creates N
- * ConfigMaps; {@code DIR delete-statefulset} creates StatefulSet {@code shop/db} with three pods,
- * deletes it (background propagation) and says {@code deleted}.
+ * ConfigMaps; {@code DIR delete-statefulset POLICY} creates StatefulSet {@code shop/db} with three
+ * pods, deletes it with that propagation policy and says {@code deleted}.
  */
 public final class SandboxProcess {
     public static void main(String[] args) throws Exception {
@@ -17,7 +17,8 @@ public final class SandboxProcess {
             SandboxGarbageCollectionTest.createNamespace(client);
             client.resource(SandboxGarbageCollectionTest.statefulSet("db", 3, null)).create();
             SandboxGarbageCollectionTest.awaitPods(client, "db", 3);
-            client.apps().statefulSets().inNamespace("shop").withName("db").delete();
+            client.apps().statefulSets().inNamespace("shop").withName("db")
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.valueOf(args[2])).delete();
             System.out.println("deleted");
             System.out.flush();
             Thread.sleep(120_000);
