@@ -22,6 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * fabric8's CRUD mock plus the API-server rules dbstack depends on: immutable StatefulSet fields,
  * PersistentVolumeClaims that may only grow and only on an expandable StorageClass, and Secret
  * {@code stringData} folded into {@code data} (the mock itself advances resourceVersion and generation). Messages are the real API server's, so the engine reacts to the sandbox as to a cluster.
+ * Deletes honour the propagation policy: Orphan releases the dependents inside the DELETE; otherwise
+ * {@link #collectGarbage} takes them.
  */
 final class SandboxDispatcher extends KubernetesCrudDispatcher {
     static final String STS_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas',"
@@ -43,6 +45,9 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private volatile Lock writeLock;
     /** While true, a create keeps the uid it is given: a restore brings back the same objects, not look-alikes. */
     private volatile boolean restoring;
+    /** Stored changes so far, and how many there were at the last garbage collection that found nothing (write lock). */
+    private long changes;
+    private long collectedAt = -1;
 
     /** Write requests (POST, PUT, PATCH, DELETE) served so far: idempotency tests count them. */
     long writes() {
@@ -157,6 +162,7 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
      */
     int collectGarbage() {
         return withWriteLock(() -> {
+            if (changes == collectedAt) return 0; // nothing changed since a pass that found nothing: none would now
             Map<AttributeSet, JsonNode> objects = new java.util.HashMap<>();
             getMap().forEach((key, json) -> objects.put(key, read(json)));
             java.util.Set<String> uids = new java.util.HashSet<>();
@@ -169,8 +175,17 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 for (JsonNode r : meta.path("ownerReferences")) ownerLeft |= uids.contains(r.path("uid").asText());
                 if (!ownerLeft && journalled("DELETE", handleDelete(pathOf(e.getKey()))).code() < 300) deleted++;
             }
+            if (deleted == 0) collectedAt = changes;
             return deleted;
         });
+    }
+
+    /** Every create, update and delete of the mock passes here, under the write lock. */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                             io.fabric8.kubernetes.api.model.GenericKubernetesResource resource, String newState) {
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        changes++;
     }
 
     /** Hands a successful write to the {@link #afterWrite} hook (the caller holds the write lock). */
