@@ -59,18 +59,30 @@ public final class Sandbox implements AutoCloseable {
      */
     public static Sandbox start(java.nio.file.Path dir, boolean readOnly) {
         SandboxStore store = new SandboxStore(dir);
-        Sandbox sandbox = start();
+        Sandbox sandbox = startServer();
+        sandbox.dispatcher.restoring(true);
         store.restore(sandbox.controllerClient);
+        sandbox.dispatcher.restoring(false);
         if (!readOnly) {
             store.compact(sandbox.dispatcher.storedObjects());
             sandbox.dispatcher.afterWrite(store::record);
             sandbox.store = store;
         }
+        // Finishes whatever cascade the last run left pending (a close or a kill can interrupt one).
+        sandbox.dispatcher.collectGarbage();
+        sandbox.controllers.start();
         return sandbox;
     }
 
     /** Starts an empty, in-memory sandbox with a default StorageClass that allows volume expansion. */
     public static Sandbox start() {
+        Sandbox sandbox = startServer();
+        sandbox.controllers.start();
+        return sandbox;
+    }
+
+    /** The API server with its default StorageClass; the controllers are not started yet. */
+    private static Sandbox startServer() {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         SandboxDispatcher dispatcher = new SandboxDispatcher();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,29 +36,32 @@ import java.util.concurrent.TimeUnit;
 /**
  * The controller behaviour dbstack waits on, done the way the real controllers do it but
  * instantly: a StatefulSet gets one claim per replica and template ({@code <template>-<sts>-<n>})
- * and Pods that are Ready at once, a Deployment becomes Available. Pods and claims survive an
- * orphaning delete and are adopted by the next StatefulSet of that name; claims are deleted only
- * where {@code persistentVolumeClaimRetentionPolicy} says so. No container runs.
+ * and Pods that are Ready at once, a Deployment becomes Available. Deletes cascade as in
+ * Kubernetes, through ownerReferences and the garbage collector ({@link SandboxDispatcher#collectGarbage},
+ * run on every tick): Pods are owned by their StatefulSet, claims only under
+ * {@code persistentVolumeClaimRetentionPolicy.whenDeleted: Delete}. What an orphaning delete leaves
+ * is adopted by the next StatefulSet of that name. No container runs.
  */
 final class SandboxControllers implements AutoCloseable {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private final KubernetesClient client;
+    private final SandboxDispatcher dispatcher;
     private final ScheduledExecutorService loop;
-    /** Last seen StatefulSets, for what a delete must cascade to after the object is gone. */
-    private final Map<String, StatefulSet> seen = new ConcurrentHashMap<>();
     private volatile RuntimeException lastError;
 
     SandboxControllers(KubernetesClient client, SandboxDispatcher dispatcher) {
         this.client = client;
+        this.dispatcher = dispatcher;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-controllers");
             t.setDaemon(true);
             return t;
         });
-        // The dispatcher calls back while it serves the DELETE; cascading through HTTP from inside
-        // that request would wait on itself, so the garbage collection runs on the controller thread.
-        dispatcher.onStatefulSetDelete((path, policy) -> loop.execute(() -> statefulSetDeleted(path, policy)));
+    }
+
+    /** Starts the loop; only after a restore, which would otherwise be collected half-done (claims come before their owners). */
+    void start() {
         loop.scheduleWithFixedDelay(this::reconcileAll, 0, 50, TimeUnit.MILLISECONDS);
     }
 
@@ -69,6 +72,7 @@ final class SandboxControllers implements AutoCloseable {
 
     synchronized void reconcileAll() {
         try {
+            dispatcher.collectGarbage();
             for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) reconcile(sts);
             for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) reconcile(d);
         } catch (KubernetesClientException e) {
@@ -81,7 +85,6 @@ final class SandboxControllers implements AutoCloseable {
     private void reconcile(StatefulSet sts) {
         String ns = sts.getMetadata().getNamespace();
         String name = sts.getMetadata().getName();
-        seen.put(ns + "/" + name, sts);
         int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
         String revision = name + "-" + hash(SERIALIZATION.asJson(sts.getSpec().getTemplate()));
 
@@ -107,18 +110,36 @@ final class SandboxControllers implements AutoCloseable {
                 .withObservedGeneration(sts.getMetadata().getGeneration())
                 .build();
         if (!status.equals(sts.getStatus())) {
-            client.resource(new StatefulSetBuilder(sts).withStatus(status).build()).updateStatus();
+            try {
+                client.resource(new StatefulSetBuilder(sts).withStatus(status).build()).updateStatus();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) throw e; // deleted since the list: nothing left to report on
+            }
         }
     }
 
+    /** As in Kubernetes, a claim is the StatefulSet's (collected with it) only under {@code whenDeleted: Delete}. */
     private void ensureClaim(StatefulSet sts, PersistentVolumeClaim template, int ordinal) {
         String ns = sts.getMetadata().getNamespace();
         String claimName = template.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-" + ordinal;
-        if (client.persistentVolumeClaims().inNamespace(ns).withName(claimName).get() != null) return;
+        boolean owned = "Delete".equals(retention(sts, false));
+        var resource = client.persistentVolumeClaims().inNamespace(ns).withName(claimName);
+        PersistentVolumeClaim existing = resource.get();
+        if (existing != null) {
+            List<OwnerReference> refs = existing.getMetadata().getOwnerReferences() == null ? List.of()
+                    : existing.getMetadata().getOwnerReferences();
+            List<OwnerReference> others = refs.stream().filter(o -> !Objects.equals(o.getUid(), sts.getMetadata().getUid())).toList();
+            if (owned != (others.size() < refs.size())) { // the policy changed, or an orphaning delete released it
+                if (!owned) setOwners(resource, others);
+                else adopt(resource, java.util.stream.Stream.concat(others.stream(), java.util.stream.Stream.of(claimOwner(sts))).toList(), sts);
+            }
+            return;
+        }
         Map<String, String> labels = new TreeMap<>(sts.getSpec().getSelector().getMatchLabels());
         if (template.getMetadata().getLabels() != null) labels.putAll(template.getMetadata().getLabels());
         PersistentVolumeClaim claim = new PersistentVolumeClaimBuilder()
-                .withNewMetadata().withName(claimName).withNamespace(ns).withLabels(labels).endMetadata()
+                .withNewMetadata().withName(claimName).withNamespace(ns).withLabels(labels)
+                .withOwnerReferences(owned ? List.of(claimOwner(sts)) : List.of()).endMetadata()
                 .withSpec(template.getSpec())
                 .editSpec().withStorageClassName(Objects.requireNonNullElse(template.getSpec().getStorageClassName(),
                         Sandbox.DEFAULT_STORAGE_CLASS)).endSpec()
@@ -137,7 +158,7 @@ final class SandboxControllers implements AutoCloseable {
                     : existing.getMetadata().getLabels().get("controller-revision-hash");
             if (revision.equals(podRevision)) {
                 if (!ownedBy(existing, sts)) { // adopt a pod an orphaning delete left behind
-                    setOwners(ns, podName, List.of(owner));
+                    adopt(client.pods().inNamespace(ns).withName(podName), List.of(owner), sts);
                 }
                 return;
             }
@@ -181,42 +202,26 @@ final class SandboxControllers implements AutoCloseable {
         }
     }
 
-    /** What the garbage collector does after a StatefulSet is deleted with {@code policy}. */
-    private synchronized void statefulSetDeleted(String path, String policy) {
-        try {
-            cascade(path, policy);
-        } catch (RuntimeException e) {
-            lastError = e;
-            loop.schedule(() -> statefulSetDeleted(path, policy), 100, TimeUnit.MILLISECONDS); // as the real GC: retry
-        }
-    }
-
-    private void cascade(String path, String policy) {
-        String[] parts = path.split("\\?")[0].split("/");
-        String ns = parts[parts.length - 3];
-        String name = parts[parts.length - 1];
-        StatefulSet last = seen.remove(ns + "/" + name);
-        for (Pod pod : client.pods().inNamespace(ns).withLabel("statefulset.kubernetes.io/pod-name").list().getItems()) {
-            if (ordinal(name, pod.getMetadata().getName()) < 0) continue;
-            if ("Orphan".equals(policy)) {
-                setOwners(ns, pod.getMetadata().getName(), List.of());
-            } else {
-                client.resource(pod).withGracePeriod(0).delete();
-            }
-        }
-        if (last != null && !"Orphan".equals(policy) && "Delete".equals(retention(last, false))) {
-            int replicas = last.getSpec().getReplicas() == null ? 1 : last.getSpec().getReplicas();
-            for (int i = 0; i < replicas; i++) deleteClaims(last, i);
+    /**
+     * Sets {@code owners}, then takes {@code sts} out again if it is gone by now: an orphaning delete may
+     * have released the object just before, and the garbage collector (on this thread, so not in between)
+     * would take it for the dead owner's.
+     */
+    private void adopt(Resource<?> target, List<OwnerReference> owners, StatefulSet sts) {
+        setOwners(target, owners);
+        StatefulSet live = client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
+                .withName(sts.getMetadata().getName()).get();
+        if (live == null || !Objects.equals(live.getMetadata().getUid(), sts.getMetadata().getUid())) {
+            setOwners(target, owners.stream().filter(o -> !Objects.equals(o.getUid(), sts.getMetadata().getUid())).toList());
         }
     }
 
     /** A merge patch without resourceVersion: the controllers' own status writes must not make it conflict. */
-    private void setOwners(String ns, String pod, List<OwnerReference> owners) {
+    private static void setOwners(Resource<?> target, List<OwnerReference> owners) {
         // Built by hand: fabric8's serializer drops empty lists, and "null" is how a merge patch removes a field.
         String json = "{\"metadata\":{\"ownerReferences\":"
                 + (owners.isEmpty() ? "null" : SERIALIZATION.asJson(owners)) + "}}";
-        client.pods().inNamespace(ns).withName(pod)
-                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
+        target.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
     }
 
     private void deleteClaims(StatefulSet sts, int ordinal) {
@@ -238,6 +243,12 @@ final class SandboxControllers implements AutoCloseable {
         return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
                 .withName(sts.getMetadata().getName()).withUid(sts.getMetadata().getUid())
                 .withController(true).withBlockOwnerDeletion(true).build();
+    }
+
+    /** Not a controller reference: the StatefulSet controller sets a plain one on the claims it may delete. */
+    private static OwnerReference claimOwner(StatefulSet sts) {
+        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
+                .withName(sts.getMetadata().getName()).withUid(sts.getMetadata().getUid()).build();
     }
 
     private static boolean ownedBy(Pod pod, StatefulSet sts) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -21,6 +22,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * fabric8's CRUD mock plus the API-server rules dbstack depends on: immutable StatefulSet fields,
  * PersistentVolumeClaims that may only grow and only on an expandable StorageClass, and Secret
  * {@code stringData} folded into {@code data} (the mock itself advances resourceVersion and generation). Messages are the real API server's, so the engine reacts to the sandbox as to a cluster.
+ * Deletes honour the propagation policy: Orphan releases the dependents inside the DELETE; otherwise
+ * {@link #collectGarbage} takes them.
  */
 final class SandboxDispatcher extends KubernetesCrudDispatcher {
     static final String STS_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas',"
@@ -40,8 +43,11 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     private final AtomicLong reads = new AtomicLong();
     /** The mock's write lock, learnt from {@link #locked}; guarded writes hold it from check to undo. */
     private volatile Lock writeLock;
-    /** Called with every DELETE of a StatefulSet and its propagation policy (controllers cascade). */
-    private volatile java.util.function.BiConsumer<String, String> onStatefulSetDelete = (path, policy) -> { };
+    /** While true, a create keeps the uid it is given: a restore brings back the same objects, not look-alikes. */
+    private volatile boolean restoring;
+    /** Stored changes so far, and how many there were at the last garbage collection that found nothing (write lock). */
+    private long changes;
+    private long collectedAt = -1;
 
     /** Write requests (POST, PUT, PATCH, DELETE) served so far: idempotency tests count them. */
     long writes() {
@@ -62,19 +68,13 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         this.afterWrite = hook;
     }
 
-    /** Every stored object as the JSON the API server would return, taken under the read lock. */
+    /** Every stored object as the JSON the API server would return, taken under the write lock. */
     java.util.List<String> storedObjects() {
-        Lock lock = writeLock;
-        if (lock != null) lock.lock();
-        try {
-            return java.util.List.copyOf(getMap().values());
-        } finally {
-            if (lock != null) lock.unlock();
-        }
+        return withWriteLock(() -> List.copyOf(getMap().values()));
     }
 
-    void onStatefulSetDelete(java.util.function.BiConsumer<String, String> listener) {
-        this.onStatefulSetDelete = listener;
+    void restoring(boolean on) {
+        this.restoring = on;
     }
 
     @Override
@@ -99,38 +99,129 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             if ("GET".equals(method)) reads.incrementAndGet();
             else writes.incrementAndGet();
         }
-        MockResponse response = serve(request, method);
-        if (!"GET".equals(method) && response.code() < 300) {
-            Lock lock = writeLock;
-            if (lock != null) lock.lock();
-            try {
-                afterWrite.accept(method, response.getBody() == null ? "" : new String(response.getBody().getBytes(),
-                        StandardCharsets.UTF_8));
-            } finally {
-                if (lock != null) lock.unlock();
+        if ("GET".equals(method)) return super.dispatch(request);
+        // The write and its journal line under one hold of the write lock: the journal is in the order the writes happened.
+        return atomically(() -> journalled(method, serve(request, method)));
+    }
+
+    private MockResponse serve(RecordedRequest request, String method) {
+        if ("DELETE".equals(method) && "Orphan".equals(propagationPolicy(request.getUtf8Body()))) {
+            // Orphan propagation, done inside the DELETE rather than with Kubernetes' orphan finalizer: the
+            // dependents are released (journalled) before their owner goes, all under the write lock, so there
+            // is no moment, and no state on disk, in which an owner is gone and its dependents still name it.
+            // A finalizer would leave that state to a later controller tick, which a close or a kill can lose.
+            release(request.getPath());
+        }
+        // Background and Foreground: the owner goes now and collectGarbage() takes the dependents.
+        // (Foreground's wait for the dependents is not modelled: nothing in dbstack reads it.)
+        return super.dispatch(request);
+    }
+
+    /** DeleteOptions' propagationPolicy; the API server's default, Background, when none is sent. */
+    private static String propagationPolicy(String deleteOptions) {
+        try {
+            JsonNode options = deleteOptions == null || deleteOptions.isBlank() ? null : JSON.readTree(deleteOptions);
+            return options == null ? "Background" : options.path("propagationPolicy").asText("Background");
+        } catch (java.io.IOException e) {
+            return "Background";
+        }
+    }
+
+    /** Orphan propagation: every reference to the objects at {@code path} is dropped from their dependents. */
+    private void release(String path) {
+        java.util.Set<String> owners = new java.util.HashSet<>();
+        AttributeSet query = getKey(path);
+        getMap().forEach((key, json) -> {
+            if (key.matches(query)) owners.add(read(json).path("metadata").path("uid").asText());
+        });
+        for (Map.Entry<AttributeSet, String> e : new java.util.HashMap<>(getMap()).entrySet()) {
+            ObjectNode object = (ObjectNode) read(e.getValue());
+            ObjectNode meta = (ObjectNode) object.path("metadata");
+            JsonNode refs = meta.path("ownerReferences");
+            com.fasterxml.jackson.databind.node.ArrayNode kept = JSON.createArrayNode();
+            refs.forEach(r -> {
+                if (!owners.contains(r.path("uid").asText())) kept.add(r);
+            });
+            if (kept.size() == refs.size()) continue;
+            if (kept.isEmpty()) meta.remove("ownerReferences");
+            else meta.set("ownerReferences", kept);
+            MockResponse updated = super.handleUpdate(new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.PUT,
+                    pathOf(e.getKey()), io.fabric8.mockwebserver.http.Headers.builder().build(),
+                    new io.fabric8.mockwebserver.http.Buffer(object.toString().getBytes(StandardCharsets.UTF_8))));
+            if (updated.code() >= 300) throw new IllegalStateException("cannot orphan " + pathOf(e.getKey()) + ": " + updated.code());
+            journalled("PUT", updated);
+        }
+    }
+
+    /**
+     * Kubernetes' garbage collector as a function of what is stored: an object with ownerReferences
+     * none of whose uids any stored object has is deleted, and journalled like any write. Nothing is
+     * remembered between calls, so a cascade that a close or a kill interrupted is finished by the next
+     * call (after a restore, before any other request). Under the write lock, nothing appears between
+     * the decision and the delete. Returns how many objects it deleted; their own dependents go next call.
+     */
+    int collectGarbage() {
+        return withWriteLock(() -> {
+            if (changes == collectedAt) return 0; // nothing changed since a pass that found nothing: none would now
+            Map<AttributeSet, JsonNode> objects = new java.util.HashMap<>();
+            getMap().forEach((key, json) -> objects.put(key, read(json)));
+            java.util.Set<String> uids = new java.util.HashSet<>();
+            objects.values().forEach(o -> uids.add(o.path("metadata").path("uid").asText()));
+            int deleted = 0;
+            for (Map.Entry<AttributeSet, JsonNode> e : objects.entrySet()) {
+                JsonNode meta = e.getValue().path("metadata");
+                if (meta.path("ownerReferences").isEmpty() || meta.has("deletionTimestamp")) continue;
+                boolean ownerLeft = false;
+                for (JsonNode r : meta.path("ownerReferences")) ownerLeft |= uids.contains(r.path("uid").asText());
+                if (!ownerLeft && journalled("DELETE", handleDelete(pathOf(e.getKey()))).code() < 300) deleted++;
             }
+            if (deleted == 0) collectedAt = changes;
+            return deleted;
+        });
+    }
+
+    /** Every create, update and delete of the mock passes here, under the write lock. */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                             io.fabric8.kubernetes.api.model.GenericKubernetesResource resource, String newState) {
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        changes++;
+    }
+
+    /** Hands a successful write to the {@link #afterWrite} hook (the caller holds the write lock). */
+    private MockResponse journalled(String method, MockResponse response) {
+        if (response.code() < 300) {
+            afterWrite.accept(method, response.getBody() == null ? "" : new String(response.getBody().getBytes(),
+                    StandardCharsets.UTF_8));
         }
         return response;
     }
 
-    private MockResponse serve(RecordedRequest request, String method) {
-        if ("DELETE".equals(method) && resourceOf(request.getPath()).equals("statefulsets")) {
-            String body = request.getUtf8Body();
-            String policy = "Background";
-            try {
-                if (body != null && !body.isBlank()) policy = JSON.readTree(body).path("propagationPolicy").asText("Background");
-            } catch (java.io.IOException ignored) {
-                // no DeleteOptions: the API server's default applies
-            }
-            MockResponse response = handleDelete(request.getPath());
-            if (response.code() < 300) onStatefulSetDelete.accept(request.getPath(), policy);
-            return response;
+    /** The API path of a stored object, from the attributes the mock keys it by. */
+    private static String pathOf(AttributeSet key) {
+        String group = value(key, KubernetesAttributesExtractor.API);
+        String ns = value(key, KubernetesAttributesExtractor.NAMESPACE);
+        return (group == null ? "/api/" : "/apis/" + group + "/") + value(key, KubernetesAttributesExtractor.VERSION)
+                + (ns == null ? "" : "/namespaces/" + ns) + "/" + value(key, KubernetesAttributesExtractor.PLURAL)
+                + "/" + value(key, KubernetesAttributesExtractor.NAME);
+    }
+
+    private static String value(AttributeSet key, String name) {
+        var attribute = key.getAttribute(name);
+        return attribute == null || attribute.getValues().isEmpty() ? null : attribute.getValues().get(0).toString();
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return super.dispatch(request);
     }
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
+        if (restoring) return atomically(() -> restored(request));
         MockResponse response = super.handleCreate(withFoldedSecret(request));
         if (response.code() == 409) {
             // The mock says reason "Invalid"; the API server says AlreadyExists, and clients branch on it.
@@ -142,6 +233,21 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
         }
         return response;
+    }
+
+    /** A restore's create: the mock gives every new object a fresh uid, so the one kept on disk is put back. */
+    private MockResponse restored(RecordedRequest request) {
+        String body = request.getUtf8Body();
+        MockResponse response = super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(),
+                request.getPath(), request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(body.getBytes(StandardCharsets.UTF_8))));
+        String uid = read(body).path("metadata").path("uid").asText("");
+        if (response.code() >= 300 || uid.isEmpty()) return response;
+        ObjectNode created = (ObjectNode) read(response.getBody().readUtf8());
+        ((ObjectNode) created.get("metadata")).put("uid", uid);
+        AttributeSet key = findResource(getKey(request.getPath()).add(new io.fabric8.mockwebserver.crud.Attribute(
+                KubernetesAttributesExtractor.NAME, created.path("metadata").path("name").asText()))).getKey();
+        getMap().put(key, created.toString());
+        return new MockResponse().setResponseCode(response.code()).setBody(created.toString());
     }
 
     @Override
@@ -192,13 +298,25 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
      * (the stored document put back as it was) and answered with the API server's error.
      */
     private MockResponse guarded(String path, java.util.function.Supplier<MockResponse> write) {
+        return atomically(() -> check(path, write));
+    }
+
+    /** Runs a write under the write lock; a sandbox bug surfaces as an error, not as a request that never answers. */
+    private MockResponse atomically(java.util.function.Supplier<MockResponse> write) {
+        return withWriteLock(() -> {
+            try {
+                return write.get();
+            } catch (RuntimeException e) {
+                return status(500, "InternalError", "sandbox: " + e);
+            }
+        });
+    }
+
+    private <T> T withWriteLock(java.util.function.Supplier<T> task) {
         Lock lock = writeLock;
         if (lock != null) lock.lock(); // reentrant: the mock takes it again inside; no write slips in between
         try {
-            return check(path, write);
-        } catch (RuntimeException e) {
-            // A sandbox bug must surface as an error, not as a request that never answers.
-            return status(500, "InternalError", "sandbox: " + e);
+            return task.get();
         } finally {
             if (lock != null) lock.unlock();
         }

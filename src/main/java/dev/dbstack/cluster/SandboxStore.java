@@ -45,7 +45,10 @@ final class SandboxStore {
         }
     }
 
-    /** Recreates the kept objects in a fresh API server (new resourceVersions, same names, uids and status). */
+    /**
+     * Recreates the kept objects in a fresh API server: new resourceVersions, same names, uids (kept
+     * by the dispatcher while restoring; ownerReferences name them) and status.
+     */
     void restore(KubernetesClient client) {
         Map<String, JsonNode> entries = store.load().entries();
         List<JsonNode> objects = entries.values().stream()

@@ -68,7 +68,7 @@ class SandboxControllersTest extends SandboxTestBase {
         client.apps().statefulSets().inNamespace("shop").withName("postgresql-1")
                 .withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
         eventually(() -> client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get() == null);
-        // Like the real garbage collector, the orphaning happens shortly after the delete.
+        // Done by the time the delete is acknowledged in the sandbox; polled all the same, as on a real cluster.
         eventually(() -> {
             Pod p = client.pods().inNamespace("shop").withName("postgresql-1-0").get();
             return p != null && (p.getMetadata().getOwnerReferences() == null || p.getMetadata().getOwnerReferences().isEmpty());

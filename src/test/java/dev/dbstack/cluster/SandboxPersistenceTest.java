@@ -20,6 +20,7 @@ class SandboxPersistenceTest {
     @Test
     void objectsSurviveARestart(@TempDir Path dir) {
         StatefulSet before;
+        String podUid;
         try (Sandbox first = Sandbox.start(dir)) {
             var client = first.client();
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
@@ -27,19 +28,24 @@ class SandboxPersistenceTest {
             StatefulSet ready = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").waitUntilCondition(
                     s -> s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas()), 10, TimeUnit.SECONDS);
             before = ready;
+            podUid = client.pods().inNamespace("shop").withName("postgresql-1-0").waitUntilCondition(p -> p != null
+                    && p.getMetadata().getOwnerReferences() != null && !p.getMetadata().getOwnerReferences().isEmpty(),
+                    5, TimeUnit.SECONDS).getMetadata().getUid();
         }
         try (Sandbox second = Sandbox.start(dir)) {
             var client = second.client();
             StatefulSet sts = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get();
             assertThat(sts).isNotNull();
             assertThat(sts.getSpec()).isEqualTo(before.getSpec());
-            // The mock assigns new uids on restore; the controllers re-adopt the kept pods, as after an orphaning delete.
-            assertThat(client.pods().inNamespace("shop").withName("postgresql-1-0").waitUntilCondition(p -> p != null
-                    && p.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid().equals(sts.getMetadata().getUid())),
-                    5, TimeUnit.SECONDS)).isNotNull();
+            // The same objects, not look-alikes: ownerReferences name uids, and the garbage collector compares them.
+            assertThat(sts.getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());
+            var pod = client.pods().inNamespace("shop").withName("postgresql-1-0").get();
+            assertThat(pod).isNotNull();
+            assertThat(pod.getMetadata().getUid()).isEqualTo(podUid);
+            assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getUid()).isEqualTo(before.getMetadata().getUid()));
             assertThat(client.secrets().inNamespace("shop").withName("postgresql-1-credentials").get().getData()).containsKey("PASSWORD");
             assertThat(client.persistentVolumeClaims().inNamespace("shop").withName("data-postgresql-1-0").get()).isNotNull();
-            assertThat(client.pods().inNamespace("shop").withName("postgresql-1-0").get()).isNotNull();
             assertThat(client.storage().v1().storageClasses().list().getItems()).hasSize(1);
             assertThat(second.writeRequests()).as("restoring is not the user's writes").isZero();
         }
