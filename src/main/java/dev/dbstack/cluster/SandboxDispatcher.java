@@ -121,10 +121,10 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             }
         }
         if ("DELETE".equals(method) && "Orphan".equals(propagationPolicy(request.getUtf8Body()))) {
-            // Orphan propagation, done inside the DELETE rather than with Kubernetes' orphan finalizer: the
-            // dependents are released (journalled) before their owner goes, all under the write lock, so there
-            // is no moment, and no state on disk, in which an owner is gone and its dependents still name it.
-            // A finalizer would leave that state to a later controller tick, which a close or a kill can lose.
+            // Done inside the DELETE, under the write lock, rather than with Kubernetes' orphan finalizer: the
+            // dependents are released (each write journalled) before their owner goes, so no state, in memory or
+            // on disk, has the owner gone and dependents still naming it, and there is no terminating owner for
+            // the controllers to leave alone. The owner is gone on the answer; clients that wait for that work alike.
             release(request.getPath());
         }
         // Background and Foreground: the owner goes now and collectGarbage() takes the dependents.
