@@ -73,7 +73,13 @@ final class SandboxControllers implements AutoCloseable {
     synchronized void reconcileAll() {
         try {
             dispatcher.collectGarbage();
-            for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) reconcile(sts);
+            for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
+                try {
+                    reconcile(sts);
+                } catch (KubernetesClientException e) {
+                    if (exists(sts)) throw e; // else it was deleted meanwhile, and what failed no longer matters
+                }
+            }
             for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) reconcile(d);
         } catch (KubernetesClientException e) {
             lastError = e; // a conflict with a concurrent write: the next tick retries
@@ -110,11 +116,7 @@ final class SandboxControllers implements AutoCloseable {
                 .withObservedGeneration(sts.getMetadata().getGeneration())
                 .build();
         if (!status.equals(sts.getStatus())) {
-            try {
-                client.resource(new StatefulSetBuilder(sts).withStatus(status).build()).updateStatus();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) throw e; // deleted since the list: nothing left to report on
-            }
+            client.resource(new StatefulSetBuilder(sts).withStatus(status).build()).updateStatus();
         }
     }
 
@@ -130,8 +132,9 @@ final class SandboxControllers implements AutoCloseable {
                     : existing.getMetadata().getOwnerReferences();
             List<OwnerReference> others = refs.stream().filter(o -> !Objects.equals(o.getUid(), sts.getMetadata().getUid())).toList();
             if (owned != (others.size() < refs.size())) { // the policy changed, or an orphaning delete released it
-                if (!owned) setOwners(resource, others);
-                else adopt(resource, java.util.stream.Stream.concat(others.stream(), java.util.stream.Stream.of(claimOwner(sts))).toList(), sts);
+                List<OwnerReference> wanted = new java.util.ArrayList<>(others);
+                if (owned) wanted.add(claimOwner(sts));
+                setOwners(resource, wanted);
             }
             return;
         }
@@ -158,7 +161,7 @@ final class SandboxControllers implements AutoCloseable {
                     : existing.getMetadata().getLabels().get("controller-revision-hash");
             if (revision.equals(podRevision)) {
                 if (!ownedBy(existing, sts)) { // adopt a pod an orphaning delete left behind
-                    adopt(client.pods().inNamespace(ns).withName(podName), List.of(owner), sts);
+                    setOwners(client.pods().inNamespace(ns).withName(podName), List.of(owner));
                 }
                 return;
             }
@@ -202,18 +205,10 @@ final class SandboxControllers implements AutoCloseable {
         }
     }
 
-    /**
-     * Sets {@code owners}, then takes {@code sts} out again if it is gone by now: an orphaning delete may
-     * have released the object just before, and the garbage collector (on this thread, so not in between)
-     * would take it for the dead owner's.
-     */
-    private void adopt(Resource<?> target, List<OwnerReference> owners, StatefulSet sts) {
-        setOwners(target, owners);
+    private boolean exists(StatefulSet sts) {
         StatefulSet live = client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
                 .withName(sts.getMetadata().getName()).get();
-        if (live == null || !Objects.equals(live.getMetadata().getUid(), sts.getMetadata().getUid())) {
-            setOwners(target, owners.stream().filter(o -> !Objects.equals(o.getUid(), sts.getMetadata().getUid())).toList());
-        }
+        return live != null && Objects.equals(live.getMetadata().getUid(), sts.getMetadata().getUid());
     }
 
     /** A merge patch without resourceVersion: the controllers' own status writes must not make it conflict. */

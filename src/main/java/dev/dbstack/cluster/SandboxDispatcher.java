@@ -101,15 +101,30 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         if ("GET".equals(method)) return super.dispatch(request);
         // The write and its journal line under one hold of the write lock: the journal is in the order the writes happened.
-        return atomically(() -> journalled(method, serve(request, method)));
+        return atomically(() -> journalled(method, serve(request, method, !user)));
     }
 
-    private MockResponse serve(RecordedRequest request, String method) {
+    private MockResponse serve(RecordedRequest request, String method, boolean controller) {
+        if (controller && !restoring && !"DELETE".equals(method)) {
+            // The controllers never make something name an owner that is gone (an orphaning delete may have just
+            // released it): checked here, atomically with that delete, as the garbage collector would take it.
+            String body = request.getUtf8Body();
+            request = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+                    new io.fabric8.mockwebserver.http.Buffer(body.getBytes(StandardCharsets.UTF_8)));
+            JsonNode refs = read(body).path("metadata").path("ownerReferences");
+            if (!refs.isEmpty()) {
+                java.util.Set<String> uids = storedUids();
+                for (JsonNode r : refs) {
+                    if (!uids.contains(r.path("uid").asText())) return status(409, "Conflict", "sandbox: owner "
+                            + r.path("kind").asText() + " " + r.path("name").asText() + " is gone");
+                }
+            }
+        }
         if ("DELETE".equals(method) && "Orphan".equals(propagationPolicy(request.getUtf8Body()))) {
-            // Orphan propagation, done inside the DELETE rather than with Kubernetes' orphan finalizer: the
-            // dependents are released (journalled) before their owner goes, all under the write lock, so there
-            // is no moment, and no state on disk, in which an owner is gone and its dependents still name it.
-            // A finalizer would leave that state to a later controller tick, which a close or a kill can lose.
+            // Done inside the DELETE, under the write lock, rather than with Kubernetes' orphan finalizer: the
+            // dependents are released (each write journalled) before their owner goes, so no state, in memory or
+            // on disk, has the owner gone and dependents still naming it, and there is no terminating owner for
+            // the controllers to leave alone. The owner is gone on the answer; clients that wait for that work alike.
             release(request.getPath());
         }
         // Background and Foreground: the owner goes now and collectGarbage() takes the dependents.
@@ -165,8 +180,7 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             if (changes == collectedAt) return 0; // nothing changed since a pass that found nothing: none would now
             Map<AttributeSet, JsonNode> objects = new java.util.HashMap<>();
             getMap().forEach((key, json) -> objects.put(key, read(json)));
-            java.util.Set<String> uids = new java.util.HashSet<>();
-            objects.values().forEach(o -> uids.add(o.path("metadata").path("uid").asText()));
+            java.util.Set<String> uids = storedUids(objects.values());
             int deleted = 0;
             for (Map.Entry<AttributeSet, JsonNode> e : objects.entrySet()) {
                 JsonNode meta = e.getValue().path("metadata");
@@ -186,6 +200,16 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
                              io.fabric8.kubernetes.api.model.GenericKubernetesResource resource, String newState) {
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
         changes++;
+    }
+
+    private java.util.Set<String> storedUids() {
+        return storedUids(getMap().values().stream().map(SandboxDispatcher::read).toList());
+    }
+
+    private static java.util.Set<String> storedUids(java.util.Collection<JsonNode> objects) {
+        java.util.Set<String> uids = new java.util.HashSet<>();
+        objects.forEach(o -> uids.add(o.path("metadata").path("uid").asText()));
+        return uids;
     }
 
     /** Hands a successful write to the {@link #afterWrite} hook (the caller holds the write lock). */

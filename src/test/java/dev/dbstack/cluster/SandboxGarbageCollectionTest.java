@@ -1,16 +1,22 @@
 package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -56,7 +62,7 @@ class SandboxGarbageCollectionTest {
                 deleteWithoutOptions(client, "db");
             } else {
                 client.apps().statefulSets().inNamespace(NS).withName("db")
-                        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.valueOf(policy.toUpperCase())).delete();
+                        .withPropagationPolicy(DeletionPropagation.valueOf(policy.toUpperCase())).delete();
             }
 
             eventually(() -> pods(client, "db").isEmpty());
@@ -77,7 +83,7 @@ class SandboxGarbageCollectionTest {
             Map<String, String> claims = uids(claims(client, "db"));
 
             client.apps().statefulSets().inNamespace(NS).withName("db")
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
+                    .withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
             // Acknowledged means done: the owner is gone and nothing names it any more.
             assertThat(client.apps().statefulSets().inNamespace(NS).withName("db").get()).isNull();
             assertThat(pods(client, "db")).hasSize(2).allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences()).isNullOrEmpty());
@@ -115,6 +121,32 @@ class SandboxGarbageCollectionTest {
             client.apps().statefulSets().inNamespace(NS).withName("kept").delete();
             eventually(() -> pods(client, "db").isEmpty() && claims(client, "db").isEmpty() && pods(client, "kept").isEmpty());
             assertThat(claims(client, "kept")).hasSize(1);
+        }
+    }
+
+    /**
+     * A dependent of an owner that is gone is garbage, as in Kubernetes; so the controllers, whose
+     * adoptions can race an orphaning delete, are refused such a write, atomically with that delete.
+     */
+    @Test
+    void theControllersCannotMakeAnythingNameAnOwnerThatIsGone() {
+        try (Sandbox sandbox = Sandbox.start();
+             KubernetesClient controller = new KubernetesClientBuilder().withConfig(
+                     new ConfigBuilder(sandbox.client().getConfiguration())
+                             .withUserAgent(SandboxDispatcher.CONTROLLER_AGENT).build()).build()) {
+            KubernetesClient client = sandbox.client();
+            createNamespace(client);
+            Pod dangling = new PodBuilder().withNewMetadata().withName("dangling").withNamespace(NS)
+                    .addNewOwnerReference().withApiVersion("apps/v1").withKind("StatefulSet").withName("gone").withUid("no-such-uid")
+                    .endOwnerReference().endMetadata()
+                    .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build();
+
+            var refused = catchThrowableOfType(KubernetesClientException.class, () -> controller.resource(dangling).create());
+            assertThat(refused).as("the controllers' write is refused").isNotNull();
+            assertThat(refused.getCode()).isEqualTo(409);
+
+            client.resource(dangling).create(); // the API server accepts it from anyone else...
+            eventually(() -> client.pods().inNamespace(NS).withName("dangling").get() == null); // ...and the GC takes it
         }
     }
 
@@ -173,7 +205,7 @@ class SandboxGarbageCollectionTest {
             pods = awaitPods(client, "db", 2);
             eventually(() -> claims(client, "db").size() == 2);
             client.apps().statefulSets().inNamespace(NS).withName("db")
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).delete();
+                    .withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
         }
         try (Sandbox second = Sandbox.start(dir)) {
             KubernetesClient client = second.client();
