@@ -35,7 +35,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -106,7 +108,8 @@ final class Engine implements AutoCloseable {
         StackLock lock = command == null ? null : StackLock.acquire(StackState.directory(dir, stackName), stackName, command);
         try {
             StackState state = StackState.open(StackState.directory(dir, stackName));
-            PassphraseCrypter crypter = crypter(stack, state, passphrase, lock != null, err);
+            // The key of the credentials in state: never a new salt for credentials that exist.
+            PassphraseCrypter crypter = StateSecrets.open(stack, state, passphrase, lock != null, err);
             Sandbox sandbox = null;
             KubernetesClient client;
             if (!connect) {
@@ -145,20 +148,10 @@ final class Engine implements AutoCloseable {
     }
 
     /**
-     * The key of the stack's credentials in state: the salt state recorded (or, for a new stack, the
-     * stack file's or a new one written into it, as Pulumi does), never a new salt for credentials
-     * that exist. Only a command that holds the lock writes; a read-only one works in memory.
-     */
-    private static PassphraseCrypter crypter(LoadedStack stack, StackState state, String passphrase, boolean mayWrite,
-                                             PrintStream err) {
-        return StateSecrets.open(stack, state, passphrase, mayWrite, err);
-    }
-
-    /**
      * Credentials kept in state, encrypted: generated the first time a service needs them, then the
      * same for the life of its data. A layer's own {@code secure:} value always wins. When state has
-     * none but the cluster holds the service's credentials Secret (state lost, or the app renamed in
-     * its namespace), those are taken over: new credentials would not open the data. What this run
+     * none but the cluster holds the service's credentials Secret (state lost: a fresh CI runner, a
+     * deleted {@code .dbstack/}), those are taken over: new credentials would not open the data. What this run
      * generates or takes over is saved only by {@link #saveCredentials}, once its plan is applied.
      *
      * @param live the objects the plan read, or null when the run does not read the cluster
@@ -214,8 +207,7 @@ final class Engine implements AutoCloseable {
             JsonNode value = secret.path("data").path(o.name());
             if (o.secret() && o.value().replace(" ", "").equals(whole) && value.isTextual()) {
                 try {
-                    return SecretValue.plain(new String(java.util.Base64.getDecoder().decode(value.asText()),
-                            java.nio.charset.StandardCharsets.UTF_8));
+                    return SecretValue.plain(new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8));
                 } catch (IllegalArgumentException e) {
                     return null; // not base64: nothing a server was initialised with
                 }

@@ -55,7 +55,7 @@ public final class PlanPrinter {
         return out.toString();
     }
 
-    static void line(StringBuilder out, String indent, Step s, boolean diff) {
+    private static void line(StringBuilder out, String indent, Step s, boolean diff) {
         out.append(indent).append(s.action().symbol()).append(' ').append(s.action().verb()).append(' ').append(s.object());
         if (s.action() != Action.CREATE || s.retention() != null) out.append("  (").append(s.reason()).append(')');
         out.append('\n');
