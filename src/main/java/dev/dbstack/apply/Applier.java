@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,6 +52,16 @@ public final class Applier {
     }
 
     public enum Outcome { SUCCEEDED, FAILED, SKIPPED }
+
+    /**
+     * The recorder failed (state could not be written): the run stops, since a step it cannot record must
+     * not be followed by more. The cause says why; the steps recorded before it stand.
+     */
+    public static final class RecordingFailed extends RuntimeException {
+        RecordingFailed(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 
     public record Result(Map<ServiceId, Outcome> services, Map<ServiceId, String> errors, int writes) {
         public boolean ok() {
@@ -122,6 +133,8 @@ public final class Applier {
                             if (!steps.isEmpty()) awaitReady(id, steps);
                             outcomes.put(id, Outcome.SUCCEEDED);
                             progress.finished(id, Outcome.SUCCEEDED);
+                        } catch (RecordingFailed e) {
+                            throw e; // the run stops: a step that cannot be recorded must not be followed by more
                         } catch (RuntimeException e) {
                             outcomes.put(id, Outcome.FAILED);
                             errors.put(id, describe(e));
@@ -133,8 +146,12 @@ public final class Applier {
                 for (Future<?> f : running) {
                     try {
                         f.get();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException r) throw r;
+                        throw new IllegalStateException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while applying", e);
                     }
                 }
             }
@@ -147,6 +164,8 @@ public final class Applier {
             try {
                 execute(s, recorder);
                 writes[0]++;
+            } catch (RecordingFailed e) {
+                throw e;
             } catch (RuntimeException e) {
                 if (s.service() != null) {
                     outcomes.put(s.service(), Outcome.FAILED);
@@ -162,15 +181,28 @@ public final class Applier {
     private void execute(Step s, Recorder recorder) {
         progress.event("  " + s.action().symbol() + " " + s.action().verb() + " " + s.object());
         switch (s.action()) {
-            case CREATE -> recorder.applied(s, create(s));
-            case UPDATE, DRIFT -> recorder.applied(s, patch(s));
-            case REPLACE -> recorder.applied(s, recreate(s, false, keepsPods(s)));
-            case EXPAND_VOLUME -> recorder.applied(s, recreate(s, true, true));
+            case CREATE -> record(s, create(s), recorder);
+            case UPDATE, DRIFT -> record(s, patch(s), recorder);
+            case REPLACE -> record(s, recreate(s, false, keepsPods(s)), recorder);
+            case EXPAND_VOLUME -> record(s, recreate(s, true, true), recorder);
             case DELETE -> {
                 delete(s.object());
-                recorder.deleted(s);
+                record(() -> recorder.deleted(s));
             }
-            case KEEP -> recorder.forgotten(s);
+            case KEEP -> record(() -> recorder.forgotten(s));
+        }
+    }
+
+    private static void record(Step s, HasMetadata written, Recorder recorder) {
+        record(() -> recorder.applied(s, written));
+    }
+
+    /** A step is recorded before the next begins; if recording fails, the whole run stops. */
+    private static void record(Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            throw new RecordingFailed(e);
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.catalog.Component;
+import dev.dbstack.cluster.KubeconfigCluster;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.model.AppDeployment;
@@ -30,9 +31,7 @@ import dev.dbstack.state.StackLock;
 import dev.dbstack.state.StackState;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -120,7 +119,7 @@ final class Engine implements AutoCloseable {
                 err.println("using the embedded sandbox cluster (.dbstack/sandbox): a Kubernetes API with no nodes;"
                         + " no containers run");
             } else {
-                client = new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
+                client = KubeconfigCluster.connect(group);
             }
             return new Engine(stack, state, client, crypter, sandbox, lock);
         } catch (RuntimeException e) {

@@ -27,9 +27,13 @@ import java.util.Optional;
  * The front of the pipeline, shared by commands: config → model → graph → render.
  *
  * @param encryptionSalt the stack file's {@code encryptionsalt}, as its YAML says
+ * @param renderWithheld  the stack rendered with Secret values withheld: credentials are throwaway values
+ *                        generated for this run and never shown, so no state or passphrase is needed. Rendering
+ *                        on load finds what only render can (two layers deriving one object name) before any
+ *                        state or cluster is touched.
  */
 record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGraph graph,
-                   Optional<EncryptionSalt> encryptionSalt) {
+                   Optional<EncryptionSalt> encryptionSalt, RenderedStack renderWithheld) {
 
     static LoadedStack load(StackOptions options) {
         Path dir = Path.of(options.cwd).toAbsolutePath().normalize();
@@ -38,7 +42,8 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
         Catalog catalog = Catalog.load(dir);
         StackLoader loader = new StackLoader(catalog, passphrase());
         StackModel model = loader.load(project, stack);
-        return new LoadedStack(project, catalog, model, ServiceGraph.build(model, catalog), loader.encryptionSalt());
+        ServiceGraph graph = ServiceGraph.build(model, catalog);
+        return new LoadedStack(project, catalog, model, graph, loader.encryptionSalt(), renderWithheld(catalog, graph));
     }
 
     /** Pulumi's variable works too, so one passphrase serves `pulumi` and `dbstack` alike. */
@@ -55,11 +60,7 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
                 : "choose a stack: " + String.join(", ", stacks));
     }
 
-    /**
-     * Renders for display with Secret values withheld: credentials are throwaway values generated
-     * for this run and never shown, so no state or passphrase is needed.
-     */
-    RenderedStack renderWithheld() {
+    private static RenderedStack renderWithheld(Catalog catalog, ServiceGraph graph) {
         CredentialSource generated = new GeneratedCredentials();
         CredentialSource credentials = (id, name, spec, supplied) -> supplied.isPresent() && !supplied.get().isDecrypted()
                 ? SecretValue.plain(UNREADABLE) : generated.credential(id, name, spec, supplied);

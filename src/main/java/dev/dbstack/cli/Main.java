@@ -5,6 +5,7 @@ import dev.dbstack.model.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
@@ -63,6 +64,13 @@ public final class Main implements Runnable {
             if (u.problems().size() > 1) err.println(u.problems().size() + " errors");
             err.flush();
             return EXIT_USER_ERROR;
+        }
+        Optional<String> fault = Faults.describe(ex);
+        if (fault.isPresent()) {
+            err.println("error: " + fault.get());
+            if (verbose) ex.printStackTrace(err);
+            err.flush();
+            return EXIT_FAILURE;
         }
         err.println("dbstack: internal error: " + ex);
         if (verbose) ex.printStackTrace(err);

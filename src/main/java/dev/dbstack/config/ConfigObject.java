@@ -2,6 +2,8 @@ package dev.dbstack.config;
 
 import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.SourceRef;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -99,14 +101,34 @@ final class ConfigObject {
         return Optional.empty();
     }
 
-    Optional<Long> integer(String key) {
-        return node(key).flatMap(n -> {
-            if (n instanceof Node.Scalar s && s.value() instanceof Number num && isWhole(num)) {
-                return Optional.of(num.longValue());
-            }
-            problems.add(n.source(), path(key), "expected a whole number, got " + n.kindName() + describe(n));
-            return Optional.empty();
-        });
+    /**
+     * A whole number within {@code [min, max]}, in any notation YAML allows (8080, 0x1F90, 1e3);
+     * anything else, including numbers too big for a long and fractions, is one problem saying the range.
+     */
+    Optional<Long> integer(String key, long min, long max, String what) {
+        return node(key).flatMap(n -> wholeNumber(n, path(key), min, max, what, problems));
+    }
+
+    static Optional<Long> wholeNumber(Node n, String keyPath, long min, long max, String what, Problems problems) {
+        Optional<BigDecimal> value = n instanceof Node.Scalar s && s.value() instanceof Number num ? exact(num) : Optional.empty();
+        if (value.isPresent() && value.get().stripTrailingZeros().scale() <= 0
+                && value.get().compareTo(BigDecimal.valueOf(min)) >= 0 && value.get().compareTo(BigDecimal.valueOf(max)) <= 0) {
+            return Optional.of(value.get().longValueExact());
+        }
+        problems.add(n.source(), keyPath, what + " must be a whole number from " + min + " to " + max + ", got "
+                + n.kindName() + describe(n));
+        return Optional.empty();
+    }
+
+    /** The number's exact value; empty for infinity and NaN. */
+    private static Optional<BigDecimal> exact(Number n) {
+        if (n instanceof BigDecimal d) return Optional.of(d);
+        if (n instanceof BigInteger i) return Optional.of(new BigDecimal(i));
+        if (n instanceof Double || n instanceof Float) {
+            double d = n.doubleValue();
+            return Double.isFinite(d) ? Optional.of(new BigDecimal(d)) : Optional.empty();
+        }
+        return Optional.of(BigDecimal.valueOf(n.longValue()));
     }
 
     Optional<Boolean> bool(String key) {
@@ -175,13 +197,9 @@ final class ConfigObject {
         return n instanceof Node.Scalar s && s.value() == null;
     }
 
-    private static boolean isWhole(Number n) {
-        if (n instanceof java.math.BigDecimal d) return d.stripTrailingZeros().scale() <= 0;
-        return !(n instanceof Double || n instanceof Float);
-    }
-
-    private static String describe(Node n) {
-        if (n instanceof Node.Scalar s && s.value() != null) return " '" + s.text() + "'";
+    /** The value as written, shortened: a message quotes what the user wrote, not a megabyte of it. */
+    static String describe(Node n) {
+        if (n instanceof Node.Scalar s && s.value() != null) return " '" + Suggest.abbreviate(s.text()) + "'";
         return "";
     }
 }

@@ -1,5 +1,7 @@
 package dev.dbstack.config;
 
+import static dev.dbstack.model.Suggest.quote;
+
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.model.AppDeployment;
@@ -82,15 +84,41 @@ public final class StackLoader {
     public static Project loadProject(Path dir) {
         Path file = dir.resolve("Pulumi.yaml");
         Problems problems = new Problems();
-        ConfigObject root = ConfigObject.of(read(file, "Pulumi.yaml"), "", problems);
+        ConfigObject root = document(read(file, "Pulumi.yaml"), "Pulumi.yaml", "`name:` and `runtime: java`", problems);
         String name = root.requiredString("name", "the project name").orElse("");
-        root.required("runtime", "java");
+        if (root.has("name")) Names.checkPulumiName(name, "project").ifPresent(m -> root.problem("name", m));
+        root.node("runtime").ifPresent(runtime -> checkRuntime(root, runtime));
+        if (!root.has("runtime")) root.problem("runtime", "missing required key (runtime: java)");
         String description = root.string("description").orElse("");
         String stackDir = root.string("stackConfigDir").orElse(".");
         for (String k : PROJECT_KEYS) root.node(k);
         root.rejectUnknownKeys();
         problems.throwIfAny();
         return new Project(name, description, dir, dir.resolve(stackDir).normalize());
+    }
+
+    /** {@code runtime: java} or {@code runtime: {name: java, options: ...}}, as Pulumi allows. */
+    private static void checkRuntime(ConfigObject root, Node runtime) {
+        Node name = runtime;
+        if (runtime instanceof Node.Mapping) {
+            ConfigObject r = ConfigObject.of(runtime, root.path("runtime"), root.problems());
+            name = r.required("name", "java");
+            r.node("options");
+            r.rejectUnknownKeys();
+            if (name == null) return;
+        }
+        String path = runtime == name ? root.path("runtime") : root.path("runtime") + ".name";
+        if (!(name instanceof Node.Scalar s && "java".equals(s.value()))) {
+            root.problems().add(name.source(), path, "dbstack's Pulumi program runs on the java runtime; got "
+                    + name.kindName() + ConfigObject.describe(name) + " (write runtime: java)");
+        }
+    }
+
+    /** A file's top level, which must be a mapping; anything else is one problem, not a list of missing keys. */
+    private static ConfigObject document(Node node, String file, String expected, Problems problems) {
+        if (node instanceof Node.Mapping) return ConfigObject.of(node, "", problems);
+        throw UserInputException.of(node.source(), "", file + " must be a YAML mapping with " + expected + ", but it"
+                + " holds " + node.kindName() + ConfigObject.describe(node));
     }
 
     /** The stack file's path relative to the project, as shown in messages. */
@@ -100,15 +128,18 @@ public final class StackLoader {
     }
 
     public StackModel load(Project project, String stack) {
+        Names.checkStackName(stack).ifPresent(m -> {
+            throw UserInputException.of(new SourceRef("", 0), "--stack", m);
+        });
         String display = stackFileName(project, stack);
         Path file = project.dir().resolve(display);
         if (!Files.exists(file)) {
             String known = listStacks(project).stream().collect(Collectors.joining(", "));
-            throw UserInputException.of(new SourceRef(display, 0), "", "stack '" + stack + "' does not exist"
+            throw UserInputException.of(new SourceRef(display, 0), "", "stack " + quote(stack) + " does not exist"
                     + (known.isEmpty() ? "" : "; stacks here: " + known));
         }
         Problems problems = new Problems();
-        ConfigObject root = ConfigObject.of(read(file, display), "", problems);
+        ConfigObject root = document(read(file, display), "a stack file", "a `config:` key", problems);
         crypter = openSecrets(root);
         Map<String, Node> config = new LinkedHashMap<>();
         root.object("config").ifPresent(c -> {
@@ -295,17 +326,32 @@ public final class StackLoader {
             String name = o.requiredString("name", "the cluster group's name").orElse(null);
             String cluster = o.requiredString("cluster", "'sandbox' or a kubeconfig context").orElse(null);
             String domain = o.string("clusterDomain").orElse("cluster.local");
+            Names.checkDnsSubdomain(domain).ifPresent(m -> o.problem("clusterDomain", m));
+            if (cluster != null) checkCluster(cluster).ifPresent(m -> o.problem("cluster", m));
             boolean backup = o.bool("diskBackup").orElse(false);
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (name == null || cluster == null) continue;
             if (groups.stream().anyMatch(g -> g.name().equals(name))) {
-                o.problem("name", "cluster group '" + name + "' is declared twice");
+                o.problem("name", "cluster group " + quote(name) + " is declared twice");
                 continue;
             }
             groups.add(new ClusterGroup(name, cluster, domain, backup, o.source()));
         }
         return groups;
+    }
+
+    /** {@code sandbox}, or the name of a kubeconfig context; a near miss of the former is a typo, not a context. */
+    private static Optional<String> checkCluster(String cluster) {
+        if (cluster.isBlank()) return Optional.of("is empty: write sandbox, or the name of a kubeconfig context");
+        if (!cluster.equals(ClusterGroup.SANDBOX) && cluster.strip().equalsIgnoreCase(ClusterGroup.SANDBOX)) {
+            return Optional.of(quote(cluster) + " is not a cluster: the embedded cluster is written sandbox (lower case,"
+                    + " no spaces)");
+        }
+        if (cluster.chars().anyMatch(ch -> Character.isWhitespace(ch) || Character.isISOControl(ch))) {
+            return Optional.of(quote(cluster) + " is not a kubeconfig context name: it has whitespace or control characters");
+        }
+        return Optional.empty();
     }
 
     // ---- profiles ----------------------------------------------------------------------------
@@ -324,7 +370,7 @@ public final class StackLoader {
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (!Names.isSemver(version)) {
-                o.problem("version", "'" + version + "' is not a semantic version such as 1.0.0");
+                o.problem("version", quote(version) + " is not a semantic version such as 1.0.0");
             }
             List<ServiceLayer> layers = new ArrayList<>();
             Map<String, SourceRef> seen = new HashMap<>();
@@ -335,7 +381,7 @@ public final class StackLoader {
                 if (layer == null) continue;
                 SourceRef first = seen.putIfAbsent(layer.name(), layer.source());
                 if (first != null) {
-                    lo.problem("name", "duplicate layer name '" + layer.name() + "'"
+                    lo.problem("name", "duplicate layer name " + quote(layer.name())
                             + (first.line() > 0 ? " (first at line " + first.line() + ")" : "")
                             + "; layer names must be unique within a profile");
                     continue;
@@ -362,7 +408,7 @@ public final class StackLoader {
             String owner = owners.putIfAbsent(db.renamedFrom(), db.name());
             if (owner != null) {
                 profile.problems().add(db.source(), profile.path("layers") + "[" + db.name() + "].renamedFrom",
-                        "'" + db.renamedFrom() + "' is already " + (owner.equals(db.renamedFrom())
+                        quote(db.renamedFrom()) + " is already " + (owner.equals(db.renamedFrom())
                                 ? "a layer of this profile" : "the earlier name of layer " + owner)
                                 + "; one layer's data cannot become two layers");
             }
@@ -383,7 +429,7 @@ public final class StackLoader {
         if (component.isEmpty()) {
             List<String> known = new ArrayList<>(catalog.types());
             known.add(ContainerLayer.TYPE);
-            o.problem("type", "unknown service type '" + type.get() + "'" + Suggest.didYouMean(type.get(), known)
+            o.problem("type", "unknown service type " + quote(type.get()) + Suggest.didYouMean(type.get(), known)
                     + " (known types: " + String.join(", ", known) + ")");
             return null; // its other keys depend on the type, so they cannot be checked
         }
@@ -394,8 +440,9 @@ public final class StackLoader {
                                        Resources resources, int index) {
         String version = o.string("version", true).orElse(c.defaultVersion());
         Long storage = readStorage(o, "storage");
-        String storageClass = o.string("storageClass").orElse(null);
-        long replicas = o.integer("replicas").orElse(1L);
+        String storageClass = storageClass(o);
+        long replicas = o.integer("replicas", 1, c.maxReplicas(), c.maxReplicas() == 1
+                ? c.title() + " runs as a single server in dbstack; replicas" : "replicas").orElse(1L);
         String renamedFrom = o.string("renamedFrom").orElse(null);
         if (renamedFrom != null) {
             Names.checkLayerName(renamedFrom).ifPresent(m -> o.problem("renamedFrom", m));
@@ -406,7 +453,7 @@ public final class StackLoader {
             String value = o.string(s.getKey(), true).orElse(s.getValue().defaultValue());
             String pattern = s.getValue().pattern();
             if (value != null && pattern != null && !value.matches(pattern)) {
-                o.problem(s.getKey(), "'" + value + "' is not a valid " + s.getKey() + " for " + c.title()
+                o.problem(s.getKey(), quote(value) + " is not a valid " + s.getKey() + " for " + c.title()
                         + " (must match " + pattern + ")");
             }
             if (value != null) settings.put(s.getKey(), value);
@@ -420,14 +467,11 @@ public final class StackLoader {
             });
         }
         o.rejectUnknownKeys();
-        if (c.familyOf(version).isEmpty()) {
-            o.problem("version", "version '" + version + "' of " + c.title() + " is not supported (supported: "
+        Optional<String> notAVersion = Names.checkVersion(version);
+        notAVersion.ifPresent(m -> o.problem("version", m));
+        if (notAVersion.isEmpty() && c.familyOf(version).isEmpty()) {
+            o.problem("version", "version " + quote(version) + " of " + c.title() + " is not supported (supported: "
                     + String.join(", ", c.versions()) + ")");
-        }
-        if (replicas < 1 || replicas > c.maxReplicas()) {
-            o.problem("replicas", c.maxReplicas() == 1
-                    ? c.title() + " runs as a single server in dbstack; replicas must be 1, got " + replicas
-                    : "replicas must be between 1 and " + c.maxReplicas() + ", got " + replicas);
         }
         if (!o.has("storage")) {
             o.problem("storage", "missing required key (storage in GiB for the data volume, e.g. storage: 10)");
@@ -441,7 +485,8 @@ public final class StackLoader {
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,
                                          int index) {
         Optional<String> image = o.requiredString("image", "the container image, e.g. ghcr.io/acme/api:1.2.3");
-        long replicas = o.integer("replicas").orElse(1L);
+        image.flatMap(Names::checkImage).ifPresent(m -> o.problem("image", m));
+        long replicas = o.integer("replicas", 1, ContainerLayer.MAX_REPLICAS, "replicas").orElse(1L);
         List<ContainerLayer.Port> ports = readPorts(o);
         List<EnvVar> env = readEnv(o);
         List<String> command = o.stringList("command");
@@ -449,34 +494,40 @@ public final class StackLoader {
         ContainerLayer.Volume volume = o.object("volume").map(v -> {
             Long size = readStorage(v, "size");
             Optional<String> mount = v.requiredString("mountPath", "where the volume is mounted, e.g. /data");
-            String storageClass = v.string("storageClass").orElse(null);
+            String storageClass = storageClass(v);
             v.rejectUnknownKeys();
-            mount.filter(m -> !m.startsWith("/")).ifPresent(m -> v.problem("mountPath", "must be an absolute path"));
+            mount.flatMap(StackLoader::checkMountPath).ifPresent(m -> v.problem("mountPath", m));
             if (!v.has("size")) v.problem("size", "missing required key (volume size in GiB)");
             return size == null || mount.isEmpty() ? null
                     : new ContainerLayer.Volume(size.intValue(), mount.get(), storageClass);
         }).orElse(null);
         o.rejectUnknownKeys();
-        if (replicas < 1 || replicas > ContainerLayer.MAX_REPLICAS) {
-            o.problem("replicas", "replicas must be between 1 and " + ContainerLayer.MAX_REPLICAS + ", got " + replicas);
-        }
-        if (name == null || image.isEmpty()) return null;
+        if (name == null || image.isEmpty() || image.flatMap(Names::checkImage).isPresent()) return null;
         return new ContainerLayer(name, image.get(), (int) replicas, List.copyOf(ports), List.copyOf(env),
                 List.copyOf(command), List.copyOf(args), volume, resources, List.copyOf(dependsOn), index, o.source());
     }
 
+    /** The largest volume dbstack asks for, in GiB (64 TiB, beyond any single disk a cloud offers). */
+    static final long MAX_STORAGE_GIB = 65536;
+
     /** A size in whole GiB, greater than zero. */
     private static Long readStorage(ConfigObject o, String key) {
-        Optional<Node> n = o.node(key);
-        if (n.isEmpty()) return null;
-        if (n.get() instanceof Node.Scalar s && s.value() instanceof Number num
-                && new java.math.BigDecimal(s.text()).stripTrailingZeros().scale() <= 0) {
-            long v = num.longValue();
-            if (v > 0 && v <= 65536) return v;
-        }
-        String got = n.get() instanceof Node.Scalar s ? "'" + s.text() + "'" : n.get().kindName();
-        o.problem(key, key + " must be a positive whole number of GiB, e.g. " + key + ": 10 (got " + got + ")");
-        return null;
+        return o.integer(key, 1, MAX_STORAGE_GIB, key + " (in GiB, e.g. " + key + ": 10)").orElse(null);
+    }
+
+    /** An absolute path without backsteps or control characters, as Kubernetes mounts it. */
+    private static Optional<String> checkMountPath(String path) {
+        if (!path.startsWith("/")) return Optional.of("must be an absolute path, e.g. /data");
+        if (path.chars().anyMatch(Character::isISOControl)) return Optional.of("contains control characters");
+        if (List.of(path.split("/")).contains("..")) return Optional.of(quote(path) + " must not contain '..'");
+        return Optional.empty();
+    }
+
+    /** A storage class names a Kubernetes object, so it is a DNS subdomain. */
+    private static String storageClass(ConfigObject o) {
+        Optional<String> name = o.string("storageClass");
+        name.flatMap(Names::checkDnsSubdomain).ifPresent(m -> o.problem("storageClass", m));
+        return name.filter(n -> Names.checkDnsSubdomain(n).isEmpty()).orElse(null);
     }
 
     private static Resources readResources(ConfigObject o) {
@@ -484,39 +535,53 @@ public final class StackLoader {
             Optional<String> cpu = r.string("cpu", true);
             Optional<String> memory = r.string("memory", true);
             r.rejectUnknownKeys();
-            cpu.filter(v -> !Names.isQuantity(v)).ifPresent(v -> r.problem("cpu", "'" + v + "' is not a quantity such as 250m or 2"));
-            memory.filter(v -> !Names.isQuantity(v)).ifPresent(v -> r.problem("memory", "'" + v + "' is not a quantity such as 512Mi"));
+            cpu.filter(v -> !Names.isQuantity(v)).ifPresent(v -> r.problem("cpu", quote(v) + " is not a quantity such as 250m or 2"));
+            memory.filter(v -> !Names.isQuantity(v)).ifPresent(v -> r.problem("memory", quote(v) + " is not a quantity such as 512Mi"));
             return new Resources(cpu.orElse(null), memory.orElse(null));
         }).orElse(Resources.DEFAULT);
     }
 
-    /** {@code ports: [8080]} or {@code ports: [{name: http, port: 8080}]}. */
+    /**
+     * {@code ports: [8080]} or {@code ports: [{name: http, port: 8080}]}. Each number and each name
+     * (given, or the default: http for the first, port-N after) appears once: the Service maps ports by name.
+     */
     private static List<ContainerLayer.Port> readPorts(ConfigObject o) {
         List<ContainerLayer.Port> ports = new ArrayList<>();
+        Map<Long, String> numbers = new HashMap<>();
+        Map<String, String> names = new HashMap<>();
         List<Node> items = o.list("ports");
         for (int i = 0; i < items.size(); i++) {
             Node item = items.get(i);
             String path = o.path("ports") + "[" + i + "]";
-            Long number;
+            Optional<Long> number;
             String name;
             if (item instanceof Node.Scalar) {
-                number = item instanceof Node.Scalar s && s.value() instanceof Number n ? n.longValue() : null;
+                number = ConfigObject.wholeNumber(item, path, 1, 65535, "a port", o.problems());
                 name = null;
-                if (number == null) o.problems().add(item.source(), path, "expected a port number, got " + item.kindName());
             } else {
                 ConfigObject p = ConfigObject.of(item, path, o.problems());
-                number = p.integer("port").orElse(null);
+                number = p.integer("port", 1, 65535, "port");
                 name = p.string("name").orElse(null);
                 if (!p.has("port")) p.problem("port", "missing required key (the container port)");
                 p.rejectUnknownKeys();
-                if (name != null) Names.checkPortName(name).ifPresent(m -> p.problem("name", m));
+                if (name != null && Names.checkPortName(name).isPresent()) {
+                    p.problem("name", Names.checkPortName(name).get());
+                    continue;
+                }
             }
-            if (number == null) continue;
-            if (number < 1 || number > 65535) {
-                o.problems().add(item.source(), path, "port must be between 1 and 65535, got " + number);
-                continue;
+            if (number.isEmpty()) continue;
+            String portName = name != null ? name : (i == 0 ? "http" : "port-" + number.get());
+            String label = "ports[" + i + "]";
+            String sameNumber = numbers.putIfAbsent(number.get(), label);
+            String sameName = names.putIfAbsent(portName, label);
+            if (sameNumber != null) {
+                o.problems().add(item.source(), path, "port " + number.get() + " is already listed as " + sameNumber);
+            } else if (sameName != null) {
+                o.problems().add(item.source(), path, "port name '" + portName + "'" + (name == null ? " (the default name"
+                        + " of this port)" : "") + " is already used by " + sameName + "; give each port its own name");
+            } else {
+                ports.add(new ContainerLayer.Port(portName, number.get().intValue()));
             }
-            ports.add(new ContainerLayer.Port(name != null ? name : (i == 0 ? "http" : "port-" + number), number.intValue()));
         }
         return ports;
     }
@@ -567,7 +632,7 @@ public final class StackLoader {
             vcluster.ifPresent(n -> Names.checkDnsLabel(n).ifPresent(m -> o.problem("virtualCluster", m)));
             if (name.isEmpty() || profileRef.isEmpty()) continue;
             if (apps.stream().anyMatch(a -> a.name().equals(name.get()))) {
-                o.problem("name", "app deployment '" + name.get() + "' is declared twice");
+                o.problem("name", "app deployment " + quote(name.get()) + " is declared twice");
                 continue;
             }
             Optional<AppProfile> profile = resolveProfile(o, profileRef.get(), profiles);
@@ -579,18 +644,22 @@ public final class StackLoader {
             });
             if (groupName != null && groups.stream().noneMatch(g -> g.name().equals(groupName))) {
                 List<String> names = groups.stream().map(ClusterGroup::name).toList();
-                o.problem("clusterGroup", "unknown cluster group '" + groupName + "'" + Suggest.didYouMean(groupName, names)
+                o.problem("clusterGroup", "unknown cluster group " + quote(groupName) + Suggest.didYouMean(groupName, names)
                         + " (cluster groups: " + String.join(", ", names) + ")");
                 continue;
             }
+            if (groupName == null) continue;
             String namespace = vcluster.orElse(name.get());
-            String owner = namespaceOwners.putIfAbsent(groupName + "/" + namespace, name.get());
+            // Two cluster groups may name one cluster: a namespace is unique per cluster, not per group.
+            String cluster = groups.stream().filter(g -> g.name().equals(groupName)).findFirst().orElseThrow().cluster();
+            String owner = namespaceOwners.putIfAbsent(cluster + "/" + namespace, name.get());
             if (owner != null) {
-                o.problem("virtualCluster", "virtual cluster '" + namespace + "' already holds app '" + owner
-                        + "'; each app deployment needs its own");
+                o.problem(vcluster.isPresent() ? "virtualCluster" : "name", "namespace " + quote(namespace) + " of cluster "
+                        + quote(cluster) + " already holds app '" + owner + "'; each app deployment needs its own"
+                        + " (set virtualCluster: to give it another)");
                 continue;
             }
-            if (profile.isEmpty() || groupName == null) continue;
+            if (profile.isEmpty()) continue;
             apps.add(new AppDeployment(name.get(), profile.get().name(), profile.get().version(), groupName, namespace,
                     o.source()));
         }
@@ -604,18 +673,18 @@ public final class StackLoader {
         List<AppProfile> named = profiles.stream().filter(p -> p.name().equals(name)).toList();
         if (named.isEmpty()) {
             Set<String> names = profiles.stream().map(AppProfile::name).collect(Collectors.toCollection(java.util.TreeSet::new));
-            o.problem("profile", "unknown profile '" + name + "'" + Suggest.didYouMean(name, names)
+            o.problem("profile", "unknown profile " + quote(name) + Suggest.didYouMean(name, names)
                     + (names.isEmpty() ? "" : " (profiles: " + String.join(", ", names) + ")"));
             return Optional.empty();
         }
         String versions = named.stream().map(AppProfile::version).collect(Collectors.joining(", "));
         if (version == null) {
             if (named.size() == 1) return Optional.of(named.get(0));
-            o.problem("profile", "profile '" + name + "' has versions " + versions + "; name one as " + name + "@<version>");
+            o.problem("profile", "profile " + quote(name) + " has versions " + versions + "; name one as " + name + "@<version>");
             return Optional.empty();
         }
         Optional<AppProfile> match = named.stream().filter(p -> p.version().equals(version)).findFirst();
-        if (match.isEmpty()) o.problem("profile", "profile '" + name + "' has no version " + version + " (versions: " + versions + ")");
+        if (match.isEmpty()) o.problem("profile", "profile " + quote(name) + " has no version " + version + " (versions: " + versions + ")");
         return match;
     }
 

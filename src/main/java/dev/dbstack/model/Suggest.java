@@ -10,14 +10,17 @@ public final class Suggest {
     public static Optional<String> closest(String wrong, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
+        int allowed = Math.max(2, wrong.length() / 3);
         for (String c : candidates) {
+            // The length difference bounds the distance from below: skipping such candidates keeps a
+            // megabyte-long typo from costing a megabyte-by-key matrix.
+            if (Math.abs(c.length() - wrong.length()) > allowed) continue;
             int d = distance(wrong.toLowerCase(), c.toLowerCase());
             if (d < bestDistance) {
                 bestDistance = d;
                 best = c;
             }
         }
-        int allowed = Math.max(2, wrong.length() / 3);
         return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 
@@ -25,6 +28,22 @@ public final class Suggest {
     public static String didYouMean(String wrong, Collection<String> candidates) {
         return closest(wrong, candidates).map(c -> "; did you mean '" + c + "'?").orElse("");
     }
+
+    /** {@code 'text'}, abbreviated. */
+    public static String quote(String text) {
+        return "'" + abbreviate(text) + "'";
+    }
+
+    /** Text for a message: as written when short, else its start and how long it is. */
+    public static String abbreviate(String text) {
+        String oneLine = text.length() <= MAX_QUOTED && text.indexOf('\n') < 0 ? text : null;
+        if (oneLine != null) return oneLine;
+        String start = text.lines().findFirst().orElse("");
+        if (start.length() > MAX_QUOTED) start = start.substring(0, MAX_QUOTED);
+        return start + "… (" + text.length() + " characters)";
+    }
+
+    private static final int MAX_QUOTED = 80;
 
     /** Levenshtein distance with adjacent transpositions counted as one edit. */
     static int distance(String a, String b) {

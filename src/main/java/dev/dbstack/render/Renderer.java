@@ -13,7 +13,13 @@ import dev.dbstack.model.ServiceLayer;
 import dev.dbstack.model.StackModel;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.dbstack.model.Problem;
+import dev.dbstack.model.UserInputException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +47,30 @@ public final class Renderer {
     /** The Secret holding the credentials of the data named {@code dataName} (a layer's name or its earlier one). */
     public static String credentialsSecret(String dataName) {
         return DatabaseRenderer.secretName(dataName);
+    }
+
+    /**
+     * Layers derive several object names from their own ({@code <layer>-headless}, {@code -credentials},
+     * {@code -env}, {@code -data}), so a layer can be named like another layer's object. Two objects of one
+     * kind and name in one namespace would overwrite each other: refuse, naming both layers.
+     */
+    private static void refuseNameCollisions(StackModel model, Collection<RenderedService> services) {
+        Map<String, RenderedService> owners = new HashMap<>();
+        Set<Problem> problems = new LinkedHashSet<>();
+        for (RenderedService service : services) {
+            for (HasMetadata o : service.objects()) {
+                String name = o.getKind() + " " + service.namespace() + "/" + o.getMetadata().getName();
+                String cluster = model.clusterGroupOf(model.app(service.id().app())).cluster();
+                RenderedService owner = owners.putIfAbsent(cluster + " " + name, service);
+                if (owner == null || owner == service) continue;
+                AppProfile profile = model.profileOf(model.app(service.id().app()));
+                problems.add(new Problem(service.layer().source(), "config.dbstack:profiles[" + profile.name()
+                        + "].layers[" + service.layer().name() + "].name", "layer '" + service.layer().name()
+                        + "' would create " + name + ", which layer '" + owner.layer().name() + "' creates too;"
+                        + " rename one of them"));
+            }
+        }
+        if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));
     }
 
     public RenderedStack render(ServiceGraph graph) {
@@ -73,6 +103,7 @@ public final class Renderer {
             }
             services.put(id, rendered);
         }
+        refuseNameCollisions(model, services.values());
         return new RenderedStack(graph, appObjects, services, List.copyOf(warnings));
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -70,7 +69,7 @@ public final class StackLock implements AutoCloseable {
             throw UserInputException.of(new SourceRef(file.toString(), 0), "", "stack '" + stack + "' is locked by "
                     + who + ". If that run is gone, remove the lock with: dbstack cancel --stack " + stack);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write lock " + file, e);
+            throw new StateStorageException("write the lock", file, e);
         }
     }
 
@@ -89,7 +88,7 @@ public final class StackLock implements AutoCloseable {
         try {
             return Files.deleteIfExists(lockFile(stackStateDir));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StateStorageException("remove the lock", lockFile(stackStateDir), e);
         }
     }
 
@@ -107,7 +106,7 @@ public final class StackLock implements AutoCloseable {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new StateStorageException("remove the lock", file, e);
             }
         }
     }

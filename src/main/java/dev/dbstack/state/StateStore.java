@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +81,7 @@ public final class StateStore {
             }
             return new State(entries, replayed);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read state in " + dir, e);
+            throw new StateStorageException("read state in", dir, e);
         }
     }
 
@@ -98,7 +97,7 @@ public final class StateStore {
                 ch.force(false);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot record state in " + dir, e);
+            throw new StateStorageException("record state in", dir, e);
         }
     }
 
@@ -126,7 +125,7 @@ public final class StateStore {
             Files.deleteIfExists(journalFile());
             forceDirectory();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write state in " + dir, e);
+            throw new StateStorageException("write state in", dir, e);
         }
     }
 

@@ -1,0 +1,50 @@
+package dev.dbstack.cli;
+
+import dev.dbstack.apply.Applier;
+import dev.dbstack.state.StateStorageException;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * Faults of the machine or the cluster (a full disk, a read-only state directory, an API server that
+ * does not answer), told as what failed, where and what to do — one sentence, no exception class.
+ * They exit 1 like any interrupted run; only what is not one of these is an internal error.
+ */
+final class Faults {
+    private Faults() {}
+
+    static Optional<String> describe(Throwable e) {
+        if (e instanceof Applier.RecordingFailed r) {
+            return Optional.of(describe(r.getCause()).orElse("cannot record state: " + r.getMessage())
+                    + ". Every step before this one is recorded; the run stopped so that nothing goes unrecorded."
+                    + " Fix that (free disk space, make .dbstack writable) and run `dbstack up` again: it reads the"
+                    + " cluster and carries on from there");
+        }
+        if (e instanceof StateStorageException s) return Optional.of(s.getMessage());
+        if (e instanceof UncheckedIOException u) return Optional.of(io(u.getMessage(), u.getCause()));
+        if (e instanceof IOException io) return Optional.of(io(null, io));
+        if (e instanceof KubernetesClientException k) return Optional.of(kubernetes(k));
+        return Optional.empty();
+    }
+
+    private static String io(String what, IOException cause) {
+        String reason = StateStorageException.reason(cause);
+        return (what == null || what.equals(cause.toString()) ? "" : what + ": ") + reason;
+    }
+
+    private static String kubernetes(KubernetesClientException k) {
+        if (k.getCode() <= 0) { // no HTTP answer at all
+            Throwable root = k;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = root == k ? k.getMessage() : root.getMessage();
+            return "cannot reach the Kubernetes API (" + (why == null ? "no answer" : why) + "): check that the"
+                    + " cluster is running and that the cluster group's kubeconfig context points at it";
+        }
+        String status = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
+        String hint = k.getCode() == 401 || k.getCode() == 403
+                ? ": the kubeconfig context's credentials are not allowed to do this" : "";
+        return "the Kubernetes API refused a request (HTTP " + k.getCode() + ": " + status + ")" + hint;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.dbstack.cluster;
+
+import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.UserInputException;
+import io.fabric8.kubernetes.api.model.NamedContext;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.internal.KubeConfigUtils;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * A client for a cluster group's kubeconfig context. fabric8 falls back to the current context, or to
+ * localhost, when the named one does not exist; dbstack must never deploy to a cluster the stack file
+ * does not name, so a missing context is the user's error, said before anything connects.
+ */
+public final class KubeconfigCluster {
+    private KubeconfigCluster() {}
+
+    public static KubernetesClient connect(ClusterGroup group) {
+        List<String> files = new ArrayList<>();
+        TreeSet<String> contexts = new TreeSet<>();
+        for (String name : Config.getKubeconfigFilenames()) {
+            File file = new File(name);
+            if (!file.isFile()) continue;
+            files.add(name);
+            try {
+                for (NamedContext c : KubeConfigUtils.parseConfig(file).getContexts()) contexts.add(c.getName());
+            } catch (RuntimeException e) {
+                throw UserInputException.of(group.source(), key(group), "cannot read kubeconfig " + name + ": "
+                        + firstLine(e.getMessage()));
+            }
+        }
+        if (!contexts.contains(group.cluster())) {
+            throw UserInputException.of(group.source(), key(group), "kubeconfig has no context '" + group.cluster() + "' ("
+                    + (files.isEmpty() ? "no kubeconfig file found: set KUBECONFIG or create ~/.kube/config"
+                    : "contexts: " + (contexts.isEmpty() ? "none" : String.join(", ", contexts)) + " in "
+                    + String.join(", ", files)) + "); use one of those, or cluster: sandbox");
+        }
+        return new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
+    }
+
+    private static String key(ClusterGroup group) {
+        return "config.dbstack:clusterGroups[" + group.name() + "].cluster";
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "not a kubeconfig" : message.lines().findFirst().orElse("not a kubeconfig");
+    }
+}

@@ -1,0 +1,29 @@
+package dev.dbstack.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * State could not be read or written: a fault of the machine (a full disk, a read-only or missing
+ * directory), not of dbstack. Its message says what failed, where and why in words, so the CLI can
+ * print it as it is; an apply stops at the first one, because a step it cannot record must not be
+ * followed by more.
+ */
+public final class StateStorageException extends UncheckedIOException {
+    public StateStorageException(String action, Path where, IOException cause) {
+        super("cannot " + action + " " + where + ": " + reason(cause), cause);
+    }
+
+    /** The operating system's reason in words, without the exception's class. */
+    public static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) return "permission denied";
+        if (e instanceof NoSuchFileException) return "no such file or directory";
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? "input/output error" : message;
+    }
+}
