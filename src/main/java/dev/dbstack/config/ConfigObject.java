@@ -115,8 +115,8 @@ final class ConfigObject {
                 && value.get().compareTo(BigDecimal.valueOf(min)) >= 0 && value.get().compareTo(BigDecimal.valueOf(max)) <= 0) {
             return Optional.of(value.get().longValueExact());
         }
-        problems.add(n.source(), keyPath, what + " must be a whole number from " + min + " to " + max + ", got "
-                + n.kindName() + describe(n));
+        String range = min == max ? Long.toString(min) : "a whole number from " + min + " to " + max;
+        problems.add(n.source(), keyPath, what + " must be " + range + ", got " + n.kindName() + describe(n));
         return Optional.empty();
     }
 
@@ -163,9 +163,9 @@ final class ConfigObject {
 
     /** A {@code secure: <ciphertext>} map, as Pulumi writes secret config values. */
     static Optional<SecretValue> secure(Node n) {
-        if (n instanceof Node.Mapping m && m.entries().size() == 1
-                && m.entries().get("secure") instanceof Node.Scalar s && s.value() instanceof String text) {
-            return Optional.of(SecretValue.encrypted(text));
+        if (n instanceof Node.Mapping m && m.entries().size() == 1 && m.entries().containsKey("secure")) {
+            // Any other value under secure: is still meant as a secret: its form is checked, never used as text.
+            return Optional.of(SecretValue.encrypted(m.entries().get("secure") instanceof Node.Scalar s ? s.text() : ""));
         }
         return Optional.empty();
     }

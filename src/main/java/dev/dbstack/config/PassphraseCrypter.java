@@ -59,21 +59,43 @@ public final class PassphraseCrypter {
      */
     public static void checkSalt(String encryptionSalt) {
         String[] parts = encryptionSalt.split(":", 3);
-        boolean ok = parts.length == 3 && parts[0].equals("v1") && !parts[1].isEmpty() && parts[2].startsWith("v1:");
+        boolean ok = parts.length == 3 && parts[0].equals("v1") && parts[2].startsWith("v1:");
         if (ok) {
             try {
-                Base64.getDecoder().decode(parts[1]);
-                String[] verifier = parts[2].split(":");
-                ok = verifier.length == 3;
-                if (ok) {
-                    Base64.getDecoder().decode(verifier[1]);
-                    Base64.getDecoder().decode(verifier[2]);
-                }
+                ok = Base64.getDecoder().decode(parts[1]).length > 0;
+                checkCiphertext(parts[2]);
             } catch (IllegalArgumentException e) {
                 ok = false;
             }
         }
         if (!ok) throw new IllegalArgumentException("is not a salt in Pulumi's v1:<salt>:<verifier> form");
+    }
+
+    /**
+     * Checks the form of a {@code secure:} value without the key: {@code v1:<nonce>:<ciphertext>}, a
+     * 12-byte nonce and a ciphertext at least as long as its 16-byte tag, both base64.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static void checkCiphertext(String ciphertext) {
+        String[] parts = ciphertext.split(":", -1);
+        if (parts.length != 3 || !parts[0].equals("v1")) {
+            throw new IllegalArgumentException("is not in Pulumi's v1:<nonce>:<ciphertext> form");
+        }
+        if (base64(parts[1], "nonce").length != NONCE_BYTES) {
+            throw new IllegalArgumentException("has a nonce of the wrong length (Pulumi's are " + NONCE_BYTES + " bytes)");
+        }
+        if (base64(parts[2], "ciphertext").length < TAG_BITS / 8) {
+            throw new IllegalArgumentException("has a ciphertext too short to hold its authentication tag");
+        }
+    }
+
+    private static byte[] base64(String text, String what) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("has a " + what + " that is not base64");
+        }
     }
 
     /** A new salt and key for a stack that has none yet; {@link #encryptionSalt()} goes into its stack file. */
@@ -114,10 +136,8 @@ public final class PassphraseCrypter {
 
     /** The plaintext, or null when authentication fails. */
     private String decrypt(String ciphertext) {
+        checkCiphertext(ciphertext);
         String[] parts = ciphertext.split(":");
-        if (parts.length != 3 || !parts[0].equals("v1")) {
-            throw new IllegalArgumentException("not a v1:<nonce>:<ciphertext> secret");
-        }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, Base64.getDecoder().decode(parts[1])));

@@ -279,7 +279,14 @@ public final class StackLoader {
     private Optional<SecretValue> secure(ConfigObject owner, String key, Node n) {
         Optional<SecretValue> secret = ConfigObject.secure(n);
         if (secret.isPresent() && secureValuesArePlaintext) return Optional.of(SecretValue.plain(secret.get().ciphertext()));
-        if (secret.isEmpty() || crypter == null) return secret;
+        if (secret.isEmpty()) return secret;
+        try {
+            PassphraseCrypter.checkCiphertext(secret.get().ciphertext());
+        } catch (IllegalArgumentException e) {
+            owner.problem(key, "this secure: value " + e.getMessage() + "; set it again with `pulumi config set --secret`");
+            return Optional.empty();
+        }
+        if (crypter == null) return secret;
         try {
             return Optional.of(SecretValue.plain(crypter.decryptOrThrow(secret.get().ciphertext())));
         } catch (PassphraseCrypter.WrongPassphraseException | IllegalArgumentException e) {
@@ -512,7 +519,7 @@ public final class StackLoader {
 
     /** A size in whole GiB, greater than zero. */
     private static Long readStorage(ConfigObject o, String key) {
-        return o.integer(key, 1, MAX_STORAGE_GIB, key + " (in GiB, e.g. " + key + ": 10)").orElse(null);
+        return o.integer(key, 1, MAX_STORAGE_GIB, key + " in GiB").orElse(null);
     }
 
     /** An absolute path without backsteps or control characters, as Kubernetes mounts it. */

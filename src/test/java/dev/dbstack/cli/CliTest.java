@@ -116,7 +116,7 @@ class CliTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("""
                 error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: mongodb, mysql, postgresql, redis, container)
-                error: stacks/Pulumi.dev.yaml:7: config.dbstack:profiles[p].layers[cache].storage: storage must be a positive whole number of GiB, e.g. storage: 10 (got '-1')
+                error: stacks/Pulumi.dev.yaml:7: config.dbstack:profiles[p].layers[cache].storage: storage in GiB must be a whole number from 1 to 65536, got a number '-1'
                 2 errors
                 """);
     }
@@ -171,12 +171,12 @@ class CliTest {
                         - name: db
                           type: postgresql
                           storage: 1
-                          password: {secure: v1:c2FsdA==:Y2lwaGVy}
+                          password: {secure: v1:c2FsdHNhbHRzYWx0:Y2lwaGVyY2lwaGVyY2lwaA==}
                         - name: api
                           type: container
                           image: ghcr.io/acme/api:1
                           env:
-                            TOKEN: {secure: v1:bm9uY2U=:dG9rZW4=}
+                            TOKEN: {secure: v1:bm9uY2Vub25jZTEy:dG9rZW50b2tlbnRva2VudG9rZW4=}
                   dbstack:apps: [{name: a, profile: p}]
                 """);
         Result withheld = run("render", "-C", dir.toString());
