@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Executes a plan: wave by wave along the service graph, independent services in parallel, each
@@ -92,6 +93,7 @@ public final class Applier {
         Map<ServiceId, Outcome> outcomes = new ConcurrentHashMap<>();
         Map<ServiceId, String> errors = new ConcurrentHashMap<>();
         int[] writes = {0};
+        AtomicReference<RecordingFailed> stopped = new AtomicReference<>();
 
         // App-level objects (namespaces) first.
         for (Step s : plan.steps()) {
@@ -125,6 +127,7 @@ public final class Applier {
                     running.add(pool.submit(() -> {
                         try {
                             for (Step s : steps) {
+                                if (stopped.get() != null) return; // a recording failed: begin nothing new
                                 execute(s, recorder);
                                 synchronized (writes) {
                                     writes[0]++;
@@ -134,6 +137,7 @@ public final class Applier {
                             outcomes.put(id, Outcome.SUCCEEDED);
                             progress.finished(id, Outcome.SUCCEEDED);
                         } catch (RecordingFailed e) {
+                            stopped.compareAndSet(null, e);
                             throw e; // the run stops: a step that cannot be recorded must not be followed by more
                         } catch (RuntimeException e) {
                             outcomes.put(id, Outcome.FAILED);

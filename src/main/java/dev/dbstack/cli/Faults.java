@@ -22,7 +22,10 @@ final class Faults {
                     + " Fix that (free disk space, make .dbstack writable) and run `dbstack up` again: it reads the"
                     + " cluster and carries on from there");
         }
-        if (e instanceof StateStorageException s) return Optional.of(s.getMessage());
+        if (e instanceof StateStorageException s) {
+            return Optional.of(s.getMessage() + ". Nothing was changed after that; fix it (free disk space, make .dbstack"
+                    + " writable) and run the command again");
+        }
         if (e instanceof UncheckedIOException u) return Optional.of(io(u.getMessage(), u.getCause()));
         if (e instanceof IOException io) return Optional.of(io(null, io));
         if (e instanceof KubernetesClientException k) return Optional.of(kubernetes(k));

@@ -69,4 +69,41 @@ class ApplierTest {
             assertThat(r.errors().get(new ServiceId("shop", "postgresql-1"))).contains("HTTP 403");
         }
     }
+
+    @Test
+    void aStepThatCannotBeRecordedStopsTheWholeRun() {
+        RenderedStack stack = ExampleStack.render();
+        Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
+                Planner.Options.NONE);
+        List<Step> recorded = new ArrayList<>();
+        Applier.Recorder diskFullAfterThree = new Applier.Recorder() {
+            @Override
+            public synchronized void applied(Step step, HasMetadata written) {
+                if (recorded.size() == 3) throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+                recorded.add(step);
+            }
+
+            @Override
+            public void deleted(Step step) {}
+
+            @Override
+            public void forgotten(Step step) {}
+        };
+        try (Sandbox sandbox = Sandbox.start()) {
+            Applier applier = new Applier(sandbox.client(), 1, Duration.ofSeconds(30), Map.of(), (Progress) e -> { });
+            Applier.RecordingFailed failed = org.assertj.core.api.Assertions.catchThrowableOfType(Applier.RecordingFailed.class,
+                    () -> applier.apply(plan, stack.graph(), diskFullAfterThree));
+
+            assertThat(failed).as("recording failure ends the run instead of failing one service").isNotNull();
+            assertThat(failed.getMessage()).contains("No space left on device");
+            // One step was written to the cluster and not recorded; nothing after it was attempted.
+            String ours = dev.dbstack.render.Labels.STACK;
+            int objects = sandbox.client().secrets().inAnyNamespace().withLabel(ours).list().getItems().size()
+                    + sandbox.client().services().inAnyNamespace().withLabel(ours).list().getItems().size()
+                    + sandbox.client().apps().statefulSets().inAnyNamespace().withLabel(ours).list().getItems().size()
+                    + sandbox.client().apps().deployments().inAnyNamespace().withLabel(ours).list().getItems().size()
+                    + sandbox.client().namespaces().withLabel(ours).list().getItems().size();
+            assertThat(objects).isEqualTo(recorded.size() + 1);
+        }
+    }
 }
