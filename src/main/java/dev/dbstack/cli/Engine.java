@@ -91,6 +91,7 @@ final class Engine implements AutoCloseable {
         Path dir = stack.project().dir();
         String stackName = stack.model().stack();
         ClusterGroup group = singleCluster(stack);
+        if (connect && !group.isSandbox()) KubeconfigCluster.checkContext(group);
         String passphrase = LoadedStack.passphrase();
         if (passphrase == null) {
             if (!group.isSandbox()) {

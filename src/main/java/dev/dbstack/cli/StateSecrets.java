@@ -72,6 +72,8 @@ final class StateSecrets {
         }
         Map<String, String> credentials = state.credentials();
         if (credentials.isEmpty()) {
+            // Nothing in state to open: a read-only command needs no key it could not use anyway.
+            if (!mayWrite && LoadedStack.passphrase() == null) return PassphraseCrypter.create(passphrase);
             PassphraseCrypter key;
             if (fileSalt.isPresent()) {
                 key = openSalt(fileSalt.get().value(), fileSalt.get().source());
@@ -159,7 +161,9 @@ final class StateSecrets {
         try {
             return PassphraseCrypter.open(salt, passphrase);
         } catch (PassphraseCrypter.WrongPassphraseException e) {
-            throw UserInputException.of(where, EncryptionSalt.KEY, WRONG_PASSPHRASE);
+            throw UserInputException.of(where, EncryptionSalt.KEY, LoadedStack.passphrase() == null
+                    ? "this stack's secrets are sealed with a passphrase and none is set: set DBSTACK_CONFIG_PASSPHRASE"
+                    + " (or PULUMI_CONFIG_PASSPHRASE)" : WRONG_PASSPHRASE);
         } catch (IllegalArgumentException e) {
             throw UserInputException.of(where, EncryptionSalt.KEY, e.getMessage());
         }

@@ -21,6 +21,12 @@ public final class KubeconfigCluster {
     private KubeconfigCluster() {}
 
     public static KubernetesClient connect(ClusterGroup group) {
+        checkContext(group);
+        return new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
+    }
+
+    /** Refuses a context no kubeconfig file defines, naming those that exist. */
+    public static void checkContext(ClusterGroup group) {
         List<String> files = new ArrayList<>();
         TreeSet<String> contexts = new TreeSet<>();
         for (String name : Config.getKubeconfigFilenames()) {
@@ -40,7 +46,6 @@ public final class KubeconfigCluster {
                     : "contexts: " + (contexts.isEmpty() ? "none" : String.join(", ", contexts)) + " in "
                     + String.join(", ", files)) + "); use one of those, or cluster: sandbox");
         }
-        return new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
     }
 
     private static String key(ClusterGroup group) {
