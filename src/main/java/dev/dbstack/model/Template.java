@@ -112,7 +112,7 @@ public record Template(String raw, List<Part> parts) {
         while (end > start && isBlank(raw.charAt(end - 1))) end--;
         String body = raw.substring(start, end);
         String whole = raw.substring(open, close + CLOSE.length());
-        if (body.startsWith(".spectro")) {
+        if (withoutWhitespace(body).startsWith(".spectro")) {
             for (int k = start; k < end; k++) {
                 if (Character.isWhitespace(raw.charAt(k))) {
                     throw new IllegalArgumentException("a reference must be on one line, without spaces inside: the"
@@ -126,6 +126,12 @@ public record Template(String raw, List<Part> parts) {
             throw new IllegalArgumentException("'" + whole + "' is not an output reference; " + EXPECTED);
         }
         return new Reference(path[0], path[1], path[2]);
+    }
+
+    private static String withoutWhitespace(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.chars().filter(c -> !Character.isWhitespace(c)).forEach(c -> out.append((char) c));
+        return out.toString();
     }
 
     /** {@code $appDeploymentName} or an app deployment's name. */
