@@ -639,10 +639,10 @@ public final class StackLoader {
         return out;
     }
 
-    /** An item's name when it has one, else its index. */
+    /** An item's name when it has one (and it is not a misplaced output reference), else its index. */
     private static String label(Node item, int index) {
         if (item instanceof Node.Mapping m && m.entries().get("name") instanceof Node.Scalar s
-                && s.value() instanceof String n && !n.isBlank()) {
+                && s.value() instanceof String n && !n.isBlank() && !n.contains("{{") && !n.contains("}}")) {
             return n;
         }
         return Integer.toString(index);
