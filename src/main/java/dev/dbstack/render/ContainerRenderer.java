@@ -150,11 +150,12 @@ final class ContainerRenderer {
      * {@code template} with plain outputs inlined and each secret output as {@code $(HELPER)}, a
      * variable the kubelet expands from a {@code secretKeyRef} added to {@code helpers}.
      *
-     * <p>The kubelet expands every {@code $(VAR)} of a value that has one, and turns {@code $$} into
-     * {@code $}. So in a value that gets a helper everything else is escaped ({@code $(} becomes
-     * {@code $$(}, {@code $$} becomes {@code $$$$}): after expansion the container sees exactly the
-     * text the user wrote, with the secret in place. A value without a secret output is left as
-     * written, Kubernetes' own {@code $(VAR)} and all, as it always was.
+     * <p>The kubelet expands every {@code $(VAR)} of an env value, command or args item, and turns
+     * {@code $$} into {@code $}. So in a value that gets a helper every other {@code $} the kubelet
+     * would act on is doubled (the one that starts {@code $(} or {@code $$}; {@code $HOME} is left
+     * alone): after expansion the container sees exactly the text the user wrote, with the secret in
+     * place. A value without a secret output is left as written, Kubernetes' own {@code $(VAR)} and
+     * all, as it always was.
      */
     private static String substitute(ServiceId id, Template template, Function<ServiceId, RenderedService> providers,
                                      Map<String, EnvVar> helpers) {
