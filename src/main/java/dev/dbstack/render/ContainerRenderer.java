@@ -35,6 +35,7 @@ import java.util.function.Function;
  * variable that the kubelet substitutes ({@code $(DBSTACK_POSTGRESQL_1_PASSWORD)}), so no secret is
  * ever written into the Deployment. The same holds for {@code command} and {@code args}, which
  * cannot use a {@code secretKeyRef} themselves: a secret output there is always a helper variable.
+ * Wherever a helper goes, the rest of that value is escaped so the kubelet expands only the helper.
  */
 final class ContainerRenderer {
     private static final Resources DEFAULT_RESOURCES = new Resources("100m", "128Mi");
