@@ -2,6 +2,7 @@ package dev.dbstack.config;
 
 import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.SourceRef;
+import dev.dbstack.model.Template;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -92,13 +93,53 @@ final class ConfigObject {
         return n == null ? Optional.empty() : asString(n, path(key), false);
     }
 
+    /**
+     * A plain string: names, images, versions, settings, everything but the few values that may hold
+     * output references (see {@link #asTemplate}). A reference here is refused rather than passed on as
+     * literal text, and so is a stray {@code {{} or {@code }}}.
+     */
     Optional<String> asString(Node n, String keyPath, boolean numbersAsText) {
+        Optional<String> text = scalarText(n, keyPath, numbersAsText, false);
+        if (text.isEmpty()) return text;
+        int brace = firstBraces(text.get());
+        if (brace >= 0) {
+            problems.add(n.source(), keyPath, "output references are allowed only in a container's env values, command"
+                    + " and args; this value has '" + text.get().substring(brace, brace + 2) + "' at character " + (brace + 1));
+            return Optional.empty();
+        }
+        return text;
+    }
+
+    /**
+     * {@code n} as a {@link Template}: a string, or a number (and with {@code anyScalarAsText} a
+     * boolean) as written. The only accessor that accepts output references; a syntax error is a
+     * problem on {@code keyPath}, and loading goes on.
+     */
+    Optional<Template> asTemplate(Node n, String keyPath, boolean anyScalarAsText) {
+        return scalarText(n, keyPath, true, anyScalarAsText).flatMap(text -> {
+            try {
+                return Optional.of(Template.parse(text));
+            } catch (IllegalArgumentException e) {
+                problems.add(n.source(), keyPath, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private Optional<String> scalarText(Node n, String keyPath, boolean numbersAsText, boolean anyScalarAsText) {
         if (n instanceof Node.Scalar s && (s.value() instanceof String
-                || (numbersAsText && s.value() instanceof Number))) {
+                || (numbersAsText && s.value() instanceof Number) || (anyScalarAsText && s.value() != null))) {
             return Optional.of(s.text());
         }
         problems.add(n.source(), keyPath, "expected a string, got " + n.kindName() + describe(n));
         return Optional.empty();
+    }
+
+    /** Where the first {@code {{} or {@code }}} is, or -1. */
+    private static int firstBraces(String text) {
+        int open = text.indexOf("{{");
+        int close = text.indexOf("}}");
+        return open < 0 ? close : close < 0 ? open : Math.min(open, close);
     }
 
     /**

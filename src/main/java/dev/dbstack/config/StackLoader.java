@@ -16,7 +16,6 @@ import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.ServiceLayer;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.StackModel;
-import dev.dbstack.model.Template;
 import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
 import java.io.IOException;
@@ -496,8 +495,8 @@ public final class StackLoader {
         long replicas = o.integer("replicas", 1, ContainerLayer.MAX_REPLICAS, "replicas").orElse(1L);
         List<ContainerLayer.Port> ports = readPorts(o);
         List<EnvVar> env = readEnv(o);
-        List<String> command = o.stringList("command");
-        List<String> args = o.stringList("args");
+        List<ContainerLayer.Argument> command = readArguments(o, "command");
+        List<ContainerLayer.Argument> args = readArguments(o, "args");
         ContainerLayer.Volume volume = o.object("volume").map(v -> {
             Long size = readStorage(v, "size");
             Optional<String> mount = v.requiredString("mountPath", "where the volume is mounted, e.g. /data");
@@ -593,6 +592,18 @@ public final class StackLoader {
         return ports;
     }
 
+    /** {@code command} or {@code args}: strings (or numbers, as written) that may consume output variables. */
+    private static List<ContainerLayer.Argument> readArguments(ConfigObject o, String key) {
+        List<ContainerLayer.Argument> out = new ArrayList<>();
+        List<Node> items = o.list(key);
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            o.asTemplate(item, o.path(key) + "[" + i + "]", false)
+                    .ifPresent(t -> out.add(new ContainerLayer.Argument(t, item.source())));
+        }
+        return out;
+    }
+
     /** {@code env: {NAME: value}}; values are templates or {@code {secure: ...}}. */
     private List<EnvVar> readEnv(ConfigObject o) {
         List<EnvVar> env = new ArrayList<>();
@@ -606,14 +617,7 @@ public final class StackLoader {
                     continue;
                 }
                 // Environment values are strings to Kubernetes; take `true` or `8080` as written.
-                Optional<String> text = entry.getValue() instanceof Node.Scalar s && s.value() != null
-                        ? Optional.of(s.text()) : e.asString(entry.getValue(), e.path(key), false);
-                if (text.isEmpty()) continue;
-                try {
-                    env.add(EnvVar.of(key, Template.parse(text.get()), at));
-                } catch (IllegalArgumentException ex) {
-                    e.problem(key, ex.getMessage());
-                }
+                e.asTemplate(entry.getValue(), e.path(key), true).ifPresent(t -> env.add(EnvVar.of(key, t, at)));
             }
         });
         return env;
@@ -711,10 +715,10 @@ public final class StackLoader {
         return out;
     }
 
-    /** An item's name when it has one, else its index. */
+    /** An item's name when it has one (and it is not a misplaced output reference), else its index. */
     private static String label(Node item, int index) {
         if (item instanceof Node.Mapping m && m.entries().get("name") instanceof Node.Scalar s
-                && s.value() instanceof String n && !n.isBlank()) {
+                && s.value() instanceof String n && !n.isBlank() && !n.contains("{{") && !n.contains("}}")) {
             return n;
         }
         return Integer.toString(index);

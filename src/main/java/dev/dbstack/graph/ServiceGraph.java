@@ -13,9 +13,11 @@ import dev.dbstack.model.StackModel;
 import dev.dbstack.model.Suggest;
 import dev.dbstack.model.Template;
 import dev.dbstack.model.UserInputException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.jgrapht.Graph;
-import org.jgrapht.alg.cycle.CycleDetector;
-import org.jgrapht.alg.cycle.JohnsonSimpleCycles;
+import org.jgrapht.alg.connectivity.KosarajuStrongConnectivityInspector;
 import org.jgrapht.graph.DefaultDirectedGraph;
 import org.jgrapht.graph.DirectedAcyclicGraph;
 
@@ -33,6 +34,9 @@ import org.jgrapht.graph.DirectedAcyclicGraph;
  * its consumer, so a topological order is an apply order and its reverse a destroy order.
  */
 public final class ServiceGraph {
+    /** At most this many dependency cycles are reported in one run; the rest are counted. */
+    static final int MAX_CYCLES_REPORTED = 5;
+
     private final StackModel model;
     private final DirectedAcyclicGraph<ServiceId, Dependency> dag;
     private final List<List<ServiceId>> waves;
@@ -165,23 +169,67 @@ public final class ServiceGraph {
                 + " it in the profile; move '" + provider.name() + "' below '" + consumer.name() + "'";
     }
 
+    /**
+     * Reports dependency cycles in bounded time: one problem per strongly connected group of layers
+     * (a self-loop counts as one), naming a shortest cycle through its first layer and how many more
+     * layers are tangled with it, at most {@link #MAX_CYCLES_REPORTED} problems in all. Enumerating
+     * every simple cycle instead is exponential: a dozen layers that all depend on each other have
+     * more cycles than can ever be listed.
+     */
     private static void reportCycles(Graph<ServiceId, Dependency> all, StackModel model, List<Problem> problems) {
-        if (!new CycleDetector<>(all).detectCycles()) return;
-        for (List<ServiceId> cycle : new JohnsonSimpleCycles<>(all).findSimpleCycles()) {
-            // Edges run provider → consumer; a person reads "a depends on b", so walk them backwards,
-            // starting from the smallest id so that the message is stable.
-            List<ServiceId> reversed = new ArrayList<>(cycle);
-            java.util.Collections.reverse(reversed);
-            int start = reversed.indexOf(reversed.stream().min(Comparator.naturalOrder()).orElseThrow());
-            List<ServiceId> ordered = new ArrayList<>(reversed.subList(start, reversed.size()));
-            ordered.addAll(reversed.subList(0, start));
-            ordered.add(ordered.get(0));
-            ServiceId first = ordered.get(0);
+        Map<String, Problem> cycles = new LinkedHashMap<>(); // one profile deployed twice has its cycles twice
+        for (Set<ServiceId> group : new KosarajuStrongConnectivityInspector<>(all).stronglyConnectedSets()) {
+            ServiceId first = group.stream().min(Comparator.naturalOrder()).orElseThrow();
+            if (group.size() == 1 && !all.containsEdge(first, first)) continue;
+            List<ServiceId> cycle = shortestCycle(all, group, first);
             AppProfile profile = model.profileOf(model.app(first.app()));
-            problems.add(new Problem(model.layer(first).source(), "config.dbstack:profiles[" + profile.name() + "]",
-                    "dependency cycle in profile " + profile.ref() + ": "
-                    + ordered.stream().map(ServiceId::layer).collect(Collectors.joining(" depends on "))));
+            StringBuilder message = new StringBuilder("dependency cycle in profile " + profile.ref() + ": "
+                    + cycle.stream().map(ServiceId::layer).collect(Collectors.joining(" depends on ")));
+            List<String> others = group.stream().filter(id -> !cycle.contains(id)).sorted().map(ServiceId::layer).toList();
+            if (!others.isEmpty()) {
+                message.append("; ").append(others.size()).append(others.size() == 1 ? " more layer is" : " more layers are")
+                        .append(" in cycles with them: ").append(String.join(", ", others.subList(0, Math.min(others.size(), 10))))
+                        .append(others.size() > 10 ? " and " + (others.size() - 10) + " more" : "");
+            }
+            Problem problem = new Problem(model.layer(first).source(), "config.dbstack:profiles[" + profile.name() + "]",
+                    message.toString());
+            cycles.putIfAbsent(problem.render(), problem);
         }
+        List<Problem> found = sorted(new ArrayList<>(cycles.values()));
+        int shown = Math.min(found.size(), MAX_CYCLES_REPORTED);
+        for (int i = 0; i < shown; i++) {
+            Problem p = found.get(i);
+            int more = found.size() - shown;
+            problems.add(i < shown - 1 || more == 0 ? p : new Problem(p.source(), p.key(), p.message()
+                    + " (and " + more + " more dependency cycle" + (more == 1 ? "" : "s") + ")"));
+        }
+    }
+
+    /**
+     * A shortest cycle through {@code first} within {@code group}, read as people say it: {@code first}
+     * depends on the next, ... which depends on {@code first}. Breadth-first over providers, each
+     * layer's providers in order, so the answer is stable.
+     */
+    private static List<ServiceId> shortestCycle(Graph<ServiceId, Dependency> all, Set<ServiceId> group, ServiceId first) {
+        Map<ServiceId, ServiceId> reachedFrom = new HashMap<>();
+        ArrayDeque<ServiceId> queue = new ArrayDeque<>(List.of(first));
+        while (!queue.isEmpty()) {
+            ServiceId at = queue.removeFirst();
+            List<ServiceId> providers = all.incomingEdgesOf(at).stream().map(Dependency::provider)
+                    .filter(group::contains).sorted().toList();
+            for (ServiceId provider : providers) {
+                if (provider.equals(first)) {
+                    List<ServiceId> cycle = new ArrayList<>();
+                    for (ServiceId id = at; id != null; id = reachedFrom.get(id)) cycle.add(0, id);
+                    cycle.add(first);
+                    return cycle;
+                }
+                if (reachedFrom.containsKey(provider)) continue;
+                reachedFrom.put(provider, at);
+                queue.addLast(provider);
+            }
+        }
+        throw new IllegalStateException(first + " is in a strongly connected group but on no cycle");
     }
 
     /** The same key path the config loader reports, so every message about a layer reads alike. */

@@ -10,8 +10,8 @@ public record ContainerLayer(
         int replicas,
         List<Port> ports,
         List<EnvVar> env,
-        List<String> command,
-        List<String> args,
+        List<Argument> command,
+        List<Argument> args,
         Volume volume,
         Resources resources,
         List<String> dependsOn,
@@ -25,6 +25,9 @@ public record ContainerLayer(
     public record Port(String name, int port) {}
 
     public record Volume(int sizeGiB, String mountPath, String storageClass) {}
+
+    /** One item of {@code command} or {@code args}: a template, like an env value, and where it was written. */
+    public record Argument(Template template, SourceRef source) {}
 
     @Override
     public String type() {
@@ -40,6 +43,16 @@ public record ContainerLayer(
                 refs.add(new LocatedReference(r, e.source(), "env." + e.name()));
             }
         }
+        addReferences(refs, "command", command);
+        addReferences(refs, "args", args);
         return refs;
+    }
+
+    private static void addReferences(List<LocatedReference> refs, String key, List<Argument> items) {
+        for (int i = 0; i < items.size(); i++) {
+            for (Template.Reference r : items.get(i).template().references()) {
+                refs.add(new LocatedReference(r, items.get(i).source(), key + "[" + i + "]"));
+            }
+        }
     }
 }

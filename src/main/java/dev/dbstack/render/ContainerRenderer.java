@@ -33,7 +33,9 @@ import java.util.function.Function;
  * <p>Output references resolve here. A plain output is inlined. A secret output becomes a
  * {@code secretKeyRef}: directly when the variable is the whole value, otherwise through a helper
  * variable that the kubelet substitutes ({@code $(DBSTACK_POSTGRESQL_1_PASSWORD)}), so no secret is
- * ever written into the Deployment.
+ * ever written into the Deployment. The same holds for {@code command} and {@code args}, which
+ * cannot use a {@code secretKeyRef} themselves: a secret output there is always a helper variable.
+ * Wherever a helper goes, the rest of that value is escaped so the kubelet expands only the helper.
  */
 final class ContainerRenderer {
     private static final Resources DEFAULT_RESOURCES = new Resources("100m", "128Mi");
@@ -71,23 +73,11 @@ final class ContainerRenderer {
                         : new EnvVarBuilder().withName(e.name()).withValue(out.value()).build());
                 continue;
             }
-            StringBuilder value = new StringBuilder();
-            for (Template.Part part : parts) {
-                if (part instanceof Template.Literal l) {
-                    value.append(l.text());
-                } else if (part instanceof Template.Reference r) {
-                    OutputValue out = output(id, r, providers);
-                    if (out.isSecret()) {
-                        String helper = helperName(r);
-                        helpers.putIfAbsent(helper, secretRef(helper, out.secretName(), out.secretKey()));
-                        value.append("$(").append(helper).append(')');
-                    } else {
-                        value.append(out.value());
-                    }
-                }
-            }
-            env.add(new EnvVarBuilder().withName(e.name()).withValue(value.toString()).build());
+            String value = substitute(id, e.template(), providers, helpers);
+            env.add(new EnvVarBuilder().withName(e.name()).withValue(value).build());
         }
+        List<String> command = layer.command().stream().map(a -> substitute(id, a.template(), providers, helpers)).toList();
+        List<String> args = layer.args().stream().map(a -> substitute(id, a.template(), providers, helpers)).toList();
         List<EnvVar> allEnv = new ArrayList<>(helpers.values()); // helpers first: $(VAR) sees only earlier entries
         allEnv.addAll(env);
 
@@ -117,8 +107,8 @@ final class ContainerRenderer {
         ContainerBuilder container = new ContainerBuilder()
                 .withName(layer.name())
                 .withImage(layer.image())
-                .withCommand(layer.command())
-                .withArgs(layer.args())
+                .withCommand(command)
+                .withArgs(args)
                 .withEnv(allEnv)
                 .withNewResources()
                 .addToRequests("cpu", new Quantity(res.cpu()))
@@ -155,6 +145,55 @@ final class ContainerRenderer {
         Deployment d = deployment.build();
         objects.add(d);
         return new RenderedService(id, layer, namespace, List.copyOf(objects), new LinkedHashMap<>());
+    }
+
+    /**
+     * {@code template} with plain outputs inlined and each secret output as {@code $(HELPER)}, a
+     * variable the kubelet expands from a {@code secretKeyRef} added to {@code helpers}.
+     *
+     * <p>The kubelet expands every {@code $(VAR)} of an env value, command or args item, and turns
+     * {@code $$} into {@code $}. So in a value that gets a helper every other {@code $} the kubelet
+     * would act on is doubled (the one that starts {@code $(} or {@code $$}; {@code $HOME} is left
+     * alone): after expansion the container sees exactly the text the user wrote, with the secret in
+     * place. A value without a secret output is left as written, Kubernetes' own {@code $(VAR)} and
+     * all, as it always was.
+     */
+    private static String substitute(ServiceId id, Template template, Function<ServiceId, RenderedService> providers,
+                                     Map<String, EnvVar> helpers) {
+        StringBuilder text = new StringBuilder();
+        List<int[]> helperSpans = new ArrayList<>();
+        for (Template.Part part : template.parts()) {
+            if (part instanceof Template.Literal l) {
+                text.append(l.text());
+            } else if (part instanceof Template.Reference r) {
+                OutputValue out = output(id, r, providers);
+                if (out.isSecret()) {
+                    String helper = helperName(r);
+                    helpers.putIfAbsent(helper, secretRef(helper, out.secretName(), out.secretKey()));
+                    helperSpans.add(new int[] {text.length(), text.length() + helper.length() + 3});
+                    text.append("$(").append(helper).append(')');
+                } else {
+                    text.append(out.value());
+                }
+            }
+        }
+        if (helperSpans.isEmpty()) return text.toString();
+        StringBuilder escaped = new StringBuilder(text.length() + 8);
+        int span = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (span < helperSpans.size() && i == helperSpans.get(span)[0]) {
+                escaped.append(text, i, helperSpans.get(span)[1]);
+                i = helperSpans.get(span++)[1] - 1;
+                continue;
+            }
+            char c = text.charAt(i);
+            escaped.append(c);
+            // the next character may be a helper's own "$(": a lone '$' before it must not pair with it
+            if (c == '$' && i + 1 < text.length() && (text.charAt(i + 1) == '(' || text.charAt(i + 1) == '$')) {
+                escaped.append('$');
+            }
+        }
+        return escaped.toString();
     }
 
     private static OutputValue output(ServiceId consumer, Template.Reference r, Function<ServiceId, RenderedService> providers) {

@@ -122,6 +122,31 @@ class CliTest {
     }
 
     @Test
+    void misplacedAndBrokenReferencesAreUserErrorsAllAtOnce(@TempDir Path dir) {
+        TestProject.create(dir, "dev", """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                        - {name: db, type: postgresql, storage: 1}
+                        - name: api
+                          type: container
+                          image: "ghcr.io/acme/{{.spectro.app.$appDeploymentName.db.USERNAME}}:1"
+                          args: ["--password={{.spectro.app.$appDeploymentName.db.PASSWORD"]
+                  dbstack:apps: [{name: a, profile: p}]
+                """);
+        Result r = run("render", "-C", dir.toString(), "--stack", "dev");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("""
+                error: stacks/Pulumi.dev.yaml:9: config.dbstack:profiles[p].layers[api].image: output references are allowed only in a container's env values, command and args; this value has '{{' at character 14
+                error: stacks/Pulumi.dev.yaml:10: config.dbstack:profiles[p].layers[api].args[0]: unclosed '{{' at character 12; expected {{.spectro.app.$appDeploymentName.<layer>.<VARIABLE>}}
+                2 errors
+                """);
+    }
+
+    @Test
     void missingProjectAndUnknownStackAreUserErrors(@TempDir Path empty) {
         Result noProject = run("preview", "-C", empty.toString());
         assertThat(noProject.exit()).isEqualTo(2);

@@ -164,6 +164,40 @@ class PulumiProgramTest {
         assertThat(run.get("pulumi:providers:kubernetes", "prod").inputs()).containsEntry("context", "prod-context");
     }
 
+    /** References in command and args: the same objects as dbstack renders, the same edges, no secret in the spec. */
+    @Test
+    void parityHoldsForReferencesInCommandAndArgs(@TempDir Path dir) {
+        PassphraseCrypter c = PassphraseCrypter.create(PASSPHRASE);
+        TestProject project = TestProject.create(dir, "dev", """
+                encryptionsalt: %s
+                config:
+                  dbstack:clusterGroups:
+                    - {name: dev, cluster: sandbox}
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - {name: db, type: postgresql, version: "17", storage: 1, password: {secure: "%s"}}
+                        - {name: cache, type: redis, version: "8.2", storage: 1}
+                        - name: migrate
+                          type: container
+                          image: ghcr.io/acme/migrate:1
+                          command: ["/bin/sh", "-c", "migrate --url postgres://app:{{.spectro.app.$appDeploymentName.db.PASSWORD}}@{{.spectro.app.$appDeploymentName.db.POSTGRESMSTR_SVC}}/app --at $(date)"]
+                          args: ["{{.spectro.app.$appDeploymentName.cache.REDIS_URI}}", "--host={{.spectro.app.$appDeploymentName.cache.REDISMSTR_SVC}}"]
+                  dbstack:apps:
+                    - {name: shop, profile: shop}
+                """.formatted(c.encryptionSalt(), c.encrypt("supplied-pg-pass")));
+        PulumiRun run = PulumiRun.of(dir, "dev", PASSPHRASE);
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        RenderedStack rendered = nativeRender(project, "dev", PASSPHRASE);
+        assertParity(run, rendered);
+        assertEdges(run, rendered.graph());
+
+        Map<?, ?> spec = (Map<?, ?>) run.get("kubernetes:apps/v1:Deployment", "shop/migrate").inputs().get("spec");
+        String deployment = JSON.valueToTree(spec).toString();
+        assertThat(deployment).contains("$(DBSTACK_DB_PASSWORD)", "$(DBSTACK_CACHE_REDIS_URI)", "--host=cache.shop.svc.cluster.local",
+                "$$(date)").doesNotContain("supplied-pg-pass").doesNotContain("s3cr3t");
+    }
+
     @Test
     void componentDependenciesAreTheGraphsEdges(@TempDir Path dir) {
         TestProject project = TestProject.copyOfExample(dir);
