@@ -423,11 +423,11 @@ class StackSaltTest {
         assertThat(preview.exit()).isZero();
         assertThat(preview.out()).contains("No changes.");
 
-        // Without the passphrase state's salt does not open: still the "incorrect passphrase" error, naming state.
+        // Without the passphrase state's salt does not open: an error naming state that says none is set.
         CliTest.Result wrong = cli(dir, "preview");
         assertThat(wrong.exit()).isEqualTo(2);
-        assertThat(wrong.err()).endsWith("error: .dbstack/stacks/test: encryptionsalt: incorrect passphrase:"
-                + " DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets\n");
+        assertThat(wrong.err()).endsWith("error: .dbstack/stacks/test: encryptionsalt: this stack's secrets are sealed"
+                + " with a passphrase and none is set: set DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE)\n");
     }
 
     /**
