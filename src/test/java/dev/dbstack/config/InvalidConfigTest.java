@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.render.Renderer;
+import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.TestProject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +40,9 @@ class InvalidConfigTest {
         assertThat(expected).as("case %s declares its expected problems", name).isNotEmpty();
 
         TestProject project = TestProject.create(dir, yaml);
-        UserInputException e = catchThrowableOfType(UserInputException.class, project::graph);
+        // Through render: some problems (two layers deriving one object name) only render can see.
+        UserInputException e = catchThrowableOfType(UserInputException.class,
+                () -> new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph()));
 
         assertThat(e).as("%s must be rejected", name).isNotNull();
         List<String> actual = e.problems().stream().map(Problem::render).toList();
