@@ -17,12 +17,11 @@ import dev.dbstack.model.StackModel;
 import dev.dbstack.model.Template;
 import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.yaml.Node;
+import dev.dbstack.yaml.YamlReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -272,14 +271,11 @@ public final class StackLoader {
     }
 
     private static Node read(Path file, String display) {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return YamlReader.read(r, display);
-        } catch (NoSuchFileException e) {
+        if (Files.notExists(file)) {
             throw UserInputException.of(new SourceRef(display, 0), "",
                     "not found; run dbstack in a project directory or pass --cwd");
-        } catch (IOException e) {
-            throw UserInputException.of(new SourceRef(display, 0), "", "cannot read: " + e.getMessage());
         }
+        return YamlReader.readFile(file, display);
     }
 
     // ---- cluster groups ----------------------------------------------------------------------
@@ -469,10 +465,11 @@ public final class StackLoader {
     private static Long readStorage(ConfigObject o, String key) {
         Optional<Node> n = o.node(key);
         if (n.isEmpty()) return null;
-        if (n.get() instanceof Node.Scalar s && s.value() instanceof Number num
-                && new java.math.BigDecimal(s.text()).stripTrailingZeros().scale() <= 0) {
-            long v = num.longValue();
-            if (v > 0 && v <= 65536) return v;
+        // The value, not the text: the text may be 0x10 or 1e2 (YamlReader gives BigInteger or BigDecimal for those).
+        if (n.get() instanceof Node.Scalar s && (s.value() instanceof java.math.BigInteger
+                || s.value() instanceof java.math.BigDecimal d && d.stripTrailingZeros().scale() <= 0)) {
+            java.math.BigDecimal v = new java.math.BigDecimal(s.value().toString());
+            if (v.signum() > 0 && v.compareTo(java.math.BigDecimal.valueOf(65536)) <= 0) return v.longValue();
         }
         String got = n.get() instanceof Node.Scalar s ? "'" + s.text() + "'" : n.get().kindName();
         o.problem(key, key + " must be a positive whole number of GiB, e.g. " + key + ": 10 (got " + got + ")");

@@ -46,8 +46,7 @@ class CatalogTest {
         Files.writeString(dir.resolve("components/postgresql.yaml"), pg.replace("maxReplicas: 1", "maxReplica: 1"));
         UserInputException typo = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
         assertThat(typo.problems()).singleElement().extracting(Problem::render).asString()
-                .startsWith("components/postgresql.yaml:")
-                .contains("Unrecognized field \"maxReplica\"");
+                .startsWith("components/postgresql.yaml:15: maxReplica: unknown key; did you mean 'maxReplicas'? (allowed: args,");
 
         Files.writeString(dir.resolve("components/postgresql.yaml"), pg
                 .replace("value: \"{{settings.user}}\", description: database user", "value: \"{{credentials.password}}\", description: database user")
