@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A file's bytes as text, or one sentence saying why they are not YAML dbstack can read: a directory,
@@ -75,7 +76,7 @@ final class FileText {
     }
 
     static UserInputException tooLarge(SourceRef at, long size) {
-        return UserInputException.of(at, "", String.format("is %,d bytes, more than dbstack reads (%d MiB, %,d bytes);"
+        return UserInputException.of(at, "", String.format(Locale.ROOT, "is %,d bytes, more than dbstack reads (%d MiB, %,d bytes);"
                 + " is it the right file?", size, YamlReader.MAX_FILE_BYTES >> 20, YamlReader.MAX_FILE_BYTES));
     }
 
@@ -104,7 +105,7 @@ final class FileText {
             if (looksBinary(bytes)) throw UserInputException.of(at, "", "is a binary file, not YAML");
             out.flip();
             int line = YamlReader.lineAt(out, out.length());
-            throw UserInputException.of(new SourceRef(display, line), "", String.format("is not UTF-8 text: byte 0x%02X on"
+            throw UserInputException.of(new SourceRef(display, line), "", String.format(Locale.ROOT, "is not UTF-8 text: byte 0x%02X on"
                     + " this line is not valid UTF-8 (Latin-1 or Windows-1252 text?); save the file as UTF-8",
                     bytes[bad] & 0xFF));
         }

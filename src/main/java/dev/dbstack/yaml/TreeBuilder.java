@@ -65,12 +65,12 @@ final class TreeBuilder {
     private Built build(org.yaml.snakeyaml.nodes.Node n, int depth) {
         Built before = anchored.get(n);
         if (before != null || building.contains(n)) return alias(n, before, depth);
-        if (depth > YamlReader.MAX_DEPTH) throw YamlReader.tooDeep(at(n.getStartMark()));
+        if (depth > YamlReader.MAX_DEPTH && !(n instanceof ScalarNode)) throw YamlReader.tooDeep(at(n.getStartMark()));
         boolean anchor = n.getAnchor() != null;
         if (anchor) building.add(n);
         Built built;
         if (n instanceof ScalarNode s) {
-            built = new Built(new Node.Scalar(scalar(s), s.getValue(), at(s.getStartMark())), 1, 1);
+            built = new Built(new Node.Scalar(scalar(s), s.getValue(), at(s.getStartMark())), 1, 0);
         } else if (n instanceof SequenceNode s) {
             built = sequence(s, depth);
         } else if (n instanceof MappingNode m) {
