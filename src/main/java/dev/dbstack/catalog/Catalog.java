@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.Suggest;
@@ -48,8 +47,10 @@ import java.util.stream.Stream;
  * project's own {@code components/} directory (a file there replaces the built-in of its type).
  */
 public final class Catalog {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    /** Binds a component's tree (read by {@link YamlReader}) to {@link Component}. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // maxReplicas: 1.5 is a mistake, not 1
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE);
 
@@ -127,7 +128,7 @@ public final class Catalog {
         Node root = YamlReader.readFile(file, displayName);
         Component c;
         try {
-            c = YAML.treeToValue(json(root), Component.class);
+            c = MAPPER.treeToValue(json(root), Component.class);
         } catch (JsonMappingException e) {
             List<JsonMappingException.Reference> path = e.getPath();
             String key = path.stream()

@@ -4,6 +4,7 @@ import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Tag;
 
@@ -22,9 +23,9 @@ final class CoreSchema {
     /** The largest power of ten a number may be written with ({@code 1e1000}). */
     static final int MAX_EXPONENT = 1000;
 
-    private static final Pattern NULL = Pattern.compile("~|null|Null|NULL|");
-    private static final Pattern TRUE = Pattern.compile("true|True|TRUE");
-    private static final Pattern FALSE = Pattern.compile("false|False|FALSE");
+    private static final Set<String> NULL = Set.of("~", "null", "Null", "NULL", "");
+    private static final Set<String> TRUE = Set.of("true", "True", "TRUE");
+    private static final Set<String> FALSE = Set.of("false", "False", "FALSE");
     private static final Pattern DECIMAL = Pattern.compile("[-+]?[0-9]+");
     private static final Pattern OCTAL = Pattern.compile("0o[0-7]+");
     private static final Pattern HEX = Pattern.compile("0x[0-9a-fA-F]+");
@@ -40,9 +41,9 @@ final class CoreSchema {
         char first = text.charAt(0);
         // Everything that is not text starts with one of these; the rest is text without a second look.
         if ("~nNtTfF+-.0123456789".indexOf(first) < 0) return text;
-        if (NULL.matcher(text).matches()) return null;
-        if (TRUE.matcher(text).matches()) return Boolean.TRUE;
-        if (FALSE.matcher(text).matches()) return Boolean.FALSE;
+        if (NULL.contains(text)) return null;
+        if (TRUE.contains(text)) return Boolean.TRUE;
+        if (FALSE.contains(text)) return Boolean.FALSE;
         Object number = number(text, at);
         return number != null ? number : text;
     }
@@ -80,12 +81,12 @@ final class CoreSchema {
     static Object tagged(Tag tag, String text, SourceRef at) {
         if (tag.equals(Tag.STR)) return text;
         if (tag.equals(Tag.NULL)) {
-            if (NULL.matcher(text).matches()) return null;
+            if (NULL.contains(text)) return null;
             throw mismatch(tag, text, "null (null, ~ or nothing)", at);
         }
         if (tag.equals(Tag.BOOL)) {
-            if (TRUE.matcher(text).matches()) return Boolean.TRUE;
-            if (FALSE.matcher(text).matches()) return Boolean.FALSE;
+            if (TRUE.contains(text)) return Boolean.TRUE;
+            if (FALSE.contains(text)) return Boolean.FALSE;
             throw mismatch(tag, text, "true or false", at);
         }
         if (tag.equals(Tag.INT)) {
