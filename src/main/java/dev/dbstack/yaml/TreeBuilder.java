@@ -51,6 +51,7 @@ final class TreeBuilder {
     /** Anchored nodes being built: meeting one again means a value contains itself. */
     private final Set<org.yaml.snakeyaml.nodes.Node> building = Collections.newSetFromMap(new IdentityHashMap<>());
     private long aliasValues;
+    private SourceRef last;
 
     TreeBuilder(String file, boolean lines, List<Mark> aliasMarks) {
         this.file = file;
@@ -120,11 +121,13 @@ final class TreeBuilder {
 
     private Built sequence(SequenceNode s, int depth) {
         checkCollectionTag(s.getTag(), Tag.SEQ, "a list", s.getStartMark());
-        List<Node> items = new ArrayList<>(s.getValue().size());
+        List<org.yaml.snakeyaml.nodes.Node> children = s.getValue();
+        List<Node> items = new ArrayList<>(children.size());
         long size = 1;
         int height = 0;
-        for (org.yaml.snakeyaml.nodes.Node item : s.getValue()) {
-            Built b = build(item, depth + 1);
+        for (int i = 0; i < children.size(); i++) {
+            Built b = build(children.get(i), depth + 1);
+            children.set(i, null); // built: SnakeYAML's node may go (an anchor's value is kept in `anchored`)
             items.add(b.node());
             size += b.size();
             height = Math.max(height, b.height());
@@ -134,14 +137,16 @@ final class TreeBuilder {
 
     private Built mapping(MappingNode m, int depth) {
         checkCollectionTag(m.getTag(), Tag.MAP, "a map", m.getStartMark());
-        Map<String, Node> explicit = new HashMap<>();
-        Map<String, SourceRef> explicitKeys = new HashMap<>();
-        List<String> order = new ArrayList<>(m.getValue().size()); // keys as written; null where the merge goes
+        List<NodeTuple> tuples = m.getValue();
+        LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
+        Map<String, SourceRef> keySources = new HashMap<>();
+        int mergeAt = -1; // how many written keys come before the merge key
         List<Node.Mapping> merged = List.of();
         SourceRef mergeKey = null;
         long size = 1;
         int height = 0;
-        for (NodeTuple tuple : m.getValue()) {
+        for (int i = 0; i < tuples.size(); i++) {
+            NodeTuple tuple = tuples.get(i);
             Built key = build(tuple.getKeyNode(), depth + 1);
             SourceRef keyAt = key.node().source();
             if (!(key.node() instanceof Node.Scalar k)) {
@@ -151,39 +156,51 @@ final class TreeBuilder {
             boolean merge = isMergeKey(tuple.getKeyNode());
             String name = k.text();
             Built value = build(tuple.getValueNode(), depth + 1);
+            tuples.set(i, null); // built: SnakeYAML's nodes may go
             size += value.size();
             height = Math.max(height, value.height());
             if (merge) {
                 if (mergeKey != null) throw duplicate(keyAt, "<<", mergeKey, "; merge several maps with <<: [*a, *b]");
                 mergeKey = keyAt;
                 merged = mergedMaps(value.node());
-                order.add(null);
+                mergeAt = entries.size();
                 continue;
             }
-            if (explicit.containsKey(name)) throw duplicate(keyAt, name, explicitKeys.get(name), "");
-            explicit.put(name, value.node());
-            explicitKeys.put(name, keyAt);
-            order.add(name);
+            if (entries.containsKey(name)) throw duplicate(keyAt, name, keySources.get(name), "");
+            entries.put(name, value.node());
+            keySources.put(name, keyAt);
         }
-        LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
-        Map<String, SourceRef> keySources = new HashMap<>();
-        for (String name : order) {
-            if (name != null) {
-                entries.put(name, explicit.get(name));
-                keySources.put(name, explicitKeys.get(name));
-                continue;
-            }
-            // Keys written in this map win over merged ones; of the merged maps, the first that has a key wins.
-            for (Node.Mapping source : merged) {
-                for (Map.Entry<String, Node> e : source.entries().entrySet()) {
-                    if (explicit.containsKey(e.getKey()) || entries.containsKey(e.getKey())) continue;
-                    entries.put(e.getKey(), e.getValue());
-                    keySources.put(e.getKey(), source.keySources().getOrDefault(e.getKey(), source.source()));
-                }
-            }
-        }
+        if (mergeAt >= 0) entries = withMerged(entries, keySources, mergeAt, merged);
         return new Built(new Node.Mapping(entries, Collections.unmodifiableMap(keySources), at(m.getStartMark())), size,
                 height + 1);
+    }
+
+    /**
+     * The written entries with the merged maps' keys put where the merge key is written. Keys written in
+     * the map win over merged ones (also when written after the merge key); of the merged maps, the
+     * first that has a key wins.
+     */
+    private static LinkedHashMap<String, Node> withMerged(LinkedHashMap<String, Node> written, Map<String, SourceRef> keySources,
+                                                       int mergeAt, List<Node.Mapping> merged) {
+        LinkedHashMap<String, Node> all = new LinkedHashMap<>();
+        int index = 0;
+        for (Map.Entry<String, Node> e : written.entrySet()) {
+            if (index++ == mergeAt) addMerged(all, written, keySources, merged);
+            all.put(e.getKey(), e.getValue());
+        }
+        if (mergeAt == written.size()) addMerged(all, written, keySources, merged);
+        return all;
+    }
+
+    private static void addMerged(LinkedHashMap<String, Node> all, Map<String, Node> written, Map<String, SourceRef> keySources,
+                                  List<Node.Mapping> merged) {
+        for (Node.Mapping source : merged) {
+            for (Map.Entry<String, Node> e : source.entries().entrySet()) {
+                if (written.containsKey(e.getKey()) || all.containsKey(e.getKey())) continue;
+                all.put(e.getKey(), e.getValue());
+                keySources.put(e.getKey(), source.keySources().getOrDefault(e.getKey(), source.source()));
+            }
+        }
     }
 
     /** {@code <<} written plainly (or tagged {@code !!merge}); a quoted "<<" is an ordinary key. */
@@ -225,7 +242,10 @@ final class TreeBuilder {
         throw CoreSchema.unsupported(tag, at(mark));
     }
 
+    /** Nodes come mostly in line order, and several to a line: one SourceRef per line, not per node. */
     private SourceRef at(Mark mark) {
-        return new SourceRef(file, lines && mark != null ? mark.getLine() + 1 : 0);
+        int line = lines && mark != null ? mark.getLine() + 1 : 0;
+        if (last == null || last.line() != line) last = new SourceRef(file, line);
+        return last;
     }
 }

@@ -33,9 +33,13 @@ final class WholeTextReader extends StreamReader {
         this.text = text.codePoints().toArray();
     }
 
+    /** The scanner often asks twice at one position (a token's start, a possible key's start): one Mark serves both. */
+    private Mark mark;
+
     @Override
     public Mark getMark() {
-        return new Mark(name, pointer, line, column, text, pointer);
+        if (mark == null || mark.getIndex() != pointer) mark = new Mark(name, pointer, line, column, text, pointer);
+        return mark;
     }
 
     @Override
