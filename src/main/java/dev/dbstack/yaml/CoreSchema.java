@@ -118,11 +118,16 @@ final class CoreSchema {
     /** A tag as it is usually written: {@code !!binary} rather than {@code tag:yaml.org,2002:binary}. */
     static String display(Tag tag) {
         String value = tag.getValue();
-        return value.startsWith(Tag.PREFIX) ? "!!" + value.substring(Tag.PREFIX.length()) : value;
+        return abbreviate(value.startsWith(Tag.PREFIX) ? "!!" + value.substring(Tag.PREFIX.length()) : value, 60);
     }
 
     /** A value short enough for a one-line message. */
     static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+        return abbreviate(text, 40);
+    }
+
+    /** At most {@code max} characters of {@code text}, "..." at the end when it is cut. */
+    static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 }

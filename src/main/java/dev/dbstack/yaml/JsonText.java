@@ -88,7 +88,7 @@ final class JsonText {
                     SourceRef keyAt = at(p);
                     SourceRef first = keys.get(key);
                     if (first != null) {
-                        throw UserInputException.of(keyAt, key, "duplicate key"
+                        throw UserInputException.of(keyAt, CoreSchema.abbreviate(key, 80), "duplicate key"
                                 + (first.line() > 0 ? " (first at line " + first.line() + ")" : ""));
                     }
                     p.nextToken();

@@ -91,8 +91,9 @@ final class TreeBuilder {
         Mark mark = nextAlias < aliasMarks.size() ? aliasMarks.get(nextAlias++) : n.getStartMark();
         SourceRef at = at(mark);
         if (value == null) {
-            throw UserInputException.of(at, "", "alias *" + n.getAnchor() + " is used inside the value it names (&"
-                    + n.getAnchor() + (lines ? " at line " + (n.getStartMark().getLine() + 1) : "")
+            String name = CoreSchema.abbreviate(n.getAnchor(), 60);
+            throw UserInputException.of(at, "", "alias *" + name + " is used inside the value it names (&"
+                    + name + (lines ? " at line " + (n.getStartMark().getLine() + 1) : "")
                     + "), which would make it endless");
         }
         aliasValues += value.size();
@@ -231,7 +232,7 @@ final class TreeBuilder {
 
     private UserInputException duplicate(SourceRef at, String key, SourceRef first, String advice) {
         String where = first != null && first.line() > 0 ? " (first at line " + first.line() + ")" : "";
-        return UserInputException.of(at, key, "duplicate key" + where + advice);
+        return UserInputException.of(at, CoreSchema.abbreviate(key, 80), "duplicate key" + where + advice);
     }
 
     private void checkCollectionTag(Tag tag, Tag expected, String kind, Mark mark) {

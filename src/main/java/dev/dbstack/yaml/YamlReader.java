@@ -168,7 +168,7 @@ public final class YamlReader {
         SourceRef at = at(file, lines, mark);
         String problem = oneLine(e.getProblem());
         if (problem.startsWith("found undefined alias ")) {
-            String name = problem.substring("found undefined alias ".length());
+            String name = CoreSchema.abbreviate(problem.substring("found undefined alias ".length()), 60);
             return UserInputException.of(at, "", "alias *" + name + " names no anchor: write &" + name
                     + " on a value above it");
         }
@@ -194,8 +194,9 @@ public final class YamlReader {
         return UserInputException.of(at, "", "invalid YAML" + (readable ? ": " + said : ""));
     }
 
+    /** A message part on one line and of reasonable length (SnakeYAML's may quote the text, which may be huge). */
     private static String oneLine(String s) {
-        return s == null ? "" : s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        return s == null ? "" : CoreSchema.abbreviate(s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "), 200);
     }
 
     /** Jackson's description of a JSON syntax error, without its notes on where the source was. */

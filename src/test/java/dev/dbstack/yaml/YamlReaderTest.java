@@ -272,6 +272,10 @@ class YamlReaderTest {
             String shown = tag.substring(0, tag.indexOf(' ')).replace("!<", "").replace(">", "");
             cases.add(bad("tag " + shown, "a: 1\nb: " + tag + "\n", "YAML tag " + shown + " is not supported; write the value as plain text", 2));
         }
+        cases.add(bad("a tag of a million characters", "a: !" + "x".repeat(1_000_000) + " 1\n", "YAML tag !xxxxxxxx", 1));
+        cases.add(bad("an undefined alias of a million characters", "a: *" + "x".repeat(1_000_000) + "\n", "alias *xxxxxxx", 1));
+        cases.add(bad("a duplicate key of a million characters", "? " + "k".repeat(1_000_000) + "\n: 1\n? " + "k".repeat(1_000_000)
+                + "\n: 2\n", "kkk...: duplicate key (first at line 1)", 3));
         cases.add(bad("!!binary block", "a: !!binary |\n  R0lGODlhDAAMAIQAAP\n", "YAML tag !!binary is not supported", 1));
         cases.add(bad("!!int on text", "a: !!int abc\n", "'abc' is tagged !!int but is not a whole number", 1));
         cases.add(bad("!!int on a fraction", "a: !!int 1.5\n", "is tagged !!int but is not a whole number", 1));
