@@ -4,13 +4,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.SourceRef;
+import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.yaml.Node;
+import dev.dbstack.yaml.YamlReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.lang.invoke.MethodType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -20,6 +32,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +47,10 @@ import java.util.stream.Stream;
  * project's own {@code components/} directory (a file there replaces the built-in of its type).
  */
 public final class Catalog {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+    /** Binds a component's tree (read by {@link YamlReader}) to {@link Component}. */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // maxReplicas: 1.5 is a mistake, not 1
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE);
 
@@ -103,26 +118,115 @@ public final class Catalog {
         return n.endsWith(".yaml") || n.endsWith(".yml");
     }
 
+    /**
+     * Reads {@code components/<type>.yaml} through {@link YamlReader#readFile} (so a broken file gets
+     * the same answers as a stack file: encoding, size, syntax, duplicate keys, each with its line),
+     * then binds the tree to {@link Component}; a binding error is reported at the line of the key or
+     * value its path names.
+     */
     static Component parse(Path file, String displayName) {
+        Node root = YamlReader.readFile(file, displayName);
         Component c;
-        try (InputStream in = Files.newInputStream(file)) {
-            c = YAML.readValue(in, Component.class);
+        try {
+            c = MAPPER.treeToValue(json(root), Component.class);
         } catch (JsonMappingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            String key = e.getPath().stream()
+            List<JsonMappingException.Reference> path = e.getPath();
+            String key = path.stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            throw UserInputException.of(new SourceRef(displayName, line), key, e.getOriginalMessage());
+            Located at = locate(root, path);
+            throw UserInputException.of(at.source(), key, bindingProblem(e, at.node()));
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw UserInputException.of(new SourceRef(displayName, line), "", e.getOriginalMessage());
-        } catch (IOException e) {
-            throw UserInputException.of(new SourceRef(displayName, 0), "", "cannot read: " + e.getMessage());
+            throw UserInputException.of(new SourceRef(displayName, 0), "", readable(e.getOriginalMessage()));
         }
+        if (c == null) throw UserInputException.of(root.source(), "", "expected a map of the component's settings");
         String fileType = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         List<Problem> problems = check(c, fileType, new SourceRef(displayName, 0));
         if (!problems.isEmpty()) throw new UserInputException(problems);
         return c;
+    }
+
+    /** The same tree as Jackson nodes; numbers keep the digits they were written with (8.0 stays 8.0, not 8). */
+    private static JsonNode json(Node node) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (node instanceof Node.Mapping m) {
+            ObjectNode o = f.objectNode();
+            m.entries().forEach((k, v) -> o.set(k, json(v)));
+            return o;
+        }
+        if (node instanceof Node.Sequence s) {
+            ArrayNode a = f.arrayNode(s.items().size());
+            s.items().forEach(item -> a.add(json(item)));
+            return a;
+        }
+        Object v = ((Node.Scalar) node).value();
+        if (v == null) return f.nullNode();
+        if (v instanceof String text) return f.textNode(text);
+        if (v instanceof Boolean b) return f.booleanNode(b);
+        if (v instanceof BigInteger i) {
+            if (i.bitLength() < 32) return f.numberNode(i.intValue());
+            if (i.bitLength() < 64) return f.numberNode(i.longValue());
+            return f.numberNode(i);
+        }
+        if (v instanceof BigDecimal d) return DecimalNode.valueOf(d);
+        return f.numberNode(((Number) v).doubleValue());
+    }
+
+    private record Located(SourceRef source, Node node) {}
+
+    /** The node a binding error's path names, with the line of its key (or item); as far as the path exists. */
+    private static Located locate(Node root, List<JsonMappingException.Reference> path) {
+        Node node = root;
+        SourceRef source = root.source();
+        for (JsonMappingException.Reference r : path) {
+            if (r.getFieldName() != null && node instanceof Node.Mapping m && m.entries().containsKey(r.getFieldName())) {
+                source = m.keySources().getOrDefault(r.getFieldName(), m.source());
+                node = m.entries().get(r.getFieldName());
+            } else if (r.getFieldName() == null && node instanceof Node.Sequence s && r.getIndex() >= 0
+                    && r.getIndex() < s.items().size()) {
+                node = s.items().get(r.getIndex());
+                source = node.source();
+            } else {
+                break;
+            }
+        }
+        return new Located(source, node);
+    }
+
+    /** Jackson's complaint in the words config errors use, without Java type names. */
+    private static String bindingProblem(JsonMappingException e, Node node) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds() == null ? List.of()
+                    : u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            return "unknown key" + Suggest.didYouMean(u.getPropertyName(), known)
+                    + (known.isEmpty() ? "" : " (allowed: " + String.join(", ", known) + ")");
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null && !(e instanceof InvalidNullException)) {
+            String got = node.kindName();
+            if (node instanceof Node.Scalar s && s.value() != null) got += " '" + s.text() + "'";
+            String expected = expected(m.getTargetType());
+            if (!got.startsWith(expected)) return "expected " + expected + ", got " + got;
+        }
+        return readable(e.getOriginalMessage());
+    }
+
+    private static String expected(Class<?> type) {
+        Class<?> t = type.isPrimitive() ? MethodType.methodType(type).wrap().returnType() : type;
+        if (t == Integer.class || t == Long.class || t == Short.class || t == Byte.class || t == BigInteger.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(t)) return "a number";
+        if (t == Boolean.class) return "true or false";
+        if (CharSequence.class.isAssignableFrom(t) || t == Character.class) return "a string";
+        if (t.isArray() || Collection.class.isAssignableFrom(t)) return "a list";
+        return "a map";
+    }
+
+    /** A Jackson message with {@code dev.dbstack.catalog.Component$Port} shortened to {@code Port}. */
+    private static String readable(String message) {
+        String m = message == null ? "" : message.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+        m = m.replaceAll("\\b(?:[a-z_][\\w]*\\.)+(?:[A-Z]\\w*\\$)*([A-Z]\\w*)", "$1");
+        return m.isEmpty() ? "cannot be read as a component" : m;
     }
 
     /** A component must be complete and its templates must only use variables that exist. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import dev.dbstack.model.Suggest;
+import dev.dbstack.yaml.Node;
 import java.util.Set;
 
 /**

@@ -9,10 +9,12 @@ import java.util.List;
 
 /** Collects every problem of one load so the user sees them all at once, in file order. */
 final class Problems {
+    private static final int MAX_KEY = 300;
     private final List<Problem> list = new ArrayList<>();
 
     void add(SourceRef source, String key, String message) {
-        list.add(new Problem(source, key, message));
+        // A key path holds the user's keys, which may be a megabyte long: a message shows a short piece.
+        list.add(new Problem(source, key.length() > MAX_KEY ? key.substring(0, MAX_KEY) + "…" : key, message));
     }
 
     boolean isEmpty() {

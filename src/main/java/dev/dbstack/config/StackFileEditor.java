@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.yaml.Node;
+import dev.dbstack.yaml.YamlReader;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;

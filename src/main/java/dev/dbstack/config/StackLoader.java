@@ -18,12 +18,11 @@ import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.StackModel;
 import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.yaml.Node;
+import dev.dbstack.yaml.YamlReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -309,14 +308,11 @@ public final class StackLoader {
     }
 
     private static Node read(Path file, String display) {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return YamlReader.read(r, display);
-        } catch (NoSuchFileException e) {
+        if (Files.notExists(file)) {
             throw UserInputException.of(new SourceRef(display, 0), "",
                     "not found; run dbstack in a project directory or pass --cwd");
-        } catch (IOException e) {
-            throw UserInputException.of(new SourceRef(display, 0), "", "cannot read: " + e.getMessage());
         }
+        return YamlReader.readFile(file, display);
     }
 
     // ---- cluster groups ----------------------------------------------------------------------

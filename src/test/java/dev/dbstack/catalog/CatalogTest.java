@@ -6,10 +6,20 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.UserInputException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class CatalogTest {
     @Test
@@ -46,8 +56,7 @@ class CatalogTest {
         Files.writeString(dir.resolve("components/postgresql.yaml"), pg.replace("maxReplicas: 1", "maxReplica: 1"));
         UserInputException typo = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
         assertThat(typo.problems()).singleElement().extracting(Problem::render).asString()
-                .startsWith("components/postgresql.yaml:")
-                .contains("Unrecognized field \"maxReplica\"");
+                .startsWith("components/postgresql.yaml:15: maxReplica: unknown key; did you mean 'maxReplicas'? (allowed: args,");
 
         Files.writeString(dir.resolve("components/postgresql.yaml"), pg
                 .replace("value: \"{{settings.user}}\", description: database user", "value: \"{{credentials.password}}\", description: database user")
@@ -57,5 +66,93 @@ class CatalogTest {
                 "components/postgresql.yaml: outputs.USERNAME: uses credentials.password and so must be secret: true",
                 "components/postgresql.yaml: outputs.POSTGRES_URI: unknown template variable 'hots'; known: [credentials.password,"
                         + " headlessHost, host, layer, namespace, port, settings.database, settings.user, version]");
+    }
+
+    static Stream<Arguments> brokenComponents() {
+        return Stream.of(
+                Arguments.of("unknown key", "maxReplicas: 1", "maxReplica: 1",
+                        "components/postgresql.yaml:15: maxReplica: unknown key; did you mean 'maxReplicas'?"),
+                Arguments.of("wrong type, nested", "number: 5432}", "number: lots}",
+                        "components/postgresql.yaml:16: port.number: expected a whole number, got a string 'lots'"),
+                Arguments.of("wrong type in a list", "\"{{credentials.password}}\", secret: true", "\"{{credentials.password}}\", secret: maybe",
+                        "components/postgresql.yaml:57: outputs[1].secret: expected true or false, got a string 'maybe'"),
+                Arguments.of("list for a string", "mountPath: /var/lib/postgresql\n", "mountPath: [a, b]\n",
+                        "components/postgresql.yaml:24: storage.variants[0].mountPath: expected a string, got a list"),
+                Arguments.of("list for a map", "env: {PGDATA: /var/lib/postgresql/data/pgdata}", "env: [PGDATA]",
+                        "components/postgresql.yaml:20: storage.env: expected a map, got a list"),
+                Arguments.of("fraction for a whole number", "maxReplicas: 1", "maxReplicas: 1.5",
+                        "components/postgresql.yaml:15: maxReplicas: expected a whole number, got a number '1.5'"),
+                Arguments.of("number out of range", "maxReplicas: 1", "maxReplicas: 99999999999",
+                        "components/postgresql.yaml:15: maxReplicas: "),
+                Arguments.of("duplicate key", "maxReplicas: 1", "maxReplicas: 1\nmaxReplicas: 2",
+                        "components/postgresql.yaml:16: maxReplicas: duplicate key (first at line 15)"),
+                Arguments.of("syntax", "maxReplicas: 1", "maxReplicas: [1", "components/postgresql.yaml:16: invalid YAML: "),
+                Arguments.of("unsupported tag", "maxReplicas: 1", "maxReplicas: !!binary AQ==",
+                        "components/postgresql.yaml:15: YAML tag !!binary is not supported"),
+                Arguments.of("a list, not a map", "type: postgresql", "- type: postgresql\n-", "components/postgresql.yaml:"));
+    }
+
+    /** Every way a catalog file can be broken is answered as {@code file:line: key: message}, in words. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenComponents")
+    void brokenComponentFilesAreReportedWithFileLineAndKey(String name, String from, String to, String expected,
+                                                            @TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("components"));
+        String pg = Files.readString(Path.of("components/postgresql.yaml"));
+        assertThat(pg).contains(from);
+        Files.writeString(dir.resolve("components/postgresql.yaml"), pg.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to)));
+
+        UserInputException e = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
+
+        assertThat(e).as(name).isNotNull();
+        assertThat(e.problems()).hasSize(1);
+        assertThat(e.problems().get(0).render()).startsWith(expected).doesNotContain("Exception", "java.", "dev.dbstack", "`");
+    }
+
+    @Test
+    void aComponentFileThatIsNotUtf8IsReportedWithItsLine(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("components"));
+        String pg = Files.readString(Path.of("components/postgresql.yaml")).replace("title: PostgreSQL", "title: PostgreSQL café");
+        Files.write(dir.resolve("components/postgresql.yaml"), pg.getBytes(StandardCharsets.ISO_8859_1));
+
+        UserInputException e = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
+
+        assertThat(e.problems()).singleElement().extracting(Problem::render).asString()
+                .startsWith("components/postgresql.yaml:3: is not UTF-8 text: byte 0xE9");
+    }
+
+    @Test
+    void aComponentMayShareValuesThroughAnchorsAndMergeKeys(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("components"));
+        String pg = Files.readString(Path.of("components/postgresql.yaml"))
+                .replace("readinessProbe:\n", "readinessProbe: &probe\n")
+                .replaceFirst("livenessProbe:\n(  .*\n)+", "livenessProbe:\n  <<: *probe\n  initialDelaySeconds: 31\n")
+                .replace("versions: [\"14\", \"15\", \"16\", \"17\", \"18\"]", "versions: [14, 15, 16, 17, 18.0]")
+                .replace("defaultVersion: \"17\"", "defaultVersion: 18.0");
+        Files.writeString(dir.resolve("components/postgresql.yaml"), pg);
+
+        Component c = Catalog.load(dir).get("postgresql");
+
+        assertThat(c.versions()).containsExactly("14", "15", "16", "17", "18.0"); // numbers keep their digits
+        assertThat(c.livenessProbe().exec()).isEqualTo(c.readinessProbe().exec());
+        assertThat(c.livenessProbe().initialDelaySeconds()).isEqualTo(31);
+        assertThat(c.livenessProbe().periodSeconds()).isEqualTo(c.readinessProbe().periodSeconds());
+    }
+
+    @Test
+    void componentsAreReadFromAZipFileSystemAsFromTheJar(@TempDir Path dir) throws IOException {
+        Path zip = dir.resolve("catalog.zip");
+        String redis = Files.readString(Path.of("components/redis.yaml"));
+        try (FileSystem fs = FileSystems.newFileSystem(zip, Map.of("create", "true"))) {
+            Files.createDirectories(fs.getPath("/components"));
+            Files.writeString(fs.getPath("/components/redis.yaml"), redis);
+            Files.writeString(fs.getPath("/components/broken.yaml"), "type: broken\ntype: again\n");
+        }
+        try (FileSystem fs = FileSystems.newFileSystem(zip)) {
+            assertThat(Catalog.parse(fs.getPath("/components/redis.yaml"), "components/redis.yaml").type()).isEqualTo("redis");
+            UserInputException e = catchThrowableOfType(UserInputException.class,
+                    () -> Catalog.parse(fs.getPath("/components/broken.yaml"), "components/broken.yaml"));
+            assertThat(e.getMessage()).isEqualTo("components/broken.yaml:2: type: duplicate key (first at line 1)");
+        }
     }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.yaml.Node;
+import dev.dbstack.yaml.YamlReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
