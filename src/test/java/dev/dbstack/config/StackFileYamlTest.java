@@ -77,8 +77,8 @@ class StackFileYamlTest {
         UserInputException e = catchThrowableOfType(UserInputException.class, project::model);
         assertThat(e.problems()).extracting(Problem::render).containsExactlyInAnyOrder(
                 "stacks/Pulumi.test.yaml:10: config.dbstack:profiles[shop].layers[pg].resources.cpu: 'lots' is not a quantity such as 250m or 2",
-                "stacks/Pulumi.test.yaml:13: config.dbstack:profiles[shop].layers[cache].storage: storage must be a positive whole"
-                        + " number of GiB, e.g. storage: 10 (got a map)");
+                "stacks/Pulumi.test.yaml:13: config.dbstack:profiles[shop].layers[cache].storage: storage in GiB must be a whole"
+                        + " number from 1 to 65536, got a map");
     }
 
     @Test
@@ -117,8 +117,8 @@ class StackFileYamlTest {
                 """);
         UserInputException e = catchThrowableOfType(UserInputException.class, project::model);
         assertThat(e.problems()).hasSize(5).allSatisfy(p -> assertThat(p.render())
-                .matches("stacks/Pulumi.test.yaml:\\d+: config.dbstack:profiles\\[shop]\\.layers\\[[a-e]]\\.storage: storage must"
-                        + " be a positive whole number of GiB, e.g. storage: 10 \\(got '.*'\\)"));
+                .matches("stacks/Pulumi.test.yaml:\\d+: config.dbstack:profiles\\[shop]\\.layers\\[[a-e]]\\.storage: storage in"
+                        + " GiB must be a whole number from 1 to 65536, got a number '.*'"));
     }
 
     @Test
