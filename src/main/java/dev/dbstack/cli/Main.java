@@ -5,6 +5,7 @@ import dev.dbstack.model.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.logging.Level;
@@ -24,6 +25,8 @@ public final class Main implements Runnable {
     /** Exit code for input the user can fix: configuration, arguments, references. */
     public static final int EXIT_USER_ERROR = 2;
     public static final int EXIT_FAILURE = 1;
+    /** Enough to see every kind of mistake in a file; a thousand generated lines would hide them. */
+    static final int MAX_PRINTED_PROBLEMS = 40;
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Show internal detail (stack traces of unexpected failures).")
@@ -60,8 +63,12 @@ public final class Main implements Runnable {
 
     private static int handle(Exception ex, PrintWriter err, boolean verbose) {
         if (ex instanceof UserInputException u) {
-            for (Problem p : u.problems()) err.println("error: " + p.render());
-            if (u.problems().size() > 1) err.println(u.problems().size() + " errors");
+            List<Problem> problems = u.problems();
+            problems.stream().limit(MAX_PRINTED_PROBLEMS).forEach(p -> err.println("error: " + p.render()));
+            if (problems.size() > MAX_PRINTED_PROBLEMS) {
+                err.println("... and " + (problems.size() - MAX_PRINTED_PROBLEMS) + " more like these (fix these first)");
+            }
+            if (problems.size() > 1) err.println(problems.size() + " errors");
             err.flush();
             return EXIT_USER_ERROR;
         }

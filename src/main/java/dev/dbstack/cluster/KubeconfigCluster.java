@@ -1,6 +1,7 @@
 package dev.dbstack.cluster;
 
 import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.client.Config;
@@ -41,7 +42,7 @@ public final class KubeconfigCluster {
             }
         }
         if (!contexts.contains(group.cluster())) {
-            throw UserInputException.of(group.source(), key(group), "kubeconfig has no context '" + group.cluster() + "' ("
+            throw UserInputException.of(group.source(), key(group), "kubeconfig has no context " + Suggest.quote(group.cluster()) + " ("
                     + (files.isEmpty() ? "no kubeconfig file found: set KUBECONFIG or create ~/.kube/config"
                     : "contexts: " + (contexts.isEmpty() ? "none" : String.join(", ", contexts)) + " in "
                     + String.join(", ", files)) + "); use one of those, or cluster: sandbox");

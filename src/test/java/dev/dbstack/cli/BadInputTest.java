@@ -413,4 +413,134 @@ class BadInputTest {
                 .doesNotContain("Exception").doesNotContain("internal error").doesNotContainPattern("\\b(java|javax|sun|org|com)\\.[a-z]+\\.")
                 .doesNotContain("\tat ");
     }
+
+    /** A whole file, as bytes, written where {@code file} says, and the line its one problem must name (0: the file). */
+    record BrokenFile(String name, String file, byte[] bytes, int line) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        static BrokenFile of(String name, String file, String text, int line) {
+            return new BrokenFile(name, file, text.getBytes(StandardCharsets.UTF_8), line);
+        }
+    }
+
+    static String layers(String... yaml) {
+        return "config:\n  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]\n  dbstack:profiles:\n    - name: p\n"
+                + "      layers:\n" + String.join("", yaml) + "  dbstack:apps: [{name: a, profile: p}]\n";
+    }
+
+    static Stream<BrokenFile> brokenFiles() {
+        String valid = stack(Map.of());
+        List<BrokenFile> files = new ArrayList<>();
+        byte[] latin1 = valid.replace("plain", "caf\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        files.add(new BrokenFile("Latin-1 bytes", STACK_FILE, latin1, lineOf("token")));
+        files.add(new BrokenFile("gzip", STACK_FILE, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0}, 0));
+        files.add(new BrokenFile("ELF", STACK_FILE, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0}, 0));
+        files.add(new BrokenFile("UTF-16", STACK_FILE, ("\uFEFF" + valid).getBytes(StandardCharsets.UTF_16), 0));
+        files.add(BrokenFile.of("a BOM in the middle", STACK_FILE, valid.replace("plain", "pl\uFEFFain"), lineOf("token")));
+        files.add(BrokenFile.of("NUL byte", STACK_FILE, valid.replace("plain", "pl\u0000ain"), 0));
+        files.add(BrokenFile.of("alias to nothing", STACK_FILE, valid.replace("storage: 1\n", "storage: *size\n"), lineOf("storage")));
+        files.add(BrokenFile.of("recursive alias", STACK_FILE, valid.replace("ports: [8080]", "ports: &p [*p]"), lineOf("ports")));
+        files.add(BrokenFile.of("!!binary", STACK_FILE, valid.replace("TOKEN: plain", "TOKEN: !!binary cGxhaW4="), lineOf("token")));
+        files.add(BrokenFile.of("custom tag", STACK_FILE, valid.replace("TOKEN: plain", "TOKEN: !vault plain"), lineOf("token")));
+        files.add(BrokenFile.of("two documents", STACK_FILE, valid + "---\nconfig: {}\n", 0));
+        files.add(BrokenFile.of("a map as a key", STACK_FILE, valid.replace("TOKEN: plain", "TOKEN: plain\n            ? {a: 1}\n            : x"), 0));
+        StringBuilder laughs = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'k'; c++) {
+            laughs.append(c).append(": &").append(c).append(" [").append(("*" + (char) (c - 1) + ", ").repeat(9))
+                    .append('*').append((char) (c - 1)).append("]\n");
+        }
+        files.add(BrokenFile.of("billion laughs", STACK_FILE, laughs + valid, 0));
+        files.add(BrokenFile.of("nesting 10,000 deep", STACK_FILE, "config: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n", 1));
+        files.add(BrokenFile.of("5 MB", STACK_FILE, valid + "# " + "x".repeat(5 << 20) + "\n", 0));
+        StringBuilder tangle = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            List<String> others = new ArrayList<>();
+            for (int j = 0; j < 12; j++) if (j != i) others.add("c" + j);
+            tangle.append("        - {name: c").append(i).append(", type: container, image: api, dependsOn: [")
+                    .append(String.join(", ", others)).append("]}\n");
+        }
+        files.add(BrokenFile.of("12 layers all depending on each other", STACK_FILE, layers(tangle.toString()), 0));
+        files.add(BrokenFile.of("a reference split across lines", STACK_FILE, valid.replace("TOKEN: plain",
+                "TOKEN: \"{{.spectro.app.$appDeploymentName.\n              db.PASSWORD}}\""), lineOf("token")));
+        files.add(BrokenFile.of("unbalanced braces", STACK_FILE, valid.replace("TOKEN: plain",
+                "TOKEN: \"{{.spectro.app.$appDeploymentName.db.PASSWORD}\""), lineOf("token")));
+        files.add(BrokenFile.of("a reference inside a reference", STACK_FILE, valid.replace("TOKEN: plain",
+                "TOKEN: \"{{.spectro.app.{{.spectro.app.a.db.USERNAME}}.db.PASSWORD}}\""), lineOf("token")));
+        for (String slot : List.of("image", "storageClass", "mountPath", "version", "cluster", "clusterDomain")) {
+            files.add(BrokenFile.of("a reference in " + slot, STACK_FILE,
+                    stack(Map.of(slot, "\"{{.spectro.app.$appDeploymentName.db.POSTGRESMSTR_SVC}}\"")), lineOf(slot)));
+        }
+        files.add(BrokenFile.of("Pulumi.yaml that is a list", "Pulumi.yaml", "- name\n- runtime\n", 1));
+        files.add(BrokenFile.of("Pulumi.yaml in Latin-1", "Pulumi.yaml",
+                new String(PROJECT.replace("bad-input", "caf\u00e9").getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1), 0));
+        files.add(new BrokenFile("Pulumi.yaml in Latin-1 bytes", "Pulumi.yaml",
+                ("description: caf\u00e9\n" + PROJECT).getBytes(StandardCharsets.ISO_8859_1), 1));
+        files.add(BrokenFile.of("Pulumi.yaml with a tag", "Pulumi.yaml", PROJECT.replace("runtime: java", "runtime: !!binary amF2YQ=="), 2));
+        files.add(BrokenFile.of("catalog file with an unknown key", "components/keyvalue.yaml", "type: keyvalue\nimagee: x\n", 2));
+        files.add(new BrokenFile("catalog file that is binary", "components/keyvalue.yaml", new byte[] {0x1f, (byte) 0x8b, 8, 0}, 0));
+        files.add(BrokenFile.of("catalog file with a wrong type deep inside", "components/redis.yaml",
+                "type: redis\ntitle: Redis\nport: {name: redis, number: lots}\n", 3));
+        return files.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenFiles")
+    void eachBrokenFileIsOneClearProblem(BrokenFile broken, @TempDir Path dir) throws IOException {
+        write(dir, PROJECT, stack(Map.of()));
+        Path file = dir.resolve(broken.file());
+        Files.createDirectories(file.getParent());
+        Files.write(file, broken.bytes());
+        for (String command : List.of("render", "preview")) {
+            CliTest.Result r = runBounded(command, "-C", dir.toString(), "--stack", "t");
+            assertClearUserError(r, command);
+            String where = broken.file() + (broken.line() > 0 ? ":" + broken.line() + ": " : "");
+            assertThat(r.err()).as(command).contains("error: " + where);
+            assertThat(r.err().length()).as("a bounded answer, not the input echoed").isLessThan(16_000);
+        }
+    }
+
+    @Test
+    void aStackFileThatIsADirectoryOrANamedPipeIsAnsweredWithoutReadingIt(@TempDir Path dir) throws Exception {
+        write(dir, PROJECT, stack(Map.of()));
+        Path file = dir.resolve(STACK_FILE);
+        Files.delete(file);
+        Files.createDirectory(file);
+        CliTest.Result r = runBounded("render", "-C", dir.toString(), "--stack", "t");
+        assertClearUserError(r, "render");
+        assertThat(r.err()).contains(STACK_FILE + ": is a directory");
+
+        Files.delete(file);
+        Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is available");
+        r = runBounded("render", "-C", dir.toString(), "--stack", "t");
+        assertClearUserError(r, "render");
+        assertThat(r.err()).contains(STACK_FILE + ": is not a regular file");
+    }
+
+    @Test
+    void anchorsAliasesMergeKeysAndJsonAreOrdinaryYaml(@TempDir Path dir) throws IOException {
+        write(dir, PROJECT, """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                        - {name: db, type: postgresql, storage: &size 3, resources: &res {cpu: 250m, memory: 512Mi}}
+                        - {name: cache, type: redis, storage: *size, resources: {<<: *res, cpu: 500m}}
+                  dbstack:apps: [{name: a, profile: p}]
+                """);
+        CliTest.Result r = runBounded("render", "-C", dir.toString(), "--stack", "t");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("storage: 3Gi").contains("cpu: 500m").doesNotContain("size");
+
+        write(dir, PROJECT, "{\n\t\"config\": {\n\t\t\"dbstack:clusterGroups\": [{\"name\": \"dev\", \"cluster\": \"sandbox\"}],\n"
+                + "\t\t\"dbstack:profiles\": [{\"name\": \"p\", \"layers\": [{\"name\": \"db\", \"type\": \"redis\", \"storage\": 1}]}],\n"
+                + "\t\t\"dbstack:apps\": [{\"name\": \"a\", \"profile\": \"p\"}]\n\t}\n}\n");
+        r = runBounded("preview", "-C", dir.toString(), "--stack", "t");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("+ create StatefulSet a/db");
+    }
 }
