@@ -140,6 +140,7 @@ public final class Applier {
                             stopped.compareAndSet(null, e);
                             throw e; // the run stops: a step that cannot be recorded must not be followed by more
                         } catch (RuntimeException e) {
+                            if (stopped.get() != null) return; // interrupted because the run stops: not this service's failure
                             outcomes.put(id, Outcome.FAILED);
                             errors.put(id, describe(e));
                             progress.finished(id, Outcome.FAILED);
@@ -338,6 +339,10 @@ public final class Applier {
         if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
             return "HTTP " + k.getCode() + ": " + k.getStatus().getMessage();
         }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
+        String what = e.getMessage() != null ? e.getMessage() : e.toString();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        // fabric8 wraps transport failures in a generic message; the cause says what happened.
+        return root != e && root.getMessage() != null ? what + " (" + root.getMessage() + ")" : what;
     }
 }

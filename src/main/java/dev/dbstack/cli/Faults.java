@@ -17,8 +17,9 @@ final class Faults {
 
     static Optional<String> describe(Throwable e) {
         if (e instanceof Applier.RecordingFailed r) {
-            return Optional.of(describe(r.getCause()).orElse("cannot record state: " + r.getMessage())
-                    + ". Every step before this one is recorded; the run stopped so that nothing goes unrecorded."
+            String what = r.getCause() instanceof UncheckedIOException u && !(u instanceof StateStorageException)
+                    ? io(u.getMessage(), u.getCause()) : r.getMessage();
+            return Optional.of(what + ". Every step before this one is recorded; the run stopped so that nothing goes unrecorded."
                     + " Fix that (free disk space, make .dbstack writable) and run `dbstack up` again: it reads the"
                     + " cluster and carries on from there");
         }

@@ -3,6 +3,7 @@ package dev.dbstack.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dbstack.state.StateStorageException;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -330,6 +331,9 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         return withWriteLock(() -> {
             try {
                 return write.get();
+            } catch (StateStorageException e) {
+                // The machine's fault, told as a real API server would: what failed, without our class names.
+                return status(500, "InternalError", "sandbox: " + e.getMessage());
             } catch (RuntimeException e) {
                 return status(500, "InternalError", "sandbox: " + e);
             }
