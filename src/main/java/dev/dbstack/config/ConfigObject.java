@@ -89,6 +89,11 @@ final class ConfigObject {
         return string(key, false);
     }
 
+    /** Free text no program reads (a description): any string, braces included. */
+    Optional<String> prose(String key) {
+        return node(key).flatMap(n -> scalarText(n, path(key), true, true));
+    }
+
     Optional<String> requiredString(String key, String what) {
         Node n = required(key, what);
         return n == null ? Optional.empty() : asString(n, path(key), false);

@@ -11,7 +11,9 @@ final class Names {
     private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
+    /** Kubernetes' quantity: a number (12, 1.5, .5, 5.) with an SI or binary suffix or a decimal exponent (1e3). */
+    private static final Pattern QUANTITY = Pattern.compile(
+            "([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]{1,3}|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
     /** Docker's reference grammar (distribution/reference): [host[:port]/]path[:tag][@digest]. */
     private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     /** The first part names a registry only with a dot, a port or as localhost; otherwise it is part of the path. */
@@ -138,7 +140,7 @@ final class Names {
     }
 
     static boolean isQuantity(String text) {
-        return QUANTITY.matcher(text).matches();
+        return text.length() <= 64 && QUANTITY.matcher(text).matches();
     }
 
     static boolean isSemver(String text) {

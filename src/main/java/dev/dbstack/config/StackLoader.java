@@ -87,7 +87,7 @@ public final class StackLoader {
         if (root.has("name")) Names.checkPulumiName(name, "project").ifPresent(m -> root.problem("name", m));
         root.node("runtime").ifPresent(runtime -> checkRuntime(root, runtime));
         if (!root.has("runtime")) root.problem("runtime", "missing required key (runtime: java)");
-        String description = root.string("description").orElse("");
+        String description = root.prose("description").orElse("");
         String stackDir = root.string("stackConfigDir").orElse(".");
         for (String k : PROJECT_KEYS) root.node(k);
         root.rejectUnknownKeys();
@@ -154,6 +154,14 @@ public final class StackLoader {
         });
         for (String k : STACK_FILE_KEYS) root.node(k);
         root.rejectUnknownKeys();
+        // Without a config: map there is nothing to read: say that once, not once per key it would hold.
+        if (!root.has("config") || !(root.node("config").get() instanceof Node.Mapping)) {
+            if (!root.has("config")) {
+                root.problem("config", "missing: a stack file holds its settings under config: (dbstack reads "
+                        + String.join(", ", CONFIG_KEYS) + ")");
+            }
+            problems.throwIfAny();
+        }
         return buildModel(project, stack, display, config, problems);
     }
 

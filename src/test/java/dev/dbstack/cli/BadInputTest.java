@@ -298,6 +298,20 @@ class BadInputTest {
                 .doesNotContain("declare at least one");
     }
 
+    static Stream<String> withoutConfig() {
+        return Stream.of("", "# only a comment\n", "config:\n", "config: ~\n", "encryptionsalt: null\n", "config: [1]\n",
+                "config: 5\n", "config: text\n");
+    }
+
+    @ParameterizedTest
+    @MethodSource("withoutConfig")
+    void aStackFileWithoutAConfigMapIsOneProblem(String text, @TempDir Path dir) throws IOException {
+        write(dir, PROJECT, text);
+        CliTest.Result r = runBounded("render", "-C", dir.toString(), "--stack", "t");
+        assertClearUserError(r, "render");
+        assertThat(r.err()).contains(STACK_FILE + ":1: config: ").doesNotContain("declare at least one");
+    }
+
     @Test
     void layersAndAppsWhoseDerivedNamesCollideAreRefused(@TempDir Path dir) throws IOException {
         String layers = """
