@@ -1,5 +1,7 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.LoadedStack;
+
 import dev.dbstack.config.StackLoader;
 import dev.dbstack.model.Project;
 import dev.dbstack.state.StackLock;

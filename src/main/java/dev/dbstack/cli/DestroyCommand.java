@@ -1,5 +1,7 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.Engine;
+
 import dev.dbstack.apply.Applier;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Planner;
@@ -30,13 +32,13 @@ final class DestroyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Engine engine = Engine.open(options, options.describe("destroy"), System.err)) {
+        try (Engine engine = Engine.open(options.load(), options.describe("destroy"), System.err)) {
             Plan plan = engine.destroyPlan(Planner.Options.deleteData(Set.copyOf(deleteData)));
             if (plan.isEmpty()) {
-                System.out.println("Nothing to destroy in stack " + engine.stack.model().stack() + ".");
+                System.out.println("Nothing to destroy in stack " + engine.stack().model().stack() + ".");
                 return 0;
             }
-            System.out.println("Destroying stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name());
+            System.out.println("Destroying stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name());
             System.out.println();
             System.out.print(PlanPrinter.printFlat(plan));
             if (!apply.confirmed("Destroy these objects?")) {
@@ -44,14 +46,13 @@ final class DestroyCommand implements Callable<Integer> {
                 return 0;
             }
             ConsoleProgress progress = ConsoleProgress.forStdout();
-            Applier.Result result = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(),
-                    progress).apply(plan, engine.stack.graph(), engine.recorder());
+            Applier.Result result = engine.destroy(plan, apply.parallel, apply.timeout(), progress);
             progress.close();
             if (plan.steps().stream().anyMatch(s -> s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP)) {
                 System.out.println();
                 System.out.println("Kept the PersistentVolumeClaims of the databases, the namespaces they live in, and the"
                         + " credentials that open them. To delete a service's data too: dbstack destroy --stack "
-                        + engine.stack.model().stack() + " --delete-data <app>/<layer>");
+                        + engine.stack().model().stack() + " --delete-data <app>/<layer>");
             }
             return result.ok() ? 0 : Main.EXIT_FAILURE;
         }

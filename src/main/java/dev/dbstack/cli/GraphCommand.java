@@ -25,7 +25,7 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ServiceGraph graph = LoadedStack.load(options).graph();
+        ServiceGraph graph = options.load().graph();
         System.out.print(format == Format.dot ? dot(graph) : text(graph));
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.Engine;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,7 +35,7 @@ final class OutputsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Engine engine = Engine.open(options, null, System.err)) {
+        try (Engine engine = Engine.open(options.load(), null, System.err)) {
             RenderedStack rendered = engine.render();
             if (json) {
                 ObjectNode root = new ObjectMapper().createObjectNode();

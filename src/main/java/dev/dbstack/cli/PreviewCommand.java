@@ -1,5 +1,7 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.Engine;
+
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanPrinter;
 import java.util.concurrent.Callable;
@@ -24,12 +26,12 @@ final class PreviewCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Engine engine = Engine.open(options, null, System.err)) {
-            Plan plan = engine.plan(data.planner()).plan();
-            System.out.println("Previewing stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name()
-                    + (engine.state.isEmpty() ? " (no state recorded yet)" : ""));
+        try (Engine engine = Engine.open(options.load(), null, System.err)) {
+            Plan plan = engine.preview(data.planner()).plan();
+            System.out.println("Previewing stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name()
+                    + (engine.stateIsEmpty() ? " (no state recorded yet)" : ""));
             System.out.println();
-            System.out.print(PlanPrinter.print(plan, engine.stack.graph(), diff));
+            System.out.print(PlanPrinter.print(plan, engine.stack().graph(), diff));
             stats(engine);
             return 0;
         }

@@ -1,5 +1,7 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.Engine;
+
 import dev.dbstack.model.UserInputException;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.render.Manifests;
@@ -43,12 +45,12 @@ final class RenderCommand implements Callable<Integer> {
         RenderedStack rendered;
         if (showSecrets) {
             // The credentials `up` recorded (or fresh ones for a stack never applied), so the YAML matches the cluster.
-            LoadedStack.load(options).refuseUndecryptedSecrets();
-            try (Engine engine = Engine.offline(options, System.err)) {
+            options.load().refuseUndecryptedSecrets();
+            try (Engine engine = Engine.offline(options.load(), System.err)) {
                 rendered = engine.render();
             }
         } else {
-            rendered = LoadedStack.load(options).renderWithheld();
+            rendered = options.load().renderWithheld();
         }
         Map<String, List<HasMetadata>> byApp = new LinkedHashMap<>();
         rendered.appObjects().forEach((app, objects) -> byApp.computeIfAbsent(app, k -> new ArrayList<>()).addAll(objects));

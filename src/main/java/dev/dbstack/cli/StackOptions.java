@@ -1,5 +1,8 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.LoadedStack;
+import java.nio.file.Path;
+
 import picocli.CommandLine.Option;
 
 /** Options every stack command shares. */
@@ -11,6 +14,11 @@ public class StackOptions {
     @Option(names = {"-C", "--cwd"}, paramLabel = "DIR", defaultValue = ".",
             description = "Project directory holding Pulumi.yaml (default: current directory).")
     String cwd;
+
+    /** The project and stack these options name, loaded through the pipeline's front half. */
+    LoadedStack load() {
+        return LoadedStack.load(Path.of(cwd), stack);
+    }
 
     /** How a lock names the run holding it: {@code dbstack up --stack dev}. */
     String describe(String verb) {

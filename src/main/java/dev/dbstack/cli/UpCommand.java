@@ -1,5 +1,7 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.Engine;
+
 import dev.dbstack.apply.Applier;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanPrinter;
@@ -25,43 +27,33 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Engine engine = Engine.open(options, options.describe("up"), System.err)) {
-            Engine.Planned planned = engine.plan(data.planner());
+        try (Engine engine = Engine.open(options.load(), options.describe("up"), System.err)) {
+            Engine.Planned planned = engine.preview(data.planner());
             RenderedStack desired = planned.desired();
             Plan plan = planned.plan();
-            System.out.println("Updating stack " + engine.stack.model().stack() + " of project " + engine.stack.project().name());
+            System.out.println("Updating stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name());
             System.out.println();
-            System.out.print(PlanPrinter.print(plan, engine.stack.graph()));
-            if (plan.isEmpty()) {
-                engine.saveCredentials();
-                engine.recordUnrecorded(desired);
-                OutputsCommand.print(desired, false, System.out);
-                stats(engine);
-                return 0;
-            }
-            if (!apply.confirmed("Apply these changes?")) {
+            System.out.print(PlanPrinter.print(plan, engine.stack().graph()));
+            if (!plan.isEmpty() && !apply.confirmed("Apply these changes?")) {
                 System.out.println("Cancelled; nothing was changed.");
                 stats(engine);
                 return 0;
             }
-            System.out.println();
-            engine.saveCredentials();
+            if (!plan.isEmpty()) System.out.println();
             ConsoleProgress progress = ConsoleProgress.forStdout();
-            Applier applier = new Applier(engine.client, apply.parallel, apply.timeout(), engine.lastApplied(), progress);
-            Applier.Result result = applier.apply(plan, engine.stack.graph(), engine.recorder());
+            Applier.Result result = engine.up(planned, apply.parallel, apply.timeout(), progress);
             progress.close();
-            System.out.println();
-            result.services().forEach((id, outcome) -> {
-                if (outcome != Applier.Outcome.SUCCEEDED) System.out.println(outcome.name().toLowerCase() + ": " + id + " — " + result.errors().get(id));
-            });
-            long ok = result.services().values().stream().filter(o -> o == Applier.Outcome.SUCCEEDED).count();
-            System.out.println("Applied: " + ok + " services succeeded, "
-                    + result.services().values().stream().filter(o -> o == Applier.Outcome.FAILED).count() + " failed, "
-                    + result.services().values().stream().filter(o -> o == Applier.Outcome.SKIPPED).count() + " skipped.");
-            if (result.ok()) {
-                engine.recordUnrecorded(desired);
-                OutputsCommand.print(desired, false, System.out);
+            if (!plan.isEmpty()) {
+                System.out.println();
+                result.services().forEach((id, outcome) -> {
+                    if (outcome != Applier.Outcome.SUCCEEDED) System.out.println(outcome.name().toLowerCase() + ": " + id + " — " + result.errors().get(id));
+                });
+                long ok = result.services().values().stream().filter(o -> o == Applier.Outcome.SUCCEEDED).count();
+                System.out.println("Applied: " + ok + " services succeeded, "
+                        + result.services().values().stream().filter(o -> o == Applier.Outcome.FAILED).count() + " failed, "
+                        + result.services().values().stream().filter(o -> o == Applier.Outcome.SKIPPED).count() + " skipped.");
             }
+            if (result.ok()) OutputsCommand.print(desired, false, System.out);
             stats(engine);
             return result.ok() ? 0 : Main.EXIT_FAILURE;
         }

@@ -603,6 +603,26 @@ public final class Planner {
     }
 
     /** What state may hold of an object: a Secret's values are never recorded. */
+    /** An applied object whose live fields differ from what was applied: {@code fields} name them. */
+    public record Drift(ObjectRef ref, List<String> fields) {}
+
+    /** Recorded objects the cluster no longer has. */
+    public static List<ObjectRef> gone(Known known, Map<ObjectRef, JsonNode> live) {
+        return known.objects().keySet().stream().filter(ref -> !live.containsKey(ref)).toList();
+    }
+
+    /** Recorded objects whose live fields drifted from what was applied (Secret values are not compared). */
+    public static List<Drift> drift(Known known, Map<ObjectRef, JsonNode> live) {
+        List<Drift> out = new ArrayList<>();
+        for (Recorded r : known.objects().values()) {
+            JsonNode current = live.get(r.ref());
+            if (current == null || r.lastApplied() == null) continue;
+            List<String> fields = ManagedDiff.changedPaths(r.lastApplied(), withoutSecretData(current));
+            if (!fields.isEmpty()) out.add(new Drift(r.ref(), fields));
+        }
+        return out;
+    }
+
     public static JsonNode withoutSecretData(JsonNode object) {
         if (!"Secret".equals(object.path("kind").asText())) return object;
         com.fasterxml.jackson.databind.node.ObjectNode copy = object.deepCopy();

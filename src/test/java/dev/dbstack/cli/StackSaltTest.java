@@ -1,5 +1,6 @@
 package dev.dbstack.cli;
 
+import dev.dbstack.engine.Engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

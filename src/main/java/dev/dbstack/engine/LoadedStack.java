@@ -1,4 +1,4 @@
-package dev.dbstack.cli;
+package dev.dbstack.engine;
 
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.config.EncryptionSalt;
@@ -32,13 +32,17 @@ import java.util.Optional;
  *                        on load finds what only render can (two layers deriving one object name) before any
  *                        state or cluster is touched.
  */
-record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGraph graph,
+public record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGraph graph,
                    Optional<EncryptionSalt> encryptionSalt, RenderedStack renderWithheld) {
 
-    static LoadedStack load(StackOptions options) {
-        Path dir = Path.of(options.cwd).toAbsolutePath().normalize();
+    /**
+     * @param projectDir the directory holding {@code Pulumi.yaml}
+     * @param stackName  the stack, or null when the project has exactly one
+     */
+    public static LoadedStack load(Path projectDir, String stackName) {
+        Path dir = projectDir.toAbsolutePath().normalize();
         Project project = StackLoader.loadProject(dir);
-        String stack = options.stack != null ? options.stack : onlyStack(project);
+        String stack = stackName != null ? stackName : onlyStack(project);
         Catalog catalog = Catalog.load(dir);
         StackLoader loader = new StackLoader(catalog, passphrase());
         StackModel model = loader.load(project, stack);
@@ -47,12 +51,12 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
     }
 
     /** Pulumi's variable works too, so one passphrase serves `pulumi` and `dbstack` alike. */
-    static String passphrase() {
+    public static String passphrase() {
         String own = System.getenv("DBSTACK_CONFIG_PASSPHRASE");
         return own != null ? own : System.getenv("PULUMI_CONFIG_PASSPHRASE");
     }
 
-    static String onlyStack(Project project) {
+    public static String onlyStack(Project project) {
         List<String> stacks = StackLoader.listStacks(project);
         if (stacks.size() == 1) return stacks.get(0);
         throw UserInputException.of(new SourceRef("", 0), "--stack", stacks.isEmpty()
@@ -71,7 +75,7 @@ record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGr
     /** Stands in for a secure: value this build cannot decrypt; only ever in Secret data nobody is shown. */
     private static final String UNREADABLE = "(secure value not decrypted)";
 
-    void refuseUndecryptedSecrets() {
+    public void refuseUndecryptedSecrets() {
         List<Problem> problems = new ArrayList<>();
         for (AppProfile profile : model.profiles()) {
             for (ServiceLayer layer : profile.layers()) {

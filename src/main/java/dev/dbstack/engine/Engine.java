@@ -1,4 +1,4 @@
-package dev.dbstack.cli;
+package dev.dbstack.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.cluster.KubeconfigCluster;
+import dev.dbstack.cluster.LiveReader;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.model.AppDeployment;
@@ -22,22 +23,21 @@ import dev.dbstack.plan.Recorded;
 import dev.dbstack.plan.Retained;
 import dev.dbstack.plan.Step;
 import dev.dbstack.apply.Applier;
+import dev.dbstack.apply.Progress;
 import dev.dbstack.render.CredentialSource;
 import dev.dbstack.render.GeneratedCredentials;
-import dev.dbstack.render.Labels;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
 import dev.dbstack.state.StackLock;
 import dev.dbstack.state.StackState;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,17 +46,18 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The back half of the pipeline for one stack: its state, its lock, its secrets key and its
- * cluster (a kubeconfig context, or the embedded sandbox kept under {@code .dbstack/sandbox}).
+ * The deployment engine for one stack run: its state, its lock, its secrets key and its cluster (a
+ * kubeconfig context, or the embedded sandbox kept under {@code .dbstack/sandbox}). Operations take
+ * options and return values — plans, apply results, drift — for a front door (the CLI) to print.
  */
-final class Engine implements AutoCloseable {
+public final class Engine implements AutoCloseable {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     /** The documented passphrase of sandbox stacks that set none: their secrets are only obfuscated. */
-    static final String SANDBOX_PASSPHRASE = "";
+    public static final String SANDBOX_PASSPHRASE = "";
 
-    final LoadedStack stack;
-    final StackState state;
-    final KubernetesClient client;
+    private final LoadedStack stack;
+    private final StackState state;
+    private final KubernetesClient client;
     private final PassphraseCrypter crypter;
     private final Sandbox sandbox;
     private final StackLock lock;
@@ -73,21 +74,21 @@ final class Engine implements AutoCloseable {
 
     /**
      * @param command non-null to take the stack's lock (commands that write), named in the lock
+     * @param err     where warnings go
      */
-    static Engine open(StackOptions options, String command, PrintStream err) {
-        return open(options, command, err, true);
+    public static Engine open(LoadedStack stack, String command, PrintStream err) {
+        return open(stack, command, err, true);
     }
 
     /**
      * The stack's state and secrets without a cluster (for render, which must give the credentials
      * `up` deployed, yet contacts nothing).
      */
-    static Engine offline(StackOptions options, PrintStream err) {
-        return open(options, null, err, false);
+    public static Engine offline(LoadedStack stack, PrintStream err) {
+        return open(stack, null, err, false);
     }
 
-    private static Engine open(StackOptions options, String command, PrintStream err, boolean connect) {
-        LoadedStack stack = LoadedStack.load(options);
+    private static Engine open(LoadedStack stack, String command, PrintStream err, boolean connect) {
         Path dir = stack.project().dir();
         String stackName = stack.model().stack();
         ClusterGroup group = singleCluster(stack);
@@ -184,7 +185,7 @@ final class Engine implements AutoCloseable {
     private final Map<String, String> unsaved = new TreeMap<>();
 
     /** Keeps what this run generated or took over: called once the plan is going to be applied. */
-    void saveCredentials() {
+    private void saveCredentials() {
         unsaved.forEach(state::putCredential);
         unsaved.clear();
     }
@@ -217,7 +218,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** Renders without the cluster: credentials from state, new ones for this run only (render, outputs). */
-    RenderedStack render() {
+    public RenderedStack render() {
         return render(credentials(null));
     }
 
@@ -226,16 +227,16 @@ final class Engine implements AutoCloseable {
                 (id, env) -> env.secret().isDecrypted() ? env.secret().reveal() : "").render(stack.graph());
     }
 
-    static String key(ObjectRef ref) {
+    private static String key(ObjectRef ref) {
         return ref.apiVersion() + "|" + ref.kind() + "|" + ref.namespace() + "|" + ref.name();
     }
 
-    static ObjectRef ref(String key) {
+    private static ObjectRef ref(String key) {
         String[] p = key.split("\\|", -1);
         return new ObjectRef(p[0], p[1], p[2], p[3]);
     }
 
-    Map<ObjectRef, Recorded> recorded() {
+    private Map<ObjectRef, Recorded> recorded() {
         Map<ObjectRef, Recorded> out = new java.util.LinkedHashMap<>();
         state.objects().forEach((key, e) -> out.put(ref(key), new Recorded(ref(key), e.app(), serviceId(e.service()),
                 e.lastApplied())));
@@ -243,7 +244,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** What state knows: applied objects, and the data kept of removed databases. */
-    Planner.Known known() {
+    private Planner.Known known() {
         Map<ServiceId, Retained> retained = new TreeMap<>();
         state.retained().forEach((key, v) -> {
             ServiceId data = serviceId(key);
@@ -269,7 +270,7 @@ final class Engine implements AutoCloseable {
      * Records each applied step in the stack's state before the next begins: the desired object
      * (never a Secret's values), and what the step did to a database's kept data.
      */
-    Applier.Recorder recorder() {
+    private Applier.Recorder recorder() {
         return new Applier.Recorder() {
             @Override
             public void applied(Step step, HasMetadata written) {
@@ -317,7 +318,7 @@ final class Engine implements AutoCloseable {
      * their service: written by a run killed before its record, or taken over by a renamed layer.
      * Without this a later removal from config would not find them.
      */
-    void recordUnrecorded(RenderedStack desired) {
+    private void recordUnrecorded(RenderedStack desired) {
         Map<ObjectRef, Recorded> recorded = recorded();
         Map<ObjectRef, JsonNode> live = plannedAgainst.objects();
         for (var entry : desired.appObjects().entrySet()) {
@@ -337,70 +338,21 @@ final class Engine implements AutoCloseable {
                 Planner.withoutSecretData(SERIALIZATION.convertValue(o, JsonNode.class)));
     }
 
-    /**
-     * The live objects of this stack, one LIST per kind and namespace, filtered by the stack's label;
-     * and every PersistentVolumeClaim in its namespaces, because the claims a StatefulSet makes carry
-     * only its template's labels, and the data on them is what the plan must never lose sight of.
-     */
-    Planner.Live readLive(RenderedStack desired, Planner.Known known) {
-        Set<String> kinds = new LinkedHashSet<>();
-        Set<String> namespaces = new LinkedHashSet<>();
-        if (desired != null) {
-            for (HasMetadata o : desired.allObjects()) {
-                kinds.add(o.getApiVersion() + "|" + o.getKind());
-                if (o.getMetadata().getNamespace() != null) namespaces.add(o.getMetadata().getNamespace());
-            }
-        }
-        for (ObjectRef r : known.objects().keySet()) {
-            kinds.add(r.apiVersion() + "|" + r.kind());
-            if (!r.namespace().isEmpty()) namespaces.add(r.namespace());
-        }
-        known.retained().values().forEach(r -> namespaces.add(r.namespace()));
-        kinds.remove("v1|PersistentVolumeClaim");
-        Map<ObjectRef, JsonNode> live = new HashMap<>();
-        String stackName = stack.model().stack();
-        for (String k : kinds) {
-            String apiVersion = k.substring(0, k.indexOf('|'));
-            String kind = k.substring(k.indexOf('|') + 1);
-            if (kind.equals("Namespace")) {
-                add(live, client.genericKubernetesResources(apiVersion, kind).withLabel(Labels.STACK, stackName).list().getItems());
-                continue;
-            }
-            for (String ns : namespaces) {
-                add(live, client.genericKubernetesResources(apiVersion, kind).inNamespace(ns)
-                        .withLabel(Labels.STACK, stackName).list().getItems());
-            }
-        }
-        for (String ns : namespaces) {
-            add(live, client.genericKubernetesResources("v1", "PersistentVolumeClaim").inNamespace(ns).list().getItems());
-        }
-        Set<String> expandable = new java.util.HashSet<>();
-        String defaultClass = null;
-        for (var sc : client.storage().v1().storageClasses().list().getItems()) {
-            if (Boolean.TRUE.equals(sc.getAllowVolumeExpansion())) expandable.add(sc.getMetadata().getName());
-            if (sc.getMetadata().getAnnotations() != null
-                    && "true".equals(sc.getMetadata().getAnnotations().get("storageclass.kubernetes.io/is-default-class"))) {
-                defaultClass = sc.getMetadata().getName();
-            }
-        }
-        return new Planner.Live(live, expandable, defaultClass);
-    }
-
-    private static void add(Map<ObjectRef, JsonNode> live, List<GenericKubernetesResource> items) {
-        for (GenericKubernetesResource r : items) live.put(ObjectRef.of(r), SERIALIZATION.convertValue(r, JsonNode.class));
+    private Planner.Live readLive(RenderedStack desired, Planner.Known known) {
+        return LiveReader.read(client, stack.model().stack(), desired == null ? List.of() : desired.allObjects(), known);
     }
 
     /** The cluster as the last plan read it. */
     private Planner.Live plannedAgainst;
 
     /** A run's desired stack, rendered against what the cluster holds, and its plan. */
-    record Planned(RenderedStack desired, Plan plan) {}
+    public record Planned(RenderedStack desired, Plan plan) {}
 
     /**
      * Reads the cluster (what to read follows from the stack's shape, rendered without credentials),
      * renders the stack against it, and plans.
      */
-    Planned plan(Planner.Options options) {
+    public Planned preview(Planner.Options options) {
         Planner.Known known = known();
         plannedAgainst = readLive(stack.renderWithheld(), known);
         RenderedStack desired = render(credentials(plannedAgainst.objects()));
@@ -409,17 +361,52 @@ final class Engine implements AutoCloseable {
     }
 
     /** Everything the stack applied, to delete; data kept unless {@code --delete-data} names it. */
-    Plan destroyPlan(Planner.Options options) {
+    public Plan destroyPlan(Planner.Options options) {
         Planner.Known known = known();
         plannedAgainst = readLive(null, known);
         return Planner.destroy(stack.project().name(), stack.model().stack(), stack.catalog(), known, plannedAgainst, options);
     }
 
-    Planner.Live plannedAgainst() {
-        return plannedAgainst;
+    /**
+     * Applies a plan {@link #preview} made: keeps the credentials this run generated or took over, then
+     * executes the steps, each recorded before the next. An empty plan only records what exists live as
+     * desired but was never recorded.
+     */
+    public Applier.Result up(Planned planned, int parallel, Duration timeout, Progress progress) {
+        saveCredentials();
+        Applier.Result result = planned.plan().isEmpty() ? new Applier.Result(Map.of(), Map.of(), 0)
+                : new Applier(client, parallel, timeout, lastApplied(), progress).apply(planned.plan(), stack.graph(), recorder());
+        if (result.ok()) recordUnrecorded(planned.desired());
+        return result;
     }
 
-    Map<ObjectRef, JsonNode> lastApplied() {
+    /** Executes a plan {@link #destroyPlan} made. */
+    public Applier.Result destroy(Plan plan, int parallel, Duration timeout, Progress progress) {
+        return new Applier(client, parallel, timeout, lastApplied(), progress).apply(plan, stack.graph(), recorder());
+    }
+
+    /** What refresh found: objects gone from the cluster (now forgotten) and objects that drifted. */
+    public record Refreshed(int recorded, List<ObjectRef> gone, List<Planner.Drift> drifted) {}
+
+    /** Reads the cluster and brings state up to date: forgets what is gone, reports what drifted. */
+    public Refreshed refresh() {
+        Planner.Known known = known();
+        Map<ObjectRef, JsonNode> live = readLive(stack.renderWithheld(), known).objects();
+        List<ObjectRef> gone = Planner.gone(known, live);
+        gone.forEach(ref -> state.removeObject(key(ref)));
+        return new Refreshed(known.objects().size(), gone, Planner.drift(known, live));
+    }
+
+    public LoadedStack stack() {
+        return stack;
+    }
+
+    /** Whether this stack has recorded nothing yet. */
+    public boolean stateIsEmpty() {
+        return state.isEmpty();
+    }
+
+    private Map<ObjectRef, JsonNode> lastApplied() {
         Map<ObjectRef, JsonNode> out = new TreeMap<>();
         recorded().forEach((ref, r) -> {
             if (r.lastApplied() != null) out.put(ref, r.lastApplied());
@@ -428,7 +415,7 @@ final class Engine implements AutoCloseable {
     }
 
     /** On the sandbox, the API requests this run made: one line for --verbose, and for the idempotency tests. */
-    String requestStats() {
+    public String requestStats() {
         return sandbox == null ? null : "api requests: " + sandbox.readRequests() + " reads, " + sandbox.writeRequests() + " writes";
     }
 

@@ -1,4 +1,4 @@
-package dev.dbstack.cli;
+package dev.dbstack.engine;
 
 import dev.dbstack.config.EncryptionSalt;
 import dev.dbstack.config.PassphraseCrypter;
