@@ -14,20 +14,20 @@ final class Terminal {
 
     /** stdin and stdout are a terminal, and {@code CI} is not set: a prompt can be answered. */
     static boolean canPrompt() {
-        return canPrompt(System.console(), System.getenv());
+        return canPrompt(isTerminal(System.console()), System.getenv());
     }
 
     /** As {@link #canPrompt}, and the terminal is not {@code TERM=dumb}: lines may be redrawn. */
     static boolean canRedraw() {
-        return canRedraw(System.console(), System.getenv());
+        return canRedraw(isTerminal(System.console()), System.getenv());
     }
 
-    static boolean canPrompt(Console console, Map<String, String> env) {
-        return isTerminal(console) && !isSet(env.get("CI"));
+    static boolean canPrompt(boolean terminal, Map<String, String> env) {
+        return terminal && !isSet(env.get("CI"));
     }
 
-    static boolean canRedraw(Console console, Map<String, String> env) {
-        return canPrompt(console, env) && !"dumb".equalsIgnoreCase(env.getOrDefault("TERM", ""));
+    static boolean canRedraw(boolean terminal, Map<String, String> env) {
+        return canPrompt(terminal, env) && !"dumb".equalsIgnoreCase(env.getOrDefault("TERM", ""));
     }
 
     /** CI=false (or empty) is how some set it when they mean "not CI". */
