@@ -88,6 +88,11 @@ final class JsonProgress implements Progress {
         emit(e);
     }
 
+    /** The run stopped before it finished: a last {@code failed} line saying why (Main then prints it and exits 1). */
+    synchronized void stopped(String message) {
+        emit(event("failed", null, null, null, message));
+    }
+
     static long count(Applier.Result result, Applier.Outcome outcome) {
         return result.services().values().stream().filter(o -> o == outcome).count();
     }

@@ -82,7 +82,14 @@ final class UpCommand implements Callable<Integer> {
             }
             if (!plan.isEmpty() && events == null) System.out.println();
             ConsoleProgress console = events == null ? ConsoleProgress.forStdout() : null;
-            Applier.Result result = engine.up(planned, apply.parallel, apply.timeout(), events != null ? events : console);
+            Applier.Result result;
+            try {
+                result = engine.up(planned, apply.parallel, apply.timeout(), events != null ? events : console);
+            } catch (RuntimeException e) {
+                // The run stopped (state could not be recorded, the cluster went away): the stream still says so last.
+                if (events != null) events.stopped(Faults.describe(e).orElse("internal error: " + e));
+                throw e;
+            }
             String applied = "Applied: " + JsonProgress.count(result, Applier.Outcome.SUCCEEDED) + " services succeeded, "
                     + JsonProgress.count(result, Applier.Outcome.FAILED) + " failed, "
                     + JsonProgress.count(result, Applier.Outcome.SKIPPED) + " skipped.";
