@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.testing.PlanOutputSchema;
 import dev.dbstack.testing.TestProject;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -175,6 +180,68 @@ class CiOutputTest {
         assertThat(nothing).hasSize(2);
         assertThat(nothing.get(1).path("message").asText()).isEqualTo("No changes.");
         assertNoSecret(password, preview, up, changed, markdown, text, applied, again);
+    }
+
+    /** Writes the golden file when asked to, else compares with it. */
+    private static void assertGolden(String actual, String file) throws IOException {
+        Path golden = GOLDEN.resolve(file);
+        if (UPDATE) {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(golden, actual);
+        }
+        assertThat(actual).as("differs from %s (regenerate with -Dgolden.update=true and review the diff)", golden)
+                .isEqualTo(Files.readString(golden));
+    }
+
+    /**
+     * Every kind of step in one comment: alpha's image rolls (update) and its database grows (expand-volume);
+     * its cache was recreated by hand with another podManagementPolicy (replace); beta's worker was scaled by
+     * hand (drift); gamma is removed (deletes, its namespace and data kept); delta is new (creates).
+     */
+    @Test
+    void theMarkdownCommentMatchesItsGoldenFile(@TempDir Path dir) throws IOException {
+        TestProject project = TestProject.create(dir, FIXTURE);
+        upOk(dir);
+        project.edit(TestProject.STACK, "ghcr.io/acme/api:1.0.0", "ghcr.io/acme/api:1.1.0");
+        project.edit(TestProject.STACK, "version: \"17\", storage: 1", "version: \"17\", storage: 2");
+        project.edit(TestProject.STACK, "    - {name: gamma, profile: jobs}\n", "    - {name: delta, profile: jobs}\n");
+        try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) { // someone edits the cluster by hand
+            KubernetesClient client = s.client();
+            client.apps().deployments().inNamespace("beta").withName("worker").edit(d -> {
+                d.getSpec().setReplicas(3);
+                return d;
+            });
+            StatefulSet cache = client.apps().statefulSets().inNamespace("alpha").withName("cache").get();
+            client.apps().statefulSets().inNamespace("alpha").withName("cache").withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (client.apps().statefulSets().inNamespace("alpha").withName("cache").get() != null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            cache.getMetadata().setResourceVersion(null);
+            cache.getMetadata().setUid(null);
+            cache.setStatus(null);
+            cache.getSpec().setPodManagementPolicy("Parallel");
+            client.resource(cache).create();
+        }
+
+        CliTest.Result comment = run(dir, "preview", "--format", "markdown", "--start-empty", "delta/queue");
+        assertThat(comment.exit()).as(comment.err()).isZero();
+        assertNoEscapes(comment);
+        assertGolden(comment.out(), "preview.md");
+        assertThat(comment.out()).contains("| `+-` replace | StatefulSet | cache | cache |").contains("| `!` drift | Deployment | worker |")
+                .contains("| `~` expand-volume | StatefulSet | db | db |").contains("| `-` delete | StatefulSet | queue | queue |")
+                .contains("| `=` keep | Namespace | gamma |").contains("### app `delta`");
+        dev.dbstack.plan.PlanMarkdownTest.assertCompleteTables(comment.out());
+        JsonNode doc = validDocument(run(dir, "preview", "--json", "--start-empty", "delta/queue").out());
+        assertThat(doc.path("summary").toString()).isEqualTo(PlanOutputSchema.parse(
+                "{\"create\":%d,\"update\":1,\"replace\":1,\"expand-volume\":1,\"delete\":%d,\"keep\":1,\"drift\":1}".formatted(
+                        doc.path("summary").path("create").asInt(), doc.path("summary").path("delete").asInt())).toString());
+
+        // A refused plan: the problems, as a table of their own.
+        project.edit(TestProject.STACK, "version: \"17\", storage: 2", "version: \"18\", storage: 2");
+        CliTest.Result refused = run(dir, "preview", "--format", "markdown", "--start-empty", "delta/queue");
+        assertThat(refused.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertGolden(refused.out(), "preview-refused.md");
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 1,000-service stack stays under GitHub's comment limit and ends with complete tables. The golden
  * comment of a small stack, planned against the sandbox, is in {@code cli/CiOutputTest}.
  */
-class PlanMarkdownTest {
+public class PlanMarkdownTest {
     /** {@code apps} app deployments of one profile: four databases and a container consuming them. */
     static String bigStack(int apps, String imageTag, boolean withMysql) {
         StringBuilder s = new StringBuilder("""
@@ -191,7 +191,7 @@ class PlanMarkdownTest {
      * Every table (a run of lines starting with {@code |}) has its header, its separator, and rows with as
      * many cells as the header; and nothing after the last table is a cut row.
      */
-    static void assertCompleteTables(String markdown) {
+    public static void assertCompleteTables(String markdown) {
         List<String> lines = markdown.lines().toList();
         int tables = 0;
         for (int i = 0; i < lines.size(); i++) {
