@@ -342,4 +342,15 @@ class CiOutputTest {
         assertNoEscapes(up);
         assertThat(up.out()).contains("\n  + create StatefulSet alpha/db\n").contains("\n  ready alpha/db\n");
     }
+
+    @Test
+    void jsonAndAnotherFormatContradictEachOther(@TempDir Path dir) {
+        TestProject.create(dir, FIXTURE);
+        CliTest.Result r = run(dir, "preview", "--json", "--format", "markdown");
+        assertThat(r.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(r.err()).isEqualTo("error: --json: --json is --format json; it cannot go with --format markdown\n");
+        CliTest.Result unknown = run(dir, "preview", "--format", "html");
+        assertThat(unknown.exit()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(unknown.err()).contains("--format").contains("text, json, markdown");
+    }
 }
