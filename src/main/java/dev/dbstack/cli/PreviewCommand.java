@@ -13,7 +13,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "preview", mixinStandardHelpOptions = true,
-        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.")
+        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:a fault of the machine or the cluster",
+                "2:input to fix: configuration, arguments, a refused plan, a held lock",
+                "3:changes pending (--expect-no-changes)"})
 final class PreviewCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;

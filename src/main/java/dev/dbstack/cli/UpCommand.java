@@ -17,7 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Compute the plan, show it, and apply it wave by wave, waiting for each service to be ready.")
+        description = "Compute the plan, show it, and apply it wave by wave, waiting for each service to be ready.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:a failed apply or a fault of the machine or cluster",
+                "2:input to fix: configuration, arguments, a refused plan, a held lock",
+                "3:changes pending (--expect-no-changes)"})
 final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
