@@ -30,13 +30,14 @@ public class ApplyOptions {
         }
     }
 
-    /** Asks on a terminal; without one, only --yes may proceed. */
+    /** Asks on a terminal; without one (or under CI), only --yes may proceed. */
     boolean confirmed(String question) {
         if (yes) return true;
         java.io.Console console = System.console();
-        if (console == null) {
+        if (!Terminal.canPrompt()) {
             throw dev.dbstack.model.UserInputException.of(dev.dbstack.model.SourceRef.UNKNOWN, "--yes",
-                    "not on a terminal, so nothing to confirm with: run again with --yes to apply this plan");
+                    "not on a terminal" + (console != null ? " (CI is set)" : "") + ", so nothing to confirm with: run again"
+                            + " with --yes to apply this plan");
         }
         String answer = console.readLine("%s [y/N] ", question);
         return answer != null && (answer.equalsIgnoreCase("y") || answer.equalsIgnoreCase("yes"));

@@ -7,8 +7,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * Apply progress for people. Always one line per event (logs and CI read those); on a terminal
- * also a status line kept at the bottom and redrawn in place: wave, running, ready, failed.
+ * Apply progress for people. Always one line per event (logs and CI read those); on a terminal that
+ * can redraw ({@link Terminal#canRedraw}: not under CI, not {@code TERM=dumb}) also a status line kept
+ * at the bottom and redrawn in place: wave, running, ready, failed. Elsewhere plain lines, no escape codes.
  */
 final class ConsoleProgress implements Progress {
     private final PrintStream out;
@@ -24,9 +25,9 @@ final class ConsoleProgress implements Progress {
         this.live = live;
     }
 
-    /** Live only when stdout is a terminal. */
+    /** Live only when stdout is a terminal that can redraw. */
     static ConsoleProgress forStdout() {
-        return new ConsoleProgress(System.out, System.console() != null);
+        return new ConsoleProgress(System.out, Terminal.canRedraw());
     }
 
     @Override

@@ -25,6 +25,11 @@ public final class Main implements Runnable {
     /** Exit code for input the user can fix: configuration, arguments, references. */
     public static final int EXIT_USER_ERROR = 2;
     public static final int EXIT_FAILURE = 1;
+    /**
+     * Exit code of {@code preview --expect-no-changes} and {@code up --expect-no-changes} when the plan has
+     * changes (up then applies nothing): neither a failure (1) nor input to fix (2), so CI can tell them apart.
+     */
+    public static final int EXIT_CHANGES_PENDING = 3;
     /** Enough to see every kind of mistake in a file; a thousand generated lines would hide them. */
     static final int MAX_PRINTED_PROBLEMS = 40;
 

@@ -1,16 +1,23 @@
 package dev.dbstack.cli;
 
 import dev.dbstack.engine.Engine;
-
+import dev.dbstack.engine.LoadedStack;
+import dev.dbstack.model.UserInputException;
 import dev.dbstack.plan.Plan;
+import dev.dbstack.plan.PlanMarkdown;
 import dev.dbstack.plan.PlanPrinter;
+import dev.dbstack.plan.PlanReport;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "preview", mixinStandardHelpOptions = true,
-        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.")
+        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:a fault of the machine or the cluster",
+                "2:input to fix: configuration, arguments, a refused plan, a held lock",
+                "3:changes pending (--expect-no-changes)"})
 final class PreviewCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
     Main main;
@@ -18,22 +25,47 @@ final class PreviewCommand implements Callable<Integer> {
     @Mixin
     StackOptions options;
 
-    @Option(names = "--diff", description = "Show the changed fields of every update.")
+    @Option(names = "--diff", description = "Show the changed fields of every update (text format; json and markdown always have them).")
     boolean diff;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (default), json (schema: docs/plan-output.schema.json) or markdown (a pull-request comment).")
+    PlanOutput.Format format;
+
+    @Option(names = "--json", description = "Same as --format json.")
+    boolean json;
+
+    @Option(names = "--expect-no-changes", description = "Exit with code 3 if the plan has any change (a CI check).")
+    boolean expectNoChanges;
 
     @Mixin
     DataOptions data;
 
     @Override
     public Integer call() {
-        try (Engine engine = Engine.open(options.load(), null, System.err)) {
-            Plan plan = engine.preview(data.planner()).plan();
-            System.out.println("Previewing stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name()
-                    + (engine.stateIsEmpty() ? " (no state recorded yet)" : ""));
-            System.out.println();
-            System.out.print(PlanPrinter.print(plan, engine.stack().graph(), diff));
-            stats(engine);
-            return 0;
+        PlanOutput.Format f = PlanOutput.format(format, json);
+        LoadedStack stack = null;
+        try {
+            stack = options.load();
+            try (Engine engine = Engine.open(stack, null, System.err)) {
+                Plan plan = engine.preview(data.planner()).plan();
+                switch (f) {
+                    case json -> System.out.println(PlanReport.pretty(PlanReport.of(plan)));
+                    case markdown -> System.out.print(PlanMarkdown.render(plan));
+                    case text -> {
+                        System.out.println("Previewing stack " + engine.stack().model().stack() + " of project "
+                                + engine.stack().project().name() + (engine.stateIsEmpty() ? " (no state recorded yet)" : ""));
+                        System.out.println();
+                        System.out.print(PlanPrinter.print(plan, engine.stack().graph(), diff));
+                    }
+                }
+                System.out.flush();
+                stats(engine);
+                return expectNoChanges && !plan.isEmpty() ? PlanOutput.changesPending(plan, "preview", System.err) : 0;
+            }
+        } catch (UserInputException e) {
+            PlanOutput.refused(f, stack, options.stack, e, System.out, false);
+            throw e;
         }
     }
 
