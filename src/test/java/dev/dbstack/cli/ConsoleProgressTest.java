@@ -7,7 +7,6 @@ import dev.dbstack.model.ServiceId;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConsoleProgressTest {
@@ -15,7 +14,7 @@ class ConsoleProgressTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), live);
         ServiceId db = new ServiceId("shop", "db");
-        p.wave(1, 2, List.of(db));
+        p.started(db);
         p.event("  + create Secret shop/db-credentials");
         p.finished(db, Applier.Outcome.SUCCEEDED);
         p.close();
@@ -24,14 +23,14 @@ class ConsoleProgressTest {
 
     @Test
     void plainOutputIsOneLinePerEvent() {
-        assertThat(run(false)).isEqualTo("wave 1/2: shop/db\n  + create Secret shop/db-credentials\n");
+        assertThat(run(false)).isEqualTo("start shop/db\n  + create Secret shop/db-credentials\n");
     }
 
     @Test
     void onATerminalAStatusLineIsRedrawnBelowTheEvents() {
         String out = run(true);
-        assertThat(out).contains("[wave 1/2] 1 applying, 0 ready, 0 failed")
-                .contains("[wave 1/2] 0 applying, 1 ready, 0 failed")
+        assertThat(out).contains("[1 applying, 0 done, 0 failed]")
+                .contains("[0 applying, 1 done, 0 failed]")
                 .contains("\r\033[2K  + create Secret shop/db-credentials\n")
                 .endsWith("\r\033[2K");
     }
