@@ -194,8 +194,7 @@ public final class Applier {
 
     /** {@code desired} as it lives, read once per poll, judged by {@code check}. */
     private Schedule.Pending pending(HasMetadata desired, Readiness check) {
-        String what = desired.getKind() + " " + desired.getMetadata().getNamespace() + "/" + desired.getMetadata().getName();
-        return new Schedule.Pending(what, () -> {
+        return new Schedule.Pending(ObjectRef.of(desired).toString(), () -> {
             HasMetadata live = Retry.withBackoff(() -> client.resource(desired).get());
             return live == null ? Readiness.Verdict.notYet("not found")
                     : check.check(SERIALIZATION.convertValue(live, JsonNode.class));

@@ -56,6 +56,7 @@ public final class ScheduleBenchmark {
     private static final Progress QUIET = line -> { };
 
     public static void main(String[] args) throws Exception {
+        java.util.logging.LogManager.getLogManager().reset(); // vert.x would narrate the sandbox's closing connections
         int apps = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         long slowMs = args.length > 1 ? Long.parseLong(args[1]) : 2_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
@@ -72,16 +73,18 @@ public final class ScheduleBenchmark {
         }
         System.out.println("strategy          parallel   median   runs");
         for (int parallel : new int[] {4, 8}) {
-            for (String strategy : List.of("graph", "waves", "waves, slot held")) {
-                int runs = strategy.equals("waves, slot held") ? 1 : rounds; // the slow one once
-                List<Double> times = new ArrayList<>();
-                for (int round = 0; round < runs; round++) {
-                    times.add(run(strategy, parallel, apps, slowMs, plan, graph));
+            Map<String, List<Double>> times = new java.util.LinkedHashMap<>();
+            for (int round = 0; round < rounds; round++) { // alternated, so that drift in the machine's load hits both
+                for (String strategy : List.of("graph", "waves")) {
+                    times.computeIfAbsent(strategy, k -> new ArrayList<>()).add(run(strategy, parallel, apps, slowMs, plan, graph));
                 }
-                List<Double> sorted = times.stream().sorted().toList();
-                System.out.printf("%-17s %8d  %5.1f s   %s%n", strategy, parallel, sorted.get(sorted.size() / 2),
-                        String.join(", ", times.stream().map(t -> String.format("%.1f", t)).toList()));
             }
+            times.put("waves, slot held", List.of(run("waves, slot held", parallel, apps, slowMs, plan, graph))); // slow: once
+            times.forEach((strategy, runs) -> {
+                List<Double> sorted = runs.stream().sorted().toList();
+                System.out.printf("%-17s %8d  %5.1f s   %s%n", strategy, parallel, sorted.get(sorted.size() / 2),
+                        String.join(", ", runs.stream().map(t -> String.format("%.1f", t)).toList()));
+            });
         }
     }
 
