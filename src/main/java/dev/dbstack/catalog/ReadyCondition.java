@@ -1,6 +1,8 @@
 package dev.dbstack.catalog;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -17,7 +19,7 @@ import java.util.regex.Pattern;
 public record ReadyCondition(String text, List<String> left, String operator, List<String> rightField, JsonNode rightValue) {
     private static final String FIELD = "[A-Za-z_][A-Za-z0-9_-]*(?:\\.[A-Za-z_][A-Za-z0-9_-]*)*";
     private static final Pattern SHAPE = Pattern.compile("\\s*(" + FIELD + ")\\s*(==|!=|>=|<=|>|<)\\s*(.+?)\\s*");
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads one condition; the exception's message says what is wrong, in words for a catalog problem. */
     public static ReadyCondition parse(String text) {
@@ -37,7 +39,7 @@ public record ReadyCondition(String text, List<String> left, String operator, Li
                 || right.matches("\"[^\"\\\\]*\"")) {
             try {
                 value = JSON.readTree(right);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         } else {
