@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -20,24 +19,23 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
- * Executes a plan: wave by wave along the service graph, independent services in parallel, each
- * service's steps in order (Secret, Services, then the workload), waiting for readiness before
- * dependants start. Each finished step is reported to {@link Recorder} before the next begins, so
- * a crash loses nothing already applied. A failed service stops itself and what depends on it;
- * the rest finishes.
+ * Executes a plan along the service graph: a service starts as soon as the services it consumes are
+ * ready, at most {@code parallel} at a time, its steps in order (Secret, Services, then the workload);
+ * readiness is judged per kind by {@link ReadinessChecks}. Deletes run in reverse: consumers first,
+ * independent ones at once. Each finished step is reported to {@link Recorder} before the next of its
+ * service begins, so a crash loses nothing already applied. A failed service stops itself and what
+ * depends on it; the rest finishes. See {@link Schedule} for how.
  */
 public final class Applier {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -75,6 +73,7 @@ public final class Applier {
     private final Duration timeout;
     private final Progress progress;
     private final Map<ObjectRef, JsonNode> lastApplied;
+    private final ReadinessChecks readiness;
 
     /**
      * @param lastApplied what state recorded per object, for three-way patches
@@ -82,6 +81,16 @@ public final class Applier {
      */
     public Applier(KubernetesClient client, int parallel, Duration timeout, Map<ObjectRef, JsonNode> lastApplied,
                    Progress progress) {
+        this(client, parallel, timeout, lastApplied, progress, ReadinessChecks.builtIn());
+    }
+
+    /**
+     * Like {@link #Applier(KubernetesClient, int, Duration, Map, Progress)}, with the readiness check
+     * of each kind taken from {@code readiness} instead of {@link ReadinessChecks#builtIn()}.
+     */
+    public Applier(KubernetesClient client, int parallel, Duration timeout, Map<ObjectRef, JsonNode> lastApplied,
+                   Progress progress, ReadinessChecks readiness) {
+        this.readiness = readiness;
         this.client = client;
         this.parallel = Math.max(1, parallel);
         this.timeout = timeout;
@@ -89,98 +98,107 @@ public final class Applier {
         this.progress = progress;
     }
 
+    /**
+     * App-level steps (namespaces) first, one by one. Then every service once the services it consumes
+     * have succeeded and are ready ({@link Schedule}). Then the deletes, each service's after those of
+     * every service that consumes it, independent ones at once; a removed service the graph no longer
+     * knows has no known consumers and is deleted independently. Deletes of objects with no service
+     * come last. Within a service, its steps run in plan order.
+     *
+     * @throws RecordingFailed when a step could not be recorded: the run stopped there
+     */
     public Result apply(Plan plan, ServiceGraph graph, Recorder recorder) {
-        Map<ServiceId, Outcome> outcomes = new ConcurrentHashMap<>();
-        Map<ServiceId, String> errors = new ConcurrentHashMap<>();
-        int[] writes = {0};
-        AtomicReference<RecordingFailed> stopped = new AtomicReference<>();
-
-        // App-level objects (namespaces) first.
+        Schedule schedule = new Schedule(parallel, timeout, progress);
+        AtomicInteger writes = new AtomicInteger();
         for (Step s : plan.steps()) {
             if (s.service() == null && s.action() != Action.DELETE) {
                 execute(s, recorder);
-                writes[0]++;
+                writes.incrementAndGet();
             }
         }
-        Map<ServiceId, List<Step>> byService = new LinkedHashMap<>();
+        Map<ServiceId, List<Step>> writing = byService(plan, false);
+        Map<ServiceId, List<Step>> deleting = byService(plan, true);
+
+        // Every service of the graph (one without steps succeeds as soon as its providers have), and any
+        // other with steps, on its own.
+        Map<ServiceId, Set<ServiceId>> providers = new LinkedHashMap<>();
+        for (ServiceId id : graph.applyOrder()) {
+            providers.put(id, graph.providersOf(id).stream().map(ServiceGraph.Dependency::provider).collect(Collectors.toSet()));
+        }
+        writing.keySet().forEach(id -> providers.putIfAbsent(id, Set.of()));
+        schedule.run(providers, writing::containsKey, id -> {
+            List<Schedule.Pending> pending = new ArrayList<>();
+            for (Step s : writing.get(id)) {
+                if (schedule.stopping()) return List.of(); // a recording failed: begin nothing new
+                execute(s, recorder);
+                writes.incrementAndGet();
+                Readiness check = s.desired() == null ? null : readiness.of(s.desired());
+                if (check != null) pending.add(pending(s.desired(), check));
+            }
+            return pending;
+        });
+
+        Map<ServiceId, Set<ServiceId>> consumers = new LinkedHashMap<>();
+        deleting.keySet().forEach(id -> consumers.put(id, consumersAmong(graph, id, deleting.keySet())));
+        schedule.run(consumers, deleting::containsKey, id -> {
+            for (Step s : deleting.get(id)) {
+                if (schedule.stopping()) return List.of();
+                execute(s, recorder);
+                writes.incrementAndGet();
+            }
+            return List.of();
+        });
+
         for (Step s : plan.steps()) {
-            if (s.service() != null && s.action() != Action.DELETE) byService.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s);
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(parallel);
-        try {
-            int waveIndex = 0;
-            for (List<ServiceId> wave : graph.waves()) {
-                progress.wave(++waveIndex, graph.waves().size(), wave);
-                List<Future<?>> running = new ArrayList<>();
-                for (ServiceId id : wave) {
-                    String blocked = graph.providersOf(id).stream().map(ServiceGraph.Dependency::provider)
-                            .filter(p -> outcomes.get(p) != null && outcomes.get(p) != Outcome.SUCCEEDED)
-                            .map(ServiceId::toString).findFirst().orElse(null);
-                    if (blocked != null) {
-                        outcomes.put(id, Outcome.SKIPPED);
-                        errors.put(id, "skipped: " + blocked + " did not succeed");
-                        progress.finished(id, Outcome.SKIPPED);
-                        progress.event("  skipped " + id + " (needs " + blocked + ")");
-                        continue;
-                    }
-                    List<Step> steps = byService.getOrDefault(id, List.of());
-                    running.add(pool.submit(() -> {
-                        try {
-                            for (Step s : steps) {
-                                if (stopped.get() != null) return; // a recording failed: begin nothing new
-                                execute(s, recorder);
-                                synchronized (writes) {
-                                    writes[0]++;
-                                }
-                            }
-                            if (!steps.isEmpty()) awaitReady(id, steps);
-                            outcomes.put(id, Outcome.SUCCEEDED);
-                            progress.finished(id, Outcome.SUCCEEDED);
-                        } catch (RecordingFailed e) {
-                            stopped.compareAndSet(null, e);
-                            throw e; // the run stops: a step that cannot be recorded must not be followed by more
-                        } catch (RuntimeException e) {
-                            if (stopped.get() != null) return; // interrupted because the run stops: not this service's failure
-                            outcomes.put(id, Outcome.FAILED);
-                            errors.put(id, describe(e));
-                            progress.finished(id, Outcome.FAILED);
-                            progress.event("  failed " + id + ": " + describe(e));
-                        }
-                    }));
-                }
-                for (Future<?> f : running) {
-                    try {
-                        f.get();
-                    } catch (ExecutionException e) {
-                        if (e.getCause() instanceof RuntimeException r) throw r;
-                        throw new IllegalStateException(e.getCause());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted while applying", e);
-                    }
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        // Deletions last, in reverse order (the plan lists them so).
-        List<Step> deletions = plan.steps().stream().filter(s -> s.action() == Action.DELETE).toList();
-        for (Step s : deletions) {
+            if (s.service() != null || s.action() != Action.DELETE) continue;
             try {
                 execute(s, recorder);
-                writes[0]++;
+                writes.incrementAndGet();
             } catch (RecordingFailed e) {
                 throw e;
             } catch (RuntimeException e) {
-                if (s.service() != null) {
-                    outcomes.put(s.service(), Outcome.FAILED);
-                    errors.put(s.service(), describe(e));
-                }
                 progress.event("  failed to delete " + s.object() + ": " + describe(e));
             }
         }
-        for (Step s : deletions) if (s.service() != null) outcomes.putIfAbsent(s.service(), Outcome.SUCCEEDED);
-        return new Result(outcomes, errors, writes[0]);
+        return new Result(schedule.outcomes(), schedule.errors(), writes.get());
+    }
+
+    /** Each service's deletes, or its other steps, in plan order. */
+    private static Map<ServiceId, List<Step>> byService(Plan plan, boolean deletes) {
+        Map<ServiceId, List<Step>> out = new LinkedHashMap<>();
+        for (Step s : plan.steps()) {
+            if (s.service() != null && (s.action() == Action.DELETE) == deletes) {
+                out.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        return out;
+    }
+
+    /** The services among {@code among} that consume {@code id}, directly or through others. */
+    private static Set<ServiceId> consumersAmong(ServiceGraph graph, ServiceId id, Set<ServiceId> among) {
+        Set<ServiceId> found = new LinkedHashSet<>();
+        Set<ServiceId> known = graph.services();
+        ArrayDeque<ServiceId> queue = new ArrayDeque<>(List.of(id));
+        Set<ServiceId> seen = new LinkedHashSet<>(queue);
+        while (!queue.isEmpty()) {
+            ServiceId at = queue.removeFirst();
+            if (!known.contains(at)) continue;
+            for (ServiceGraph.Dependency d : graph.consumersOf(at)) {
+                if (!seen.add(d.consumer())) continue;
+                if (among.contains(d.consumer())) found.add(d.consumer());
+                queue.addLast(d.consumer());
+            }
+        }
+        return found;
+    }
+
+    /** {@code desired} as it lives, read once per poll, judged by {@code check}. */
+    private Schedule.Pending pending(HasMetadata desired, Readiness check) {
+        return new Schedule.Pending(ObjectRef.of(desired).toString(), () -> {
+            HasMetadata live = Retry.withBackoff(() -> client.resource(desired).get());
+            return live == null ? Readiness.Verdict.notYet("not found")
+                    : check.check(SERIALIZATION.convertValue(live, JsonNode.class));
+        });
     }
 
     private void execute(Step s, Recorder recorder) {
@@ -289,37 +307,6 @@ public final class Applier {
         Retry.withBackoff(() -> client.resource(target).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete());
     }
 
-    /** StatefulSet: all replicas ready on the current revision; Deployment: Available. */
-    private void awaitReady(ServiceId id, List<Step> steps) {
-        for (Step s : steps) {
-            HasMetadata o = s.desired();
-            String ns = o.getMetadata().getNamespace();
-            String name = o.getMetadata().getName();
-            if (o instanceof StatefulSet) {
-                waitFor(() -> {
-                    StatefulSet live = client.apps().statefulSets().inNamespace(ns).withName(name).get();
-                    if (live == null || live.getStatus() == null) return false;
-                    var st = live.getStatus();
-                    int want = live.getSpec().getReplicas() == null ? 1 : live.getSpec().getReplicas();
-                    return Objects.equals(st.getObservedGeneration(), live.getMetadata().getGeneration())
-                            && Objects.equals(st.getReplicas(), want) && Objects.equals(st.getReadyReplicas(), want)
-                            && Objects.equals(st.getCurrentReplicas(), want)
-                            && st.getCurrentRevision() != null && st.getCurrentRevision().equals(st.getUpdateRevision());
-                }, "StatefulSet " + ns + "/" + name + " to be ready");
-                progress.event("  ready " + id);
-            } else if (o instanceof Deployment) {
-                waitFor(() -> {
-                    Deployment live = client.apps().deployments().inNamespace(ns).withName(name).get();
-                    return live != null && live.getStatus() != null && live.getStatus().getConditions() != null
-                            && Objects.equals(live.getStatus().getObservedGeneration(), live.getMetadata().getGeneration())
-                            && live.getStatus().getConditions().stream()
-                            .anyMatch(c -> "Available".equals(c.getType()) && "True".equals(c.getStatus()));
-                }, "Deployment " + ns + "/" + name + " to be available");
-                progress.event("  ready " + id);
-            }
-        }
-    }
-
     private void waitFor(java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long delay = 50;
@@ -335,7 +322,7 @@ public final class Applier {
         }
     }
 
-    private static String describe(RuntimeException e) {
+    static String describe(RuntimeException e) {
         if (e instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
             return "HTTP " + k.getCode() + ": " + k.getStatus().getMessage();
         }

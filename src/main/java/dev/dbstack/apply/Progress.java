@@ -1,14 +1,21 @@
 package dev.dbstack.apply;
 
 import dev.dbstack.model.ServiceId;
-import java.util.List;
 
-/** What an apply reports as it goes: a line per event, and where it stands for a live display. */
+/**
+ * What an apply reports as it goes: a line per event, and where each service stands for a live
+ * display. There are no waves: services start whenever what they consume is ready, so a service is
+ * {@link #started}, maybe {@link #waiting} for readiness, then {@link #finished} (the deletes of a
+ * service report the same way). Calls come from several threads.
+ */
 public interface Progress {
     void event(String line);
 
-    /** A wave starts: {@code index} counts from 1. */
-    default void wave(int index, int total, List<ServiceId> services) {}
+    /** A service's steps begin. */
+    default void started(ServiceId service) {}
+
+    /** A service's steps are done and it waits for its objects to be ready; called when {@code reason} changes. */
+    default void waiting(ServiceId service, String reason) {}
 
     default void finished(ServiceId service, Applier.Outcome outcome) {}
 }

@@ -273,6 +273,13 @@ public final class Catalog {
                 }
             }
         }
+        for (int i = 0; i < c.readiness().size(); i++) {
+            try {
+                ReadyCondition.parse(c.readiness().get(i));
+            } catch (IllegalArgumentException e) {
+                bad.accept("readiness[" + i + "]", e.getMessage());
+            }
+        }
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
             String def = s.getValue().defaultValue();
             String pattern = s.getValue().pattern();

@@ -8,6 +8,8 @@ import java.util.Optional;
  * One catalog entry ({@code components/<type>.yaml}): everything that differs between database
  * types, as data. Render turns a {@link dev.dbstack.model.DatabaseLayer} plus its component into
  * Kubernetes objects; nothing type-specific lives in Java unless data cannot say it.
+ * {@code readiness} lists {@link ReadyCondition}s the workload must meet, besides its kind's own
+ * readiness check, before the layers that consume it start.
  */
 public record Component(
         String type,
@@ -29,7 +31,8 @@ public record Component(
         Probe readinessProbe,
         Probe livenessProbe,
         List<Output> outputs,
-        VersionChanges versionChanges) {
+        VersionChanges versionChanges,
+        List<String> readiness) {
 
     /** Optional sections default to empty so that render never has to null-check them. */
     public Component {
@@ -41,6 +44,12 @@ public record Component(
         outputs = outputs == null ? List.of() : outputs;
         versions = versions == null ? List.of() : versions;
         versionChanges = versionChanges == null ? VersionChanges.STRICT : versionChanges;
+        readiness = readiness == null ? List.of() : List.copyOf(readiness);
+    }
+
+    /** {@link #readiness}, parsed: what the workload must meet besides its kind's own readiness check. */
+    public List<ReadyCondition> readyConditions() {
+        return readiness.stream().map(ReadyCondition::parse).toList();
     }
 
     public record Port(String name, int number) {}

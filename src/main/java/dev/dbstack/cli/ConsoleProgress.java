@@ -4,20 +4,18 @@ import dev.dbstack.apply.Applier;
 import dev.dbstack.apply.Progress;
 import dev.dbstack.model.ServiceId;
 import java.io.PrintStream;
-import java.util.List;
 
 /**
  * Apply progress for people. Always one line per event (logs and CI read those); on a terminal that
  * can redraw ({@link Terminal#canRedraw}: not under CI, not {@code TERM=dumb}) also a status line kept
- * at the bottom and redrawn in place: wave, running, ready, failed. Elsewhere plain lines, no escape codes.
+ * at the bottom and redrawn in place: applying, done, failed. Elsewhere plain lines, no escape codes.
  */
 final class ConsoleProgress implements Progress {
     private final PrintStream out;
     private final boolean live;
-    private int wave;
-    private int waves;
+    private boolean begun;
     private int running;
-    private int ready;
+    private int done;
     private int failed;
 
     ConsoleProgress(PrintStream out, boolean live) {
@@ -38,17 +36,21 @@ final class ConsoleProgress implements Progress {
     }
 
     @Override
-    public synchronized void wave(int index, int total, List<ServiceId> services) {
-        wave = index;
-        waves = total;
-        running = services.size();
-        event("wave " + index + "/" + total + ": " + services.stream().map(ServiceId::toString).reduce((a, b) -> a + ", " + b).orElse(""));
+    public synchronized void started(ServiceId service) {
+        begun = true;
+        running++;
+        event("start " + service);
+    }
+
+    @Override
+    public synchronized void waiting(ServiceId service, String reason) {
+        event("  waiting for " + service + ": " + reason);
     }
 
     @Override
     public synchronized void finished(ServiceId service, Applier.Outcome outcome) {
-        running = Math.max(0, running - 1);
-        if (outcome == Applier.Outcome.SUCCEEDED) ready++;
+        if (outcome != Applier.Outcome.SKIPPED) running = Math.max(0, running - 1); // a skipped one never started
+        if (outcome == Applier.Outcome.SUCCEEDED) done++;
         else failed++;
         clearStatus();
         drawStatus();
@@ -59,14 +61,14 @@ final class ConsoleProgress implements Progress {
     }
 
     private void drawStatus() {
-        if (!live || waves == 0) return;
-        out.print("[wave " + wave + "/" + waves + "] " + running + " applying, " + ready + " ready, " + failed + " failed");
+        if (!live || !begun) return;
+        out.print("[" + running + " applying, " + done + " done, " + failed + " failed]");
         out.flush();
     }
 
     /** Ends the live line so that what follows starts on a clean one. */
     synchronized void close() {
-        if (live && waves > 0) {
+        if (live && begun) {
             clearStatus();
             out.flush();
         }

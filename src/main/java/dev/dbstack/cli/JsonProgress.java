@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -33,7 +32,7 @@ final class JsonProgress implements Progress {
     private static final Pattern READY = Pattern.compile("ready (\\S+)");
     private static final Pattern FAILED_DELETE = Pattern.compile("failed to delete (.+?): (.*)");
     private static final Pattern FAILED = Pattern.compile("failed (\\S+): (.*)");
-    private static final Pattern SKIPPED = Pattern.compile("skipped (\\S+) \\((.*)\\)");
+    private static final Pattern SKIPPED = Pattern.compile("skipped (\\S+): (.*)");
 
     private final PrintStream out;
     private final Clock clock;
@@ -49,10 +48,14 @@ final class JsonProgress implements Progress {
 
     /** A service with steps starts (one with nothing to change is not reported). */
     @Override
-    public synchronized void wave(int index, int total, List<ServiceId> services) {
-        for (ServiceId id : services) {
-            if (changing.contains(id)) emit(event("started", id.toString(), null, null, "wave " + index + "/" + total));
-        }
+    public synchronized void started(ServiceId service) {
+        if (changing.contains(service)) emit(event("started", service.toString(), null, null, null));
+    }
+
+    /** Its steps are done and it waits for readiness: the reason, as the readiness check words it. */
+    @Override
+    public synchronized void waiting(ServiceId service, String reason) {
+        emit(event("waiting", service.toString(), null, null, reason));
     }
 
     @Override

@@ -118,6 +118,16 @@ public final class Sandbox implements AutoCloseable {
         dispatcher.injectFaults(count, code);
     }
 
+    /**
+     * For tests and benchmarks: the StatefulSet or Deployment {@code namespace/name} (now or created
+     * later) reports no ready or available replicas until {@code readyAfter} accepts how long ago the
+     * controllers first saw it, e.g. {@code age -> age.toMillis() >= 2000} for a slow database, or
+     * {@code age -> released.get()} for one a test lets go.
+     */
+    public void holdReadiness(String namespace, String name, java.util.function.Predicate<java.time.Duration> readyAfter) {
+        controllers.holdReadiness(namespace, name, readyAfter);
+    }
+
     public long readRequests() {
         return dispatcher.reads();
     }

@@ -24,14 +24,17 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The controller behaviour dbstack waits on, done the way the real controllers do it but
@@ -40,7 +43,11 @@ import java.util.concurrent.TimeUnit;
  * Kubernetes, through ownerReferences and the garbage collector ({@link SandboxDispatcher#collectGarbage},
  * run on every tick): Pods are owned by their StatefulSet, claims only under
  * {@code persistentVolumeClaimRetentionPolicy.whenDeleted: Delete}. What an orphaning delete leaves
- * is adopted by the next StatefulSet of that name. No container runs.
+ * is adopted by the next StatefulSet of that name. A claim created directly (a container's volume) is
+ * bound at once, as a dynamic provisioner would. No container runs.
+ *
+ * <p>For tests and benchmarks a workload's readiness can be held back ({@link #holdReadiness}): its
+ * pods exist, but its status reports no ready or available replicas until the hold lets go.
  */
 final class SandboxControllers implements AutoCloseable {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -49,6 +56,10 @@ final class SandboxControllers implements AutoCloseable {
     private final SandboxDispatcher dispatcher;
     private final ScheduledExecutorService loop;
     private volatile RuntimeException lastError;
+    /** Held workloads by {@code namespace/name}: ready once the predicate accepts their age. */
+    private final Map<String, Predicate<Duration>> holds = new ConcurrentHashMap<>();
+    /** When the controllers first saw a held workload, by uid: its age counts from there. */
+    private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
 
     SandboxControllers(KubernetesClient client, SandboxDispatcher dispatcher) {
         this.client = client;
@@ -70,9 +81,23 @@ final class SandboxControllers implements AutoCloseable {
         return lastError;
     }
 
+    /** See {@link Sandbox#holdReadiness}. */
+    void holdReadiness(String namespace, String name, Predicate<Duration> readyAfter) {
+        holds.put(namespace + "/" + name, readyAfter);
+    }
+
+    /** False while a hold keeps the workload from reporting ready replicas. */
+    private boolean released(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+        Predicate<Duration> hold = holds.get(meta.getNamespace() + "/" + meta.getName());
+        if (hold == null) return true;
+        long seen = firstSeen.computeIfAbsent(meta.getUid(), uid -> System.nanoTime());
+        return hold.test(Duration.ofNanos(System.nanoTime() - seen));
+    }
+
     synchronized void reconcileAll() {
         try {
             dispatcher.collectGarbage();
+            for (PersistentVolumeClaim claim : client.persistentVolumeClaims().inAnyNamespace().list().getItems()) bind(claim);
             for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
                 try {
                     reconcile(sts);
@@ -109,9 +134,10 @@ final class SandboxControllers implements AutoCloseable {
             }
         }
 
+        int ready = released(sts.getMetadata()) ? replicas : 0;
         StatefulSetStatus status = new StatefulSetStatusBuilder()
-                .withReplicas(replicas).withReadyReplicas(replicas).withCurrentReplicas(replicas)
-                .withUpdatedReplicas(replicas).withAvailableReplicas(replicas)
+                .withReplicas(replicas).withReadyReplicas(ready).withCurrentReplicas(replicas)
+                .withUpdatedReplicas(replicas).withAvailableReplicas(ready)
                 .withCurrentRevision(revision).withUpdateRevision(revision)
                 .withObservedGeneration(sts.getMetadata().getGeneration())
                 .build();
@@ -194,15 +220,27 @@ final class SandboxControllers implements AutoCloseable {
 
     private void reconcile(Deployment d) {
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        boolean released = released(d.getMetadata());
+        int ready = released ? replicas : 0;
         DeploymentStatus status = new DeploymentStatusBuilder()
-                .withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas).withUpdatedReplicas(replicas)
+                .withReplicas(replicas).withReadyReplicas(ready).withAvailableReplicas(ready).withUpdatedReplicas(replicas)
                 .withObservedGeneration(d.getMetadata().getGeneration())
-                .addNewCondition().withType("Available").withStatus("True").withReason("MinimumReplicasAvailable").endCondition()
+                .addNewCondition().withType("Available").withStatus(released ? "True" : "False")
+                .withReason(released ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable").endCondition()
                 .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
                 .build();
         if (!status.equals(d.getStatus())) {
             client.resource(new DeploymentBuilder(d).withStatus(status).build()).updateStatus();
         }
+    }
+
+    /** A claim nobody has bound yet (one dbstack created itself) is bound with the capacity it asks for. */
+    private void bind(PersistentVolumeClaim claim) {
+        if (claim.getStatus() != null && claim.getStatus().getPhase() != null) return;
+        var requests = claim.getSpec() == null || claim.getSpec().getResources() == null ? null
+                : claim.getSpec().getResources().getRequests();
+        client.resource(new PersistentVolumeClaimBuilder(claim).withNewStatus().withPhase("Bound").withCapacity(requests)
+                .endStatus().build()).updateStatus();
     }
 
     private boolean exists(StatefulSet sts) {

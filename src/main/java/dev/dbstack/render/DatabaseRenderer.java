@@ -140,6 +140,7 @@ final class DatabaseRenderer {
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(Labels.PROFILE, profile.ref());
         annotations.put(Labels.VERSION, layer.version());
+        if (!c.readiness().isEmpty()) annotations.put(Labels.READY_WHEN, readyWhen(c.readiness()));
         StatefulSet sts = new StatefulSetBuilder()
                 .withNewMetadata().withName(data).withNamespace(namespace).withLabels(labels)
                 .withAnnotations(annotations).endMetadata()
@@ -171,6 +172,13 @@ final class DatabaseRenderer {
 
         List<HasMetadata> objects = List.of(secret, headless, client, sts);
         return new RenderedService(id, layer, namespace, objects, outputs);
+    }
+
+    /** The conditions as a JSON list of strings. */
+    static String readyWhen(List<String> conditions) {
+        var list = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        conditions.forEach(list::add);
+        return list.toString();
     }
 
     private static List<EnvVar> containerEnv(Component c, Component.Storage.Variant storage, Map<String, String> vars,

@@ -14,6 +14,11 @@ public final class Labels {
     public static final String TYPE = "dbstack.dev/type";
     public static final String PROFILE = "dbstack.dev/profile";
     public static final String VERSION = "dbstack.dev/version";
+    /**
+     * Annotation on a database's StatefulSet: its component's {@code readiness} conditions as a JSON
+     * list, so that apply reads them from the plan's object (absent when the component declares none).
+     */
+    public static final String READY_WHEN = "dbstack.dev/ready-when";
 
     private Labels() {}
 

@@ -68,6 +68,24 @@ class CatalogTest {
                         + " headlessHost, host, layer, namespace, port, settings.database, settings.user, version]");
     }
 
+    @Test
+    void readinessConditionsAreCheckedWhenTheCatalogLoads(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("components"));
+        String redis = Files.readString(Path.of("components/redis.yaml"));
+        Files.writeString(dir.resolve("components/redis.yaml"), redis
+                + "readiness:\n  - status.availableReplicas >= 1\n  - status.phase = Running\n");
+        UserInputException bad = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
+        assertThat(bad.problems()).singleElement().extracting(Problem::render).asString()
+                .isEqualTo("components/redis.yaml: readiness[1]: 'status.phase = Running' is not <field> <op> <field or"
+                        + " literal>, e.g. status.readyReplicas == spec.replicas (operators: == != >= <= > <)");
+
+        Files.writeString(dir.resolve("components/redis.yaml"), redis + "readiness: status.availableReplicas >= 1\n");
+        assertThat(Catalog.load(dir).get("redis").readyConditions()).singleElement()
+                .extracting(ReadyCondition::text).isEqualTo("status.availableReplicas >= 1");
+        assertThat(Catalog.builtIn().types()).allSatisfy(type -> assertThat(Catalog.builtIn().get(type).readiness())
+                .as("built-in types rely on their kind's check").isEmpty());
+    }
+
     static Stream<Arguments> brokenComponents() {
         return Stream.of(
                 Arguments.of("unknown key", "maxReplicas: 1", "maxReplica: 1",

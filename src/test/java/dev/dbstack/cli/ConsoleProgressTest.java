@@ -7,7 +7,6 @@ import dev.dbstack.model.ServiceId;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +15,7 @@ class ConsoleProgressTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), live);
         ServiceId db = new ServiceId("shop", "db");
-        p.wave(1, 2, List.of(db));
+        p.started(db);
         p.event("  + create Secret shop/db-credentials");
         p.finished(db, Applier.Outcome.SUCCEEDED);
         p.close();
@@ -25,14 +24,14 @@ class ConsoleProgressTest {
 
     @Test
     void plainOutputIsOneLinePerEvent() {
-        assertThat(run(false)).isEqualTo("wave 1/2: shop/db\n  + create Secret shop/db-credentials\n");
+        assertThat(run(false)).isEqualTo("start shop/db\n  + create Secret shop/db-credentials\n");
     }
 
     @Test
     void onATerminalAStatusLineIsRedrawnBelowTheEvents() {
         String out = run(true);
-        assertThat(out).contains("[wave 1/2] 1 applying, 0 ready, 0 failed")
-                .contains("[wave 1/2] 0 applying, 1 ready, 0 failed")
+        assertThat(out).contains("[1 applying, 0 done, 0 failed]")
+                .contains("[0 applying, 1 done, 0 failed]")
                 .contains("\r\033[2K  + create Secret shop/db-credentials\n")
                 .endsWith("\r\033[2K");
     }
@@ -45,14 +44,14 @@ class ConsoleProgressTest {
             System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
             ConsoleProgress p = ConsoleProgress.forStdout(); // tests run without a terminal
             ServiceId db = new ServiceId("shop", "db");
-            p.wave(1, 1, List.of(db));
+            p.started(db);
             p.event("  + create StatefulSet shop/db");
             p.finished(db, Applier.Outcome.SUCCEEDED);
             p.close();
         } finally {
             System.setOut(stdout);
         }
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("wave 1/1: shop/db\n  + create StatefulSet shop/db\n")
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("start shop/db\n  + create StatefulSet shop/db\n")
                 .doesNotContain("\033").doesNotContain("\r");
     }
 

@@ -38,14 +38,16 @@ class JsonProgressTest {
         JsonProgress p = new JsonProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), plan,
                 Clock.fixed(Instant.parse("2025-03-04T05:06:07Z"), ZoneOffset.UTC));
 
-        p.wave(1, 2, List.of(db, new ServiceId("shop", "unchanged")));
+        p.started(db);
+        p.started(new ServiceId("shop", "unchanged"));
         p.event("  ~ expand-volume StatefulSet shop/db");
         p.event("    grew shop/data-db-0 to 2Gi");
+        p.waiting(db, "StatefulSet shop/db: 0/1 replicas ready");
         p.event("  ready shop/db");
-        p.wave(2, 2, List.of(api));
+        p.started(api);
         p.finished(api, Applier.Outcome.FAILED);
         p.event("  failed shop/api: timed out after 0 s waiting for Deployment shop/api to be available");
-        p.event("  skipped shop/web (needs shop/api)");
+        p.event("  skipped shop/web: shop/api did not succeed");
         p.event("  failed to delete Service shop/cache: HTTP 403: forbidden");
         p.finished(new Applier.Result(Map.of(db, Applier.Outcome.SUCCEEDED, api, Applier.Outcome.FAILED,
                 new ServiceId("shop", "web"), Applier.Outcome.SKIPPED), Map.of(), 3), "Applied: 1 services succeeded, 1 failed, 1 skipped.");
@@ -55,13 +57,14 @@ class JsonProgressTest {
             assertThat(PlanOutputSchema.load().validateEvent(PlanOutputSchema.parse(line))).as(line).isEmpty();
         }
         assertThat(lines).containsExactly(
-                "{\"event\":\"started\",\"service\":\"shop/db\",\"op\":null,\"object\":null,\"message\":\"wave 1/2\",\"time\":\"2025-03-04T05:06:07Z\"}",
+                "{\"event\":\"started\",\"service\":\"shop/db\",\"op\":null,\"object\":null,\"message\":null,\"time\":\"2025-03-04T05:06:07Z\"}",
                 "{\"event\":\"step\",\"service\":\"shop/db\",\"op\":\"expand-volume\",\"object\":\"StatefulSet shop/db\",\"message\":null,\"time\":\"2025-03-04T05:06:07Z\"}",
                 "{\"event\":\"step\",\"service\":null,\"op\":null,\"object\":null,\"message\":\"grew shop/data-db-0 to 2Gi\",\"time\":\"2025-03-04T05:06:07Z\"}",
+                "{\"event\":\"waiting\",\"service\":\"shop/db\",\"op\":null,\"object\":null,\"message\":\"StatefulSet shop/db: 0/1 replicas ready\",\"time\":\"2025-03-04T05:06:07Z\"}",
                 "{\"event\":\"ready\",\"service\":\"shop/db\",\"op\":null,\"object\":null,\"message\":null,\"time\":\"2025-03-04T05:06:07Z\"}",
-                "{\"event\":\"started\",\"service\":\"shop/api\",\"op\":null,\"object\":null,\"message\":\"wave 2/2\",\"time\":\"2025-03-04T05:06:07Z\"}",
+                "{\"event\":\"started\",\"service\":\"shop/api\",\"op\":null,\"object\":null,\"message\":null,\"time\":\"2025-03-04T05:06:07Z\"}",
                 "{\"event\":\"failed\",\"service\":\"shop/api\",\"op\":null,\"object\":null,\"message\":\"timed out after 0 s waiting for Deployment shop/api to be available\",\"time\":\"2025-03-04T05:06:07Z\"}",
-                "{\"event\":\"skipped\",\"service\":\"shop/web\",\"op\":null,\"object\":null,\"message\":\"needs shop/api\",\"time\":\"2025-03-04T05:06:07Z\"}",
+                "{\"event\":\"skipped\",\"service\":\"shop/web\",\"op\":null,\"object\":null,\"message\":\"shop/api did not succeed\",\"time\":\"2025-03-04T05:06:07Z\"}",
                 "{\"event\":\"failed\",\"service\":\"shop/cache\",\"op\":\"delete\",\"object\":\"Service shop/cache\",\"message\":\"HTTP 403: forbidden\",\"time\":\"2025-03-04T05:06:07Z\"}",
                 "{\"event\":\"finished\",\"service\":null,\"op\":null,\"object\":null,\"message\":\"Applied: 1 services succeeded, 1 failed, 1 skipped.\",\"time\":\"2025-03-04T05:06:07Z\",\"result\":{\"ok\":false,\"succeeded\":1,\"failed\":1,\"skipped\":1}}");
         JsonNode last = PlanOutputSchema.parse(lines.get(lines.size() - 1));

@@ -88,4 +88,36 @@ class SandboxControllersTest extends SandboxTestBase {
         eventually(() -> client.pods().inNamespace("shop").withName("postgresql-1-0").get() == null);
         assertThat(client.persistentVolumeClaims().inNamespace("shop").withName("data-postgresql-1-0").get()).isNotNull();
     }
+
+    @Test
+    void aClaimCreatedDirectlyIsBoundOnce() throws InterruptedException {
+        client.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata().withName("files")
+                .withNamespace("shop").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build()).create();
+        var claim = client.persistentVolumeClaims().inNamespace("shop").withName("files");
+        eventually(() -> claim.get().getStatus() != null && "Bound".equals(claim.get().getStatus().getPhase()));
+        assertThat(claim.get().getStatus().getCapacity()).containsEntry("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"));
+        String version = claim.get().getMetadata().getResourceVersion();
+        Thread.sleep(300); // several ticks
+        assertThat(claim.get().getMetadata().getResourceVersion()).as("bound once, not rewritten every tick").isEqualTo(version);
+    }
+
+    @Test
+    void aHeldWorkloadReportsNoReadyReplicasUntilTheHoldLetsGo() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean();
+        sandbox.holdReadiness("shop", "postgresql-1", age -> go.get());
+        sandbox.holdReadiness("shop", "api", age -> age.toMillis() >= 200);
+        rendered("postgresql-1").forEach(o -> client.resource(o).create());
+        rendered("api").forEach(o -> client.resource(o).create());
+        var sts = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1");
+        eventually(() -> sts.get().getStatus() != null && sts.get().getStatus().getReplicas() == 1);
+        Thread.sleep(300);
+        assertThat(sts.get().getStatus().getReadyReplicas()).isZero();
+        assertThat(client.pods().inNamespace("shop").withName("postgresql-1-0").get()).as("its pods exist").isNotNull();
+        var api = client.apps().deployments().inNamespace("shop").withName("api");
+        eventually(() -> api.get().getStatus() != null && Integer.valueOf(2).equals(api.get().getStatus().getAvailableReplicas()));
+
+        go.set(true);
+        assertThat(awaitReady("postgresql-1").getStatus().getReadyReplicas()).isEqualTo(1);
+    }
 }
