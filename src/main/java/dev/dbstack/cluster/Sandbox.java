@@ -118,6 +118,14 @@ public final class Sandbox implements AutoCloseable {
         dispatcher.injectFaults(count, code);
     }
 
+    /**
+     * Makes the next {@code count} writes (not the controllers') happen and then lose their answer: the
+     * client sees 504, as when a proxy times out after the API server did the work. For retry tests.
+     */
+    public void loseAnswers(int count) {
+        dispatcher.loseAnswers(count);
+    }
+
     public long readRequests() {
         return dispatcher.reads();
     }
