@@ -375,14 +375,14 @@ public final class Engine implements AutoCloseable {
     public Applier.Result up(Planned planned, int parallel, Duration timeout, Progress progress) {
         saveCredentials();
         Applier.Result result = planned.plan().isEmpty() ? new Applier.Result(Map.of(), Map.of(), 0)
-                : new Applier(client, parallel, timeout, lastApplied(), progress).apply(planned.plan(), stack.graph(), recorder());
+                : new Applier(client, parallel, timeout, progress).apply(planned.plan(), stack.graph(), recorder());
         if (result.ok()) recordUnrecorded(planned.desired());
         return result;
     }
 
     /** Executes a plan {@link #destroyPlan} made. */
     public Applier.Result destroy(Plan plan, int parallel, Duration timeout, Progress progress) {
-        return new Applier(client, parallel, timeout, lastApplied(), progress).apply(plan, stack.graph(), recorder());
+        return new Applier(client, parallel, timeout, progress).apply(plan, stack.graph(), recorder());
     }
 
     /** What refresh found: objects gone from the cluster (now forgotten) and objects that drifted. */
@@ -404,14 +404,6 @@ public final class Engine implements AutoCloseable {
     /** Whether this stack has recorded nothing yet. */
     public boolean stateIsEmpty() {
         return state.isEmpty();
-    }
-
-    private Map<ObjectRef, JsonNode> lastApplied() {
-        Map<ObjectRef, JsonNode> out = new TreeMap<>();
-        recorded().forEach((ref, r) -> {
-            if (r.lastApplied() != null) out.put(ref, r.lastApplied());
-        });
-        return out;
     }
 
     /** On the sandbox, the API requests this run made: one line for --verbose, and for the idempotency tests. */
