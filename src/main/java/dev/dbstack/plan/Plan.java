@@ -20,11 +20,16 @@ public record Plan(String project, String stack, List<Step> steps, List<String> 
      * What a plan was made against besides the live objects, and with what permission.
      *
      * @param stateSerial  the stack state's serial when planned (-1: not known, a plan made in a test)
-     * @param configDigest {@code sha256:<hex>} of the stack's configuration files as read (null: not known)
+     * @param configDigest {@code sha256:<hex>} over the stack's configuration files as read (null: not known)
+     * @param configFiles  each of those files' {@code sha256:<hex>}, by path relative to the project
      * @param options      the data-safety options the plan was made with: its steps already say what they allow
      */
-    public record Basis(long stateSerial, String configDigest, Planner.Options options) {
-        public static final Basis NONE = new Basis(-1, null, Planner.Options.NONE);
+    public record Basis(long stateSerial, String configDigest, Map<String, String> configFiles, Planner.Options options) {
+        public static final Basis NONE = new Basis(-1, null, Map.of(), Planner.Options.NONE);
+
+        public Basis {
+            configFiles = Map.copyOf(configFiles);
+        }
     }
 
     public Plan basedOn(Basis basis) {

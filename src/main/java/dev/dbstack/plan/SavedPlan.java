@@ -88,6 +88,8 @@ public final class SavedPlan {
                 .put("createdAt", createdAt);
         ObjectNode basis = doc.putObject("basis");
         basis.put("stateSerial", plan.basis().stateSerial()).put("configDigest", plan.basis().configDigest());
+        ObjectNode files = basis.putObject("configFiles");
+        new TreeMap<>(plan.basis().configFiles()).forEach(files::put);
         Planner.Options o = plan.basis().options();
         ObjectNode options = basis.putObject("options");
         sorted(options.putArray("deleteData"), o.deleteData());
@@ -216,7 +218,9 @@ public final class SavedPlan {
             JsonNode o = b.path("options");
             Planner.Options options = new Planner.Options(set(o.path("deleteData")), set(o.path("allowMajorUpgrade")),
                     set(o.path("allowDowngrade")), set(o.path("startEmpty")));
-            Plan.Basis basis = new Plan.Basis(b.path("stateSerial").asLong(-1), b.path("configDigest").asText(null), options);
+            Map<String, String> files = new TreeMap<>();
+            b.path("configFiles").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
+            Plan.Basis basis = new Plan.Basis(b.path("stateSerial").asLong(-1), b.path("configDigest").asText(null), files, options);
             List<Step> steps = new ArrayList<>();
             for (JsonNode s : doc.path("steps")) steps.add(step(s, secrets));
             Map<String, String> credentials = new TreeMap<>();

@@ -70,7 +70,7 @@ class SavedPlanTest {
                 Map.of());
         return Planner.plan("p", "dev", DESIRED, Catalog.builtIn(), known, new Planner.Live(live, Set.of("standard"), "standard"),
                 new Planner.Options(Set.of("shop/old"), Set.of(), Set.of(), Set.of()))
-                .basedOn(new Plan.Basis(12, "sha256:abc", new Planner.Options(Set.of("shop/old"), Set.of(), Set.of(), Set.of())));
+                .basedOn(new Plan.Basis(12, "sha256:abc", Map.of("Pulumi.yaml", "sha256:def"), new Planner.Options(Set.of("shop/old"), Set.of(), Set.of(), Set.of())));
     }
 
     private static String password() {
@@ -103,6 +103,7 @@ class SavedPlanTest {
         assertThat(doc.path("format").asInt()).isEqualTo(1);
         assertThat(doc.path("basis").path("stateSerial").asLong()).isEqualTo(12);
         assertThat(doc.path("basis").path("configDigest").asText()).isEqualTo("sha256:abc");
+        assertThat(doc.path("basis").path("configFiles").path("Pulumi.yaml").asText()).isEqualTo("sha256:def");
         assertThat(doc.path("basis").path("options").path("deleteData").get(0).asText()).isEqualTo("shop/old");
         JsonNode expand = stepOf(doc, STS);
         assertThat(expand.path("plannedAgainst").path("resourceVersion").asText()).isEqualTo("7");
