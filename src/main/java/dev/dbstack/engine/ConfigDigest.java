@@ -6,6 +6,10 @@ import dev.dbstack.config.StackLoader;
 import dev.dbstack.model.Project;
 import dev.dbstack.plan.CanonicalJson;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,17 +27,21 @@ import java.util.stream.Stream;
  */
 public record ConfigDigest(String digest, Map<String, String> files) {
 
+    /**
+     * Never fails: a file that cannot be read is digested as such (the loader, which reads the files next,
+     * says what is wrong with it), and only regular files are read (never a pipe or a device).
+     */
     public static ConfigDigest of(Project project, String stack) {
         Path dir = project.dir();
         Map<String, String> files = new TreeMap<>();
-        add(files, dir, dir.resolve("Pulumi.yaml"));
-        add(files, dir, dir.resolve(StackLoader.stackFileName(project, stack)));
+        add(files, dir, () -> dir.resolve("Pulumi.yaml"));
+        add(files, dir, () -> dir.resolve(StackLoader.stackFileName(project, stack)));
         Path components = dir.resolve("components");
         if (Files.isDirectory(components)) {
             try (Stream<Path> list = Files.list(components)) {
-                list.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml")).sorted().forEach(p -> add(files, dir, p));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                list.filter(p -> p.getFileName().toString().matches(".*\\.ya?ml")).sorted().forEach(p -> add(files, dir, () -> p));
+            } catch (IOException | RuntimeException e) {
+                files.put("components/", "unreadable");
             }
         }
         ObjectNode all = JsonNodeFactory.instance.objectNode();
@@ -41,12 +49,22 @@ public record ConfigDigest(String digest, Map<String, String> files) {
         return new ConfigDigest(CanonicalJson.sha256(all), Map.copyOf(files));
     }
 
-    private static void add(Map<String, String> files, Path dir, Path file) {
-        if (!Files.isRegularFile(file)) return;
+    private static void add(Map<String, String> files, Path dir, java.util.function.Supplier<Path> path) {
+        Path file;
         try {
-            files.put(dir.relativize(file).toString().replace('\\', '/'), CanonicalJson.sha256(Files.readAllBytes(file)));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            file = path.get();
+        } catch (RuntimeException e) { // a name no path can have: the loader refuses it
+            return;
+        }
+        if (!Files.isRegularFile(file)) return;
+        String name = dir.relativize(file).toString().replace('\\', '/');
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) sha.update(buffer, 0, n);
+            files.put(name, "sha256:" + HexFormat.of().formatHex(sha.digest()));
+        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            files.put(name, "unreadable");
         }
     }
 
