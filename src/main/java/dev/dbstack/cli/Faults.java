@@ -25,7 +25,8 @@ final class Faults {
         }
         if (e instanceof Applier.PlanStale stale) {
             return Optional.of(stale.getMessage() + ". The plan is stale: the run stopped there and wrote nothing more"
-                    + " (every step before it is recorded). Run the command again: it plans against the cluster as it is now");
+                    + " (every step before it is recorded). Preview again (`dbstack preview`) to see the cluster as it is now,"
+                    + " then run the command again: it plans anew");
         }
         if (e instanceof StateStorageException s) {
             return Optional.of(s.getMessage() + ". Nothing was changed after that; fix it (free disk space, make .dbstack"

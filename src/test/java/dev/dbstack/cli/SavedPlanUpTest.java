@@ -275,6 +275,19 @@ class SavedPlanUpTest {
     }
 
     @Test
+    void aPlanOfAnotherProjectIsRefused(@TempDir Path dir) throws IOException {
+        Path one = Files.createDirectories(dir.resolve("one"));
+        Path other = Files.createDirectories(dir.resolve("other"));
+        project(one);
+        TestProject.create(other, STACK, YAML);
+        Files.writeString(other.resolve("Pulumi.yaml"), "name: other-project\nruntime: java\nstackConfigDir: stacks\n");
+        Path plan = previewOut(other);
+        refused(upPlan(one, plan), "error: " + plan + ": is a plan of stack 'dev' of project 'other-project'; this is stack"
+                + " 'dev' of project 'test-project'. To plan this stack: `dbstack preview --stack dev --out " + plan + "`");
+        assertThat(one.resolve(".dbstack")).as("nothing opened for it").doesNotExist();
+    }
+
+    @Test
     void dataOptionsGivenAtPreviewArePartOfThePlan(@TempDir Path dir) throws IOException {
         TestProject p = project(dir);
         up(dir);
