@@ -411,6 +411,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A plan of ten thousand objects is a few MiB; past this a file is not a plan (and is not read into memory). */
+    private static final long MAX_PLAN_BYTES = 256L * 1024 * 1024;
+
     /**
      * Reads a saved plan file and checks that it is whole and unchanged (nothing else: the stack it names is
      * loaded next, then {@link #loadPlan} decides whether it still holds).
@@ -420,6 +423,13 @@ public final class Engine implements AutoCloseable {
     public static SavedPlan.Checked readPlan(Path file, String shownAs) {
         byte[] bytes;
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw UserInputException.of(new SourceRef(shownAs, 0), "", "is not a file; `dbstack preview --out` writes a plan to one");
+            }
+            if (Files.exists(file) && Files.size(file) > MAX_PLAN_BYTES) {
+                throw UserInputException.of(new SourceRef(shownAs, 0), "", "is " + Files.size(file) / (1024 * 1024) + " MiB,"
+                        + " far larger than any plan `dbstack preview --out` writes: it is not one");
+            }
             bytes = Files.readAllBytes(file);
         } catch (java.nio.file.NoSuchFileException e) {
             throw UserInputException.of(new SourceRef(shownAs, 0), "", "no such plan file; `dbstack preview --out " + shownAs
