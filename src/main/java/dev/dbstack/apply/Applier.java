@@ -1,9 +1,12 @@
 package dev.dbstack.apply;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.plan.Action;
+import dev.dbstack.plan.LiveVersion;
 import dev.dbstack.plan.ManagedDiff;
 import dev.dbstack.plan.ObjectRef;
 import dev.dbstack.plan.Plan;
@@ -12,21 +15,25 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.extension.ExtensibleResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -36,6 +43,19 @@ import java.util.stream.Collectors;
  * independent ones at once. Each finished step is reported to {@link Recorder} before the next of its
  * service begins, so a crash loses nothing already applied. A failed service stops itself and what
  * depends on it; the rest finishes. See {@link Schedule} for how.
+ *
+ * <p>Each step is carried out exactly as planned: the object it creates, the merge patch it sends,
+ * the claims it grows and the propagation of its delete all come from the step; nothing is computed
+ * or listed here. Every write carries the step's precondition (a create fails if the object exists,
+ * a patch carries the planned resourceVersion, a delete sends it in DeleteOptions), so the API
+ * server refuses it with 409 Conflict when the object changed since the plan: the run then stops as
+ * {@link PlanStale}, like a step that cannot be recorded — no new step begins.
+ *
+ * <p>A 409 is not always someone else's change, so the live object is read to tell (see
+ * {@link #preconditioned}): a write whose earlier attempt was carried out with its answer lost (fabric8
+ * and {@link Retry} retry transient failures) finds the object already as the step makes it, and is
+ * done; an object whose only change is its status (a controller's report) is written again with its new
+ * resourceVersion; anything else is stale.
  */
 public final class Applier {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -52,13 +72,38 @@ public final class Applier {
 
     public enum Outcome { SUCCEEDED, FAILED, SKIPPED }
 
+    /** What stops the whole run: no new step begins; the steps recorded before it stand. */
+    public abstract static class Stopped extends RuntimeException {
+        Stopped(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
      * The recorder failed (state could not be written): the run stops, since a step it cannot record must
      * not be followed by more. The cause says why; the steps recorded before it stand.
      */
-    public static final class RecordingFailed extends RuntimeException {
+    public static final class RecordingFailed extends Stopped {
         RecordingFailed(RuntimeException cause) {
             super(cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * An object changed since the plan was made (the API server refused a write's precondition with 409
+     * Conflict, or the object is gone): the plan no longer describes the cluster, so the run stops and
+     * nothing more is written. The message names the object and what changed.
+     */
+    public static final class PlanStale extends Stopped {
+        private final ObjectRef object;
+
+        public PlanStale(ObjectRef object, String message) {
+            super(message, null);
+            this.object = object;
+        }
+
+        public ObjectRef object() {
+            return object;
         }
     }
 
@@ -72,29 +117,22 @@ public final class Applier {
     private final int parallel;
     private final Duration timeout;
     private final Progress progress;
-    private final Map<ObjectRef, JsonNode> lastApplied;
     private final ReadinessChecks readiness;
 
-    /**
-     * @param lastApplied what state recorded per object, for three-way patches
-     * @param progress    receives one line per event
-     */
-    public Applier(KubernetesClient client, int parallel, Duration timeout, Map<ObjectRef, JsonNode> lastApplied,
-                   Progress progress) {
-        this(client, parallel, timeout, lastApplied, progress, ReadinessChecks.builtIn());
+    /** @param progress receives one line per event */
+    public Applier(KubernetesClient client, int parallel, Duration timeout, Progress progress) {
+        this(client, parallel, timeout, progress, ReadinessChecks.builtIn());
     }
 
     /**
-     * Like {@link #Applier(KubernetesClient, int, Duration, Map, Progress)}, with the readiness check
-     * of each kind taken from {@code readiness} instead of {@link ReadinessChecks#builtIn()}.
+     * Like {@link #Applier(KubernetesClient, int, Duration, Progress)}, with the readiness check of each
+     * kind taken from {@code readiness} instead of {@link ReadinessChecks#builtIn()}.
      */
-    public Applier(KubernetesClient client, int parallel, Duration timeout, Map<ObjectRef, JsonNode> lastApplied,
-                   Progress progress, ReadinessChecks readiness) {
+    public Applier(KubernetesClient client, int parallel, Duration timeout, Progress progress, ReadinessChecks readiness) {
         this.readiness = readiness;
         this.client = client;
         this.parallel = Math.max(1, parallel);
         this.timeout = timeout;
-        this.lastApplied = lastApplied;
         this.progress = progress;
     }
 
@@ -105,7 +143,7 @@ public final class Applier {
      * knows has no known consumers and is deleted independently. Deletes of objects with no service
      * come last. Within a service, its steps run in plan order.
      *
-     * @throws RecordingFailed when a step could not be recorded: the run stopped there
+     * @throws Stopped when a step could not be recorded, or an object changed since the plan: the run stopped there
      */
     public Result apply(Plan plan, ServiceGraph graph, Recorder recorder) {
         Schedule schedule = new Schedule(parallel, timeout, progress);
@@ -154,7 +192,7 @@ public final class Applier {
             try {
                 execute(s, recorder);
                 writes.incrementAndGet();
-            } catch (RecordingFailed e) {
+            } catch (Stopped e) {
                 throw e;
             } catch (RuntimeException e) {
                 progress.event("  failed to delete " + s.object() + ": " + describe(e));
@@ -206,10 +244,9 @@ public final class Applier {
         switch (s.action()) {
             case CREATE -> record(s, create(s), recorder);
             case UPDATE, DRIFT -> record(s, patch(s), recorder);
-            case REPLACE -> record(s, recreate(s, false, keepsPods(s)), recorder);
-            case EXPAND_VOLUME -> record(s, recreate(s, true, true), recorder);
+            case REPLACE, EXPAND_VOLUME -> record(s, recreate(s), recorder);
             case DELETE -> {
-                delete(s.object());
+                delete(s.object(), s.write().against(), s.write().propagation());
                 record(() -> recorder.deleted(s));
             }
             case KEEP -> record(() -> recorder.forgotten(s));
@@ -229,82 +266,153 @@ public final class Applier {
         }
     }
 
+    /**
+     * Planned absent: a POST, which the API server refuses with 409 AlreadyExists when someone created
+     * the object since. (A run killed between a create and its record converges on the next {@code up}:
+     * that plan sees the object and updates it.)
+     */
     private HasMetadata create(Step s) {
-        try {
-            return Retry.withBackoff(() -> {
-                try {
-                    return client.resource(s.desired()).create();
-                } catch (KubernetesClientException e) {
-                    if (e.getCode() == 409) { // a POST conflicts only when the object already exists
-                        throw new AlreadyExists();
-                    }
-                    throw e;
-                }
-            });
-        } catch (AlreadyExists e) {
-            // A crash after the create and before its record: converge with a patch instead.
-            return patch(s);
-        }
+        HasMetadata desired = s.desired();
+        JsonNode body = SERIALIZATION.convertValue(desired, JsonNode.class);
+        return preconditioned(s.object(), null, version -> client.resource(desired).create(),
+                live -> live != null && ManagedDiff.changedPaths(body, live).isEmpty() ? desired : null,
+                () -> s.object() + " exists now; the plan was made when it did not");
     }
 
-    private static final class AlreadyExists extends RuntimeException {
-        AlreadyExists() {
-            super(null, null, false, false);
-        }
-    }
-
+    /** The step's merge patch, as planned: it carries the resourceVersion the plan saw. */
     private HasMetadata patch(Step s) {
-        JsonNode desired = SERIALIZATION.convertValue(s.desired(), JsonNode.class);
-        String patch = ManagedDiff.mergePatch(desired, lastApplied.get(s.object())).toString();
-        return Retry.withBackoff(() -> client.resource(s.desired()).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-    }
-
-    /** A new selector would not adopt the old pods, which would then run on without an owner. */
-    private static boolean keepsPods(Step s) {
-        return s.fields().stream().noneMatch(f -> f.startsWith("spec.selector"));
+        ObjectNode patch = s.write().patch();
+        if (patch == null) throw new IllegalStateException("step " + s.action().verb() + " " + s.object() + " carries no patch");
+        return preconditioned(s.object(), s.write().against(), version -> {
+            try {
+                return client.resource(s.desired()).patch(PatchContext.of(PatchType.JSON_MERGE), withVersion(patch, version));
+            } catch (KubernetesClientException e) {
+                throw e.getCode() == 404 ? gone(s.object()) : e;
+            }
+        }, live -> live != null && ManagedDiff.satisfied(patch, live) ? s.desired() : null,
+                () -> changed(s.object(), s.plannedVersion()));
     }
 
     /**
-     * StatefulSet fields that cannot change: delete it (with orphan propagation when the new one can
-     * adopt the pods, else with them), optionally grow each claim first, then create it anew; it
-     * takes over the claims by name.
+     * StatefulSet fields that cannot change: grow each of the step's claims first (expand-volume), delete
+     * the StatefulSet with the step's propagation (orphan when the new one adopts the pods), then create it
+     * anew; it takes over the claims by name.
      */
-    private HasMetadata recreate(Step s, boolean growClaims, boolean keepPods) {
+    private HasMetadata recreate(Step s) {
         StatefulSet desired = (StatefulSet) s.desired();
         String ns = desired.getMetadata().getNamespace();
         String name = desired.getMetadata().getName();
-        if (growClaims) {
-            for (PersistentVolumeClaim template : desired.getSpec().getVolumeClaimTemplates()) {
-                String prefix = template.getMetadata().getName() + "-" + name + "-";
-                String size = template.getSpec().getResources().getRequests().get("storage").toString();
-                for (PersistentVolumeClaim claim : client.persistentVolumeClaims().inNamespace(ns).list().getItems()) {
-                    String claimName = claim.getMetadata().getName();
-                    if (!claimName.startsWith(prefix) || !claimName.substring(prefix.length()).matches("\\d+")) continue;
-                    String patch = "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + size + "\"}}}}";
-                    Retry.withBackoff(() -> client.persistentVolumeClaims().inNamespace(ns).withName(claimName)
-                            .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-                    progress.event("    grew " + ns + "/" + claimName + " to " + size);
+        for (Step.Claim claim : s.write().claims()) {
+            ObjectRef ref = new ObjectRef("v1", "PersistentVolumeClaim", ns, claim.name());
+            Quantity size = new Quantity(claim.size());
+            preconditioned(ref, claim.against(), version -> {
+                String patch = "{\"metadata\":{\"resourceVersion\":" + TextNode.valueOf(version) + "},\"spec\":{\"resources\":"
+                        + "{\"requests\":{\"storage\":" + TextNode.valueOf(claim.size()) + "}}}}";
+                try {
+                    return client.persistentVolumeClaims().inNamespace(ns).withName(claim.name())
+                            .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+                } catch (KubernetesClientException e) {
+                    throw e.getCode() == 404 ? gone(ref) : e;
                 }
-            }
+            }, live -> {
+                JsonNode now = live == null ? null : live.path("spec").path("resources").path("requests").path("storage");
+                return now != null && now.isTextual() && new Quantity(now.asText()).equals(size) ? claim : null;
+            }, () -> changed(ref, claim.against().resourceVersion()));
+            progress.event("    grew " + ns + "/" + claim.name() + " to " + claim.size());
         }
-        Retry.withBackoff(() -> client.apps().statefulSets().inNamespace(ns).withName(name)
-                .withPropagationPolicy(keepPods ? DeletionPropagation.ORPHAN : DeletionPropagation.BACKGROUND).delete());
+        delete(s.object(), s.write().against(), s.write().propagation());
         waitFor(() -> client.apps().statefulSets().inNamespace(ns).withName(name).get() == null,
                 "StatefulSet " + ns + "/" + name + " to be deleted");
-        return Retry.withBackoff(() -> client.resource(desired).create());
+        JsonNode body = SERIALIZATION.convertValue(desired, JsonNode.class);
+        return preconditioned(s.object(), null, version -> client.resource(desired).create(),
+                live -> live != null && ManagedDiff.changedPaths(body, live).isEmpty() ? desired : null,
+                () -> s.object() + " was created again by someone else after this run deleted it");
     }
 
     /**
-     * Background propagation, said explicitly: a workload's pods go with it (never pods running on
-     * without an owner); claims made from a StatefulSet's templates are not owned by it and stay.
+     * A delete with the step's propagation policy, and the version it was planned against as its
+     * precondition. An object already gone counts as deleted.
      */
-    private void delete(ObjectRef ref) {
+    private void delete(ObjectRef ref, LiveVersion against, DeletionPropagation propagation) {
         GenericKubernetesResource target = new GenericKubernetesResource();
         target.setApiVersion(ref.apiVersion());
         target.setKind(ref.kind());
         target.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ref.name())
                 .withNamespace(ref.namespace().isEmpty() ? null : ref.namespace()).build());
-        Retry.withBackoff(() -> client.resource(target).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete());
+        DeletionPropagation policy = propagation != null ? propagation : DeletionPropagation.BACKGROUND;
+        preconditioned(ref, against, version -> {
+            var resource = client.resource(target).withPropagationPolicy(policy);
+            if (version == null) return resource.delete();
+            if (!(resource instanceof ExtensibleResource<?> locking)) {
+                throw new IllegalStateException("this fabric8 client cannot send a delete precondition");
+            }
+            return locking.lockResourceVersion(version).delete();
+        }, live -> live == null || live.path("metadata").has("deletionTimestamp") ? List.of() : null,
+                () -> changed(ref, against == null ? null : against.resourceVersion()));
+    }
+
+    /**
+     * One write with a precondition, retried on transient failures. The write is given the resourceVersion to
+     * send (null for a create). A 409 is the precondition failing; the live object is read once to see why:
+     * <ul>
+     *   <li>it already is what the step makes it ({@code done} returns non-null): this write's own earlier
+     *       attempt, carried out with its answer lost (fabric8 retries 5xx and 429 itself, and {@link Retry}
+     *       after it, so whether an attempt reached the server cannot be known here), or someone else's
+     *       identical change — either way nothing is left to do and nothing of anyone's is overwritten;
+     *   <li>it is the object planned {@code against}, changed only in status (a controller's report): the
+     *       write is sent again with the new resourceVersion, content unchanged;
+     *   <li>otherwise it changed since the plan: {@link PlanStale}.
+     * </ul>
+     * A patch of an object that is gone (404) is stale too: it throws {@link #gone}.
+     */
+    private <T> T preconditioned(ObjectRef ref, LiveVersion against, Function<String, T> write, Function<JsonNode, T> done,
+                                 Supplier<String> stale) {
+        String[] version = {against == null ? null : against.resourceVersion()};
+        return Retry.withBackoff(() -> {
+            for (int statusOnly = 0; ; statusOnly++) {
+                try {
+                    return write.apply(version[0]);
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409) throw e;
+                    JsonNode live = Retry.withBackoff(() -> get(ref));
+                    T landed = done.apply(live);
+                    if (landed != null) return landed;
+                    if (against != null && statusOnly < MAX_STATUS_ONLY && against.sameObject(live)) {
+                        version[0] = live.path("metadata").path("resourceVersion").asText();
+                        continue;
+                    }
+                    throw new PlanStale(ref, stale.get() + " (" + describe(e) + ")");
+                }
+            }
+        });
+    }
+
+    /** How often a write follows status-only changes before it gives up (a controller rewriting status in a loop). */
+    private static final int MAX_STATUS_ONLY = 20;
+
+    /** The patch with the precondition to send (the planned version, or a newer one of the same object). */
+    private static String withVersion(ObjectNode patch, String version) {
+        if (version == null || version.equals(patch.path("metadata").path("resourceVersion").asText(null))) return patch.toString();
+        ObjectNode copy = patch.deepCopy();
+        copy.with("metadata").put("resourceVersion", version);
+        return copy.toString();
+    }
+
+    private static String changed(ObjectRef ref, String version) {
+        return ref + " changed since the plan was made" + (version == null ? "" : " (planned against resourceVersion "
+                + version + ")");
+    }
+
+    private static PlanStale gone(ObjectRef ref) {
+        return new PlanStale(ref, ref + " was deleted since the plan was made");
+    }
+
+    /** The live object, or null: one GET, only to tell a lost answer from a conflict. */
+    private JsonNode get(ObjectRef ref) {
+        var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
+        GenericKubernetesResource live = ref.namespace().isEmpty() ? kind.withName(ref.name()).get()
+                : kind.inNamespace(ref.namespace()).withName(ref.name()).get();
+        return live == null ? null : SERIALIZATION.convertValue(live, JsonNode.class);
     }
 
     private void waitFor(java.util.function.BooleanSupplier condition, String what) {

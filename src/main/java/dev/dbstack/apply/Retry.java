@@ -3,7 +3,11 @@ package dev.dbstack.apply;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.function.Supplier;
 
-/** Retries what a busy or flaky API server fails transiently: 5xx, 429, 409 conflicts and timeouts. */
+/**
+ * Retries what a busy or flaky API server fails transiently: 5xx, 429, 409 conflicts and timeouts. The
+ * Applier's writes carry preconditions and answer their own 409s (a conflict there means the plan is stale,
+ * or the write already happened), so a 409 only reaches this from a write without one.
+ */
 final class Retry {
     static final int ATTEMPTS = 6;
     private static final long FIRST_DELAY_MS = 100;

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * new services. A service that does not succeed (a failed step, a failed or timed-out readiness) makes
  * every service that needs it, transitively, SKIPPED; independent services carry on.
  *
- * <p>A {@link Applier.RecordingFailed} from any worker stops the run: no new service or poll is
+ * <p>A {@link Applier.Stopped} (a step that cannot be recorded, a stale plan) from any worker stops the run: no new service or poll is
  * started, running workers stop before their next step (they check {@link #stopping}), the phase
  * waits for them and throws it. Services cut short by the stop are not reported as failures.
  *
@@ -58,7 +58,7 @@ final class Schedule {
     private final Progress progress;
     private final Map<ServiceId, Outcome> outcomes = new TreeMap<>();
     private final Map<ServiceId, String> errors = new TreeMap<>();
-    private final AtomicReference<Applier.RecordingFailed> stopped = new AtomicReference<>();
+    private final AtomicReference<Applier.Stopped> stopped = new AtomicReference<>();
 
     Schedule(int parallel, Duration timeout, Progress progress) {
         this.parallel = parallel;
@@ -85,7 +85,7 @@ final class Schedule {
      * soon as it may start, without being reported. A service that did not succeed in an earlier
      * phase keeps its outcome, does not run, and skips what needs it.
      *
-     * @throws Applier.RecordingFailed when a step could not be recorded
+     * @throws Applier.Stopped when a step could not be recorded or the plan is stale
      */
     void run(Map<ServiceId, Set<ServiceId>> needs, Predicate<ServiceId> hasWork, Work work) {
         new Phase(needs, hasWork, work).run();
@@ -188,7 +188,7 @@ final class Schedule {
                 Runnable then;
                 try {
                     then = job.get();
-                } catch (Applier.RecordingFailed e) {
+                } catch (Applier.Stopped e) {
                     stopped.compareAndSet(null, e);
                     then = () -> { };
                 } catch (RuntimeException e) {

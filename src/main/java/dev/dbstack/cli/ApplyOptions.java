@@ -9,7 +9,7 @@ public class ApplyOptions {
     boolean yes;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
-            description = "Services applied at once within a wave (default: ${DEFAULT-VALUE}).")
+            description = "Services applied at once (default: ${DEFAULT-VALUE}); waiting for readiness takes no slot.")
     int parallel;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m",

@@ -30,6 +30,15 @@ public class DataOptions {
                     + " plan is refused as a likely rename); repeatable.")
     List<String> startEmpty = new ArrayList<>();
 
+    /** The first data option given, as its flag (null when none is): a saved plan takes none. */
+    String firstGiven() {
+        if (!deleteData.isEmpty()) return "--delete-data";
+        if (!allowMajorUpgrade.isEmpty()) return "--allow-major-upgrade";
+        if (!allowDowngrade.isEmpty()) return "--allow-downgrade";
+        if (!startEmpty.isEmpty()) return "--start-empty";
+        return null;
+    }
+
     Planner.Options planner() {
         return new Planner.Options(Set.copyOf(deleteData), Set.copyOf(allowMajorUpgrade), Set.copyOf(allowDowngrade),
                 Set.copyOf(startEmpty));

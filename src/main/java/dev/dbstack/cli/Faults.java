@@ -23,6 +23,11 @@ final class Faults {
                     + " Fix that (free disk space, make .dbstack writable) and run `dbstack up` again: it reads the"
                     + " cluster and carries on from there");
         }
+        if (e instanceof Applier.PlanStale stale) {
+            return Optional.of(stale.getMessage() + ". The plan is stale: the run stopped there and wrote nothing more"
+                    + " (every step before it is recorded). Preview again (`dbstack preview`) to see the cluster as it is now,"
+                    + " then run the command again: it plans anew");
+        }
         if (e instanceof StateStorageException s) {
             return Optional.of(s.getMessage() + ". Nothing was changed after that; fix it (free disk space, make .dbstack"
                     + " writable) and run the command again");

@@ -7,13 +7,15 @@ import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanMarkdown;
 import dev.dbstack.plan.PlanPrinter;
 import dev.dbstack.plan.PlanReport;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "preview", mixinStandardHelpOptions = true,
-        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing.",
+        description = "Show the steps `dbstack up` would take, as a tree per app deployment and layer. Changes nothing;"
+                + " with --out, saves the plan for `dbstack up <file>` to apply exactly.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a fault of the machine or the cluster",
                 "2:input to fix: configuration, arguments, a refused plan, a held lock",
@@ -41,14 +43,21 @@ final class PreviewCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Save the plan to FILE (JSON, secrets sealed with the stack's key) for `dbstack up FILE` to apply"
+                    + " exactly; takes the stack's lock while planning.")
+    String out;
+
     @Override
     public Integer call() {
         PlanOutput.Format f = PlanOutput.format(format, json);
         LoadedStack stack = null;
         try {
             stack = options.load();
-            try (Engine engine = Engine.open(stack, null, System.err)) {
-                Plan plan = engine.preview(data.planner()).plan();
+            // Saving a plan takes the lock: its secrets are sealed with state's key, and state must not move meanwhile.
+            try (Engine engine = Engine.open(stack, out == null ? null : options.describe("preview --out " + out), System.err)) {
+                Engine.Planned planned = engine.preview(data.planner());
+                Plan plan = planned.plan();
                 switch (f) {
                     case json -> System.out.println(PlanReport.pretty(PlanReport.of(plan)));
                     case markdown -> System.out.print(PlanMarkdown.render(plan));
@@ -58,6 +67,13 @@ final class PreviewCommand implements Callable<Integer> {
                         System.out.println();
                         System.out.print(PlanPrinter.print(plan, engine.stack().graph(), diff));
                     }
+                }
+                if (out != null) {
+                    engine.savePlan(planned, Path.of(out));
+                    // Where a program reads stdout, the note goes to stderr.
+                    (f == PlanOutput.Format.text ? System.out : System.err).println((f == PlanOutput.Format.text ? "\n" : "")
+                            + "Saved this plan to " + out + ". `dbstack up " + out + "` applies exactly it, and refuses it if"
+                            + " the configuration, the stack's state or any object it was planned against changes first.");
                 }
                 System.out.flush();
                 stats(engine);

@@ -20,6 +20,11 @@ public class StackOptions {
         return LoadedStack.load(Path.of(cwd), stack);
     }
 
+    /** As {@link #load()}; without --stack, the stack {@code otherwise} names. */
+    LoadedStack load(String otherwise) {
+        return LoadedStack.load(Path.of(cwd), stack != null ? stack : otherwise);
+    }
+
     /** How a lock names the run holding it: {@code dbstack up --stack dev}. */
     String describe(String verb) {
         return "dbstack " + verb + (stack == null ? "" : " --stack " + stack);

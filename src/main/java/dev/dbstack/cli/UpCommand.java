@@ -1,26 +1,31 @@
 package dev.dbstack.cli;
 
-import dev.dbstack.engine.Engine;
-
 import dev.dbstack.apply.Applier;
+import dev.dbstack.engine.Engine;
 import dev.dbstack.engine.LoadedStack;
+import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.PlanPrinter;
 import dev.dbstack.plan.PlanReport;
+import dev.dbstack.plan.SavedPlan;
 import dev.dbstack.render.RenderedStack;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Compute the plan, show it, and apply it wave by wave, waiting for each service to be ready.",
+        description = "Compute the plan, show it, and apply it along the service graph, each service once what it"
+                + " consumes is ready. With PLAN (a file `dbstack preview --out` saved), apply exactly that plan instead.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:success", "1:a failed apply or a fault of the machine or cluster",
-                "2:input to fix: configuration, arguments, a refused plan, a held lock",
+        exitCodeList = {"0:success", "1:a failed apply, a stale plan, or a fault of the machine or cluster",
+                "2:input to fix: configuration, arguments, a refused or stale saved plan, a held lock",
                 "3:changes pending (--expect-no-changes)"})
 final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.ParentCommand
@@ -43,76 +48,113 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PLAN",
+            description = "A plan saved by `dbstack preview --out PLAN`: applied exactly as previewed, or refused if anything"
+                    + " it was planned against changed since.")
+    String planFile;
+
     @Override
     public Integer call() {
-        PlanOutput.Format format = json ? PlanOutput.Format.json : PlanOutput.Format.text;
-        LoadedStack stack = null;
-        Engine opened;
+        if (planFile != null) return applySaved();
+        LoadedStack[] stack = {null};
+        try (Engine engine = refusing(stack, () -> Engine.open(stack[0] = options.load(), options.describe("up"), System.err))) {
+            Engine.Planned planned = refusing(stack, () -> engine.preview(data.planner()));
+            return show(engine, planned, "Updating stack " + engine.stack().model().stack() + " of project "
+                    + engine.stack().project().name());
+        }
+    }
+
+    /** {@code up PLAN}: the saved plan, if it still holds; the data options were given when it was made. */
+    private Integer applySaved() {
+        String flag = data.firstGiven();
+        if (flag != null) {
+            throw UserInputException.of(SourceRef.UNKNOWN, flag, "is given when the plan is made (`dbstack preview --out "
+                    + planFile + " " + flag + " ...`); " + planFile + " already says what it does to data, so `up " + planFile
+                    + "` takes no data options");
+        }
+        LoadedStack[] stack = {null};
+        SavedPlan.Checked saved = refusing(stack, () -> Engine.readPlan(Path.of(planFile), planFile));
+        refusing(stack, () -> {
+            stack[0] = options.load(saved.stack());
+            Engine.refuseForeign(stack[0], saved, planFile);
+            return null;
+        });
+        try (Engine engine = refusing(stack, () -> Engine.open(stack[0], options.describe("up " + planFile), System.err))) {
+            Engine.Planned planned = refusing(stack, () -> engine.loadPlan(saved, planFile));
+            try {
+                return show(engine, planned, "Updating stack " + engine.stack().model().stack() + " of project "
+                        + engine.stack().project().name() + " with the plan saved in " + planFile + " (made " + saved.createdAt() + ")");
+            } catch (Applier.PlanStale stale) {
+                System.err.println("error: " + stale.getMessage() + ". The plan in " + planFile + " is stale: the run stopped"
+                        + " there and wrote nothing more (every step before it is recorded). Run `dbstack preview --stack "
+                        + engine.stack().model().stack() + " --out " + planFile + "` again, review it, and apply that");
+                return Main.EXIT_FAILURE;
+            }
+        }
+    }
+
+    /** Runs {@code step}; input it refuses is also printed as a JSON document when --json asks for one. */
+    private <T> T refusing(LoadedStack[] stack, Supplier<T> step) {
         try {
-            stack = options.load();
-            opened = Engine.open(stack, options.describe("up"), System.err);
+            return step.get();
         } catch (UserInputException e) {
-            PlanOutput.refused(format, stack, options.stack, e, System.out, true);
+            PlanOutput.refused(json ? PlanOutput.Format.json : PlanOutput.Format.text, stack[0], options.stack, e, System.out, true);
             throw e;
         }
-        try (Engine engine = opened) {
-            Engine.Planned planned;
-            try {
-                planned = engine.preview(data.planner());
-            } catch (UserInputException e) {
-                PlanOutput.refused(format, stack, options.stack, e, System.out, true);
-                throw e;
-            }
-            RenderedStack desired = planned.desired();
-            Plan plan = planned.plan();
-            if (json) {
-                System.out.println(PlanReport.compact(PlanReport.of(plan)));
-            } else {
-                System.out.println("Updating stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name());
-                System.out.println();
-                System.out.print(PlanPrinter.print(plan, engine.stack().graph()));
-            }
-            System.out.flush();
-            if (expectNoChanges && !plan.isEmpty()) {
-                stats(engine);
-                return PlanOutput.changesPending(plan, "up", System.err);
-            }
-            JsonProgress events = json ? new JsonProgress(System.out, plan, Clock.systemUTC()) : null;
-            if (!plan.isEmpty() && !apply.confirmed("Apply these changes?")) {
-                if (events != null) events.finished(new Applier.Result(Map.of(), Map.of(), 0), "Cancelled; nothing was changed.");
-                else System.out.println("Cancelled; nothing was changed.");
-                stats(engine);
-                return 0;
-            }
-            if (!plan.isEmpty() && events == null) System.out.println();
-            ConsoleProgress console = events == null ? ConsoleProgress.forStdout() : null;
-            Applier.Result result;
-            try {
-                result = engine.up(planned, apply.parallel, apply.timeout(), events != null ? events : console);
-            } catch (RuntimeException e) {
-                // The run stopped (state could not be recorded, the cluster went away): the stream still says so last.
-                if (events != null) events.stopped(Faults.describe(e).orElse("internal error: " + e));
-                throw e;
-            }
-            String applied = "Applied: " + JsonProgress.count(result, Applier.Outcome.SUCCEEDED) + " services succeeded, "
-                    + JsonProgress.count(result, Applier.Outcome.FAILED) + " failed, "
-                    + JsonProgress.count(result, Applier.Outcome.SKIPPED) + " skipped.";
-            if (events != null) {
-                events.finished(result, plan.isEmpty() ? "No changes." : applied);
-            } else {
-                console.close();
-                if (!plan.isEmpty()) {
-                    System.out.println();
-                    result.services().forEach((id, outcome) -> {
-                        if (outcome != Applier.Outcome.SUCCEEDED) System.out.println(outcome.name().toLowerCase() + ": " + id + " — " + result.errors().get(id));
-                    });
-                    System.out.println(applied);
-                }
-                if (result.ok()) OutputsCommand.print(desired, false, System.out);
-            }
-            stats(engine);
-            return result.ok() ? 0 : Main.EXIT_FAILURE;
+    }
+
+    /** Shows the plan, stops there under --expect-no-changes, confirms, applies and reports. */
+    private Integer show(Engine engine, Engine.Planned planned, String heading) {
+        RenderedStack desired = planned.desired();
+        Plan plan = planned.plan();
+        if (json) {
+            System.out.println(PlanReport.compact(PlanReport.of(plan)));
+        } else {
+            System.out.println(heading);
+            System.out.println();
+            System.out.print(PlanPrinter.print(plan, engine.stack().graph()));
         }
+        System.out.flush();
+        if (expectNoChanges && !plan.isEmpty()) {
+            stats(engine);
+            return PlanOutput.changesPending(plan, "up", System.err);
+        }
+        JsonProgress events = json ? new JsonProgress(System.out, plan, Clock.systemUTC()) : null;
+        if (!plan.isEmpty() && !apply.confirmed("Apply these changes?")) {
+            if (events != null) events.finished(new Applier.Result(Map.of(), Map.of(), 0), "Cancelled; nothing was changed.");
+            else System.out.println("Cancelled; nothing was changed.");
+            stats(engine);
+            return 0;
+        }
+        if (!plan.isEmpty() && events == null) System.out.println();
+        ConsoleProgress console = events == null ? ConsoleProgress.forStdout() : null;
+        Applier.Result result;
+        try {
+            result = engine.up(planned, apply.parallel, apply.timeout(), events != null ? events : console);
+        } catch (RuntimeException e) {
+            // The run stopped (state could not be recorded, a stale plan, the cluster went away): the stream says so last.
+            if (events != null) events.stopped(Faults.describe(e).orElse(e.getMessage() != null ? e.getMessage() : e.toString()));
+            throw e;
+        } finally {
+            if (console != null) console.close();
+        }
+        String applied = "Applied: " + JsonProgress.count(result, Applier.Outcome.SUCCEEDED) + " services succeeded, "
+                + JsonProgress.count(result, Applier.Outcome.FAILED) + " failed, "
+                + JsonProgress.count(result, Applier.Outcome.SKIPPED) + " skipped.";
+        if (events != null) {
+            events.finished(result, plan.isEmpty() ? "No changes." : applied);
+        } else {
+            if (!plan.isEmpty()) {
+                System.out.println();
+                result.services().forEach((id, outcome) -> {
+                    if (outcome != Applier.Outcome.SUCCEEDED) System.out.println(outcome.name().toLowerCase() + ": " + id + " — " + result.errors().get(id));
+                });
+                System.out.println(applied);
+            }
+            if (result.ok()) OutputsCommand.print(desired, false, System.out);
+        }
+        stats(engine);
+        return result.ok() ? 0 : Main.EXIT_FAILURE;
     }
 
     private void stats(Engine engine) {

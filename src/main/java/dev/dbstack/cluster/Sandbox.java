@@ -128,6 +128,14 @@ public final class Sandbox implements AutoCloseable {
         controllers.holdReadiness(namespace, name, readyAfter);
     }
 
+    /**
+     * Makes the next {@code count} writes (not the controllers') happen and then lose their answer: the
+     * client sees 504, as when a proxy times out after the API server did the work. For retry tests.
+     */
+    public void loseAnswers(int count) {
+        dispatcher.loseAnswers(count);
+    }
+
     public long readRequests() {
         return dispatcher.reads();
     }

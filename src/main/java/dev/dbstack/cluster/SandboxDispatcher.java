@@ -25,6 +25,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@code stringData} folded into {@code data} (the mock itself advances resourceVersion and generation). Messages are the real API server's, so the engine reacts to the sandbox as to a cluster.
  * Deletes honour the propagation policy: Orphan releases the dependents inside the DELETE; otherwise
  * {@link #collectGarbage} takes them.
+ *
+ * <p>Optimistic concurrency as the API server does it: an update or merge patch that carries
+ * {@code metadata.resourceVersion} is refused with 409 Conflict when the object has another one (the
+ * mock checks; the answer is put in the API server's words), a create of an object that exists is 409
+ * AlreadyExists, and a DELETE whose {@code DeleteOptions.preconditions} (resourceVersion, uid) do not
+ * match is 409 Conflict and deletes nothing. resourceVersions survive a restart, as etcd's do, so a
+ * version read by one run means the same object state to the next.
  */
 final class SandboxDispatcher extends KubernetesCrudDispatcher {
     static final String STS_FORBIDDEN = "spec: Forbidden: updates to statefulset spec for fields other than 'replicas',"
@@ -41,6 +48,10 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     /** Fault injection for tests: the next N user requests fail with this HTTP code. */
     private final java.util.concurrent.atomic.AtomicInteger faultsLeft = new java.util.concurrent.atomic.AtomicInteger();
     private volatile int faultCode = 503;
+    /** Fault injection for tests: the next N user writes are carried out, then their answer is lost (504). */
+    private final java.util.concurrent.atomic.AtomicInteger lostAnswersLeft = new java.util.concurrent.atomic.AtomicInteger();
+    /** The highest resourceVersion a restore brought back: new versions are issued above it. */
+    private final AtomicLong restoredVersion = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     /** The mock's write lock, learnt from {@link #locked}; guarded writes hold it from check to undo. */
     private volatile Lock writeLock;
@@ -88,6 +99,20 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         faultsLeft.set(count);
     }
 
+    void loseAnswers(int count) {
+        lostAnswersLeft.set(count);
+    }
+
+    /** Above every version a restore brought back, so that a version is never issued twice. */
+    @Override
+    public long requestResourceVersion() {
+        long v;
+        do {
+            v = super.requestResourceVersion();
+        } while (v <= restoredVersion.get());
+        return v;
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String method = request.getMethod();
@@ -102,7 +127,11 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         if ("GET".equals(method)) return super.dispatch(request);
         // The write and its journal line under one hold of the write lock: the journal is in the order the writes happened.
-        return atomically(() -> journalled(method, serve(request, method, !user)));
+        MockResponse response = atomically(() -> journalled(method, serve(request, method, !user)));
+        if (user && response.code() < 300 && lostAnswersLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return status(504, "Timeout", "sandbox: injected fault: the write was carried out and its answer lost");
+        }
+        return response;
     }
 
     private MockResponse serve(RecordedRequest request, String method, boolean controller) {
@@ -121,16 +150,71 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
                 }
             }
         }
-        if ("DELETE".equals(method) && "Orphan".equals(propagationPolicy(request.getUtf8Body()))) {
-            // Done inside the DELETE, under the write lock, rather than with Kubernetes' orphan finalizer: the
-            // dependents are released (each write journalled) before their owner goes, so no state, in memory or
-            // on disk, has the owner gone and dependents still naming it, and there is no terminating owner for
-            // the controllers to leave alone. The owner is gone on the answer; clients that wait for that work alike.
-            release(request.getPath());
+        if ("DELETE".equals(method)) {
+            // Reading a body consumes it: DeleteOptions are read once (the mock's delete reads only the path).
+            String deleteOptions = request.getUtf8Body();
+            MockResponse refused = checkPreconditions(request.getPath(), deleteOptions);
+            if (refused != null) return refused;
+            if ("Orphan".equals(propagationPolicy(deleteOptions))) {
+                // Done inside the DELETE, under the write lock, rather than with Kubernetes' orphan finalizer: the
+                // dependents are released (each write journalled) before their owner goes, so no state, in memory or
+                // on disk, has the owner gone and dependents still naming it, and there is no terminating owner for
+                // the controllers to leave alone. The owner is gone on the answer; clients that wait for that work alike.
+                release(request.getPath());
+            }
         }
         // Background and Foreground: the owner goes now and collectGarbage() takes the dependents.
         // (Foreground's wait for the dependents is not modelled: nothing in dbstack reads it.)
         return super.dispatch(request);
+    }
+
+    /**
+     * DeleteOptions' preconditions, checked as the API server does before it deletes anything: null when
+     * they hold (or there are none, or nothing is there to delete: that is a 404), else the 409.
+     */
+    private MockResponse checkPreconditions(String path, String deleteOptions) {
+        JsonNode preconditions;
+        try {
+            preconditions = deleteOptions == null || deleteOptions.isBlank() ? null
+                    : JSON.readTree(deleteOptions).path("preconditions");
+        } catch (java.io.IOException e) {
+            return null;
+        }
+        if (preconditions == null || preconditions.isMissingNode() || preconditions.isNull()) return null;
+        Map.Entry<AttributeSet, String> current = findResource(getKey(path));
+        if (current == null) return null;
+        JsonNode meta = read(current.getValue()).path("metadata");
+        for (String field : List.of("uid", "resourceVersion")) {
+            String wanted = preconditions.path(field).asText("");
+            String actual = meta.path(field).asText("");
+            if (!wanted.isEmpty() && !wanted.equals(actual)) {
+                String label = field.equals("uid") ? "UID" : "ResourceVersion";
+                return conflict(path, "Precondition failed: " + label + " in precondition: " + wanted + ", " + label
+                        + " in object meta: " + actual);
+            }
+        }
+        return null;
+    }
+
+    /** The API server's 409 Conflict: {@code Operation cannot be fulfilled on statefulsets.apps "x": <why>}. */
+    private static MockResponse conflict(String path, String why) {
+        return status(409, "Conflict", "Operation cannot be fulfilled on " + qualifiedResource(path) + " \"" + nameOf(path)
+                + "\": " + why, path);
+    }
+
+    /** The mock's 409s (reason Invalid, kind instead of resource) in the API server's words. */
+    private static MockResponse asApiServer(String path, MockResponse response) {
+        if (response.code() != 409) return response;
+        String message;
+        try {
+            message = JSON.readTree(response.getBody().readUtf8()).path("message").asText("");
+        } catch (java.io.IOException e) {
+            message = "";
+        }
+        if (message.contains("already exists")) {
+            return status(409, "AlreadyExists", qualifiedResource(path) + " \"" + nameOf(path) + "\" already exists", path);
+        }
+        return conflict(path, "the object has been modified; please apply your changes to the latest version and try again");
     }
 
     /** DeleteOptions' propagationPolicy; the API server's default, Background, when none is sent. */
@@ -246,47 +330,56 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
-        if (restoring) return atomically(() -> restored(request));
-        MockResponse response = super.handleCreate(withFoldedSecret(request));
-        if (response.code() == 409) {
-            // The mock says reason "Invalid"; the API server says AlreadyExists, and clients branch on it.
-            try {
-                JsonNode body = JSON.readTree(response.getBody().readUtf8());
-                return status(409, "AlreadyExists", body.path("message").asText());
-            } catch (java.io.IOException e) {
-                return response;
-            }
-        }
-        return response;
+        if (restoring) return atomically(() -> restored(request, true));
+        String body = request.getUtf8Body();
+        String folded = foldStringData(body);
+        // A create names no object in its path: the API server's message names the one in the body.
+        String name = read(body).path("metadata").path("name").asText("");
+        return asApiServer(pathWithName(request.getPath(), name), super.handleCreate(new RecordedRequest(request.getHttpVersion(),
+                request.method(), request.getPath(), request.getHeaders(),
+                new io.fabric8.mockwebserver.http.Buffer((folded != null ? folded : body).getBytes(StandardCharsets.UTF_8)))));
     }
 
-    /** A restore's create: the mock gives every new object a fresh uid, so the one kept on disk is put back. */
-    private MockResponse restored(RecordedRequest request) {
-        String body = request.getUtf8Body();
-        MockResponse response = super.handleCreate(new RecordedRequest(request.getHttpVersion(), request.method(),
-                request.getPath(), request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(body.getBytes(StandardCharsets.UTF_8))));
-        String uid = read(body).path("metadata").path("uid").asText("");
-        if (response.code() >= 300 || uid.isEmpty()) return response;
+    /**
+     * A restore's create (or update of what the fresh server already has): the mock gives every new object
+     * a fresh uid and resourceVersion, so the ones kept on disk are put back — ownerReferences name the uids,
+     * and a resourceVersion read before the restart must still name the same object state after it.
+     */
+    private MockResponse restored(RecordedRequest request, boolean create) {
+        ObjectNode body = (ObjectNode) read(request.getUtf8Body());
+        ObjectNode meta = (ObjectNode) body.path("metadata");
+        String uid = meta.path("uid").asText("");
+        String version = meta.path("resourceVersion").asText("");
+        meta.remove("resourceVersion"); // the restored version is put back below; the mock must not check it
+        RecordedRequest stripped = new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(),
+                request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
+        MockResponse response = create ? super.handleCreate(stripped) : super.handleUpdate(stripped);
+        if (response.code() >= 300) return response;
         ObjectNode created = (ObjectNode) read(response.getBody().readUtf8());
-        ((ObjectNode) created.get("metadata")).put("uid", uid);
-        AttributeSet key = findResource(getKey(request.getPath()).add(new io.fabric8.mockwebserver.crud.Attribute(
-                KubernetesAttributesExtractor.NAME, created.path("metadata").path("name").asText()))).getKey();
+        if (create && !uid.isEmpty()) ((ObjectNode) created.get("metadata")).put("uid", uid);
+        if (version.matches("\\d+")) {
+            ((ObjectNode) created.get("metadata")).put("resourceVersion", version);
+            restoredVersion.accumulateAndGet(Long.parseLong(version), Math::max);
+        }
+        String path = create ? pathWithName(request.getPath(), created.path("metadata").path("name").asText()) : request.getPath();
+        AttributeSet key = findResource(getKey(path)).getKey();
         getMap().put(key, created.toString());
         return new MockResponse().setResponseCode(response.code()).setBody(created.toString());
     }
 
     @Override
     public MockResponse handleUpdate(RecordedRequest request) {
-        return guarded(request.getPath(), () -> {
-            return super.handleUpdate(withFoldedSecret(request));
-        });
+        if (restoring) return atomically(() -> restored(request, false));
+        return asApiServer(request.getPath(), guarded(request.getPath(), () -> super.handleUpdate(withFoldedSecret(request))));
     }
 
     @Override
     public MockResponse handlePatch(RecordedRequest request) {
         String type = request.getHeader("Content-Type");
-        if (type != null && type.contains("merge-patch+json")) return guarded(request.getPath(), () -> mergePatch(request));
-        return guarded(request.getPath(), () -> super.handlePatch(request));
+        if (type != null && type.contains("merge-patch+json")) {
+            return asApiServer(request.getPath(), guarded(request.getPath(), () -> mergePatch(request)));
+        }
+        return asApiServer(request.getPath(), guarded(request.getPath(), () -> super.handlePatch(request)));
     }
 
     /**
@@ -460,6 +553,34 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
     }
 
+    /** {@code statefulsets.apps}, {@code configmaps}: how the API server names a resource in its messages. */
+    static String qualifiedResource(String path) {
+        List<String> p = objectPath(path);
+        return p.get(0) == null ? p.get(1) : p.get(1) + "." + p.get(0);
+    }
+
+    /** The object's name in a path to it ({@code .../statefulsets/<name>[/status]}); empty for a collection. */
+    static String nameOf(String path) {
+        return objectPath(path).get(2);
+    }
+
+    /** Group (null for the core API), resource and name of an API path. */
+    private static List<String> objectPath(String path) {
+        String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        List<String> segments = java.util.Arrays.stream(p.split("/")).filter(x -> !x.isEmpty()).toList();
+        boolean core = !segments.isEmpty() && segments.get(0).equals("api");
+        List<String> rest = segments.subList(Math.min(segments.size(), core ? 2 : 3), segments.size());
+        if (rest.size() >= 3 && rest.get(0).equals("namespaces")) rest = rest.subList(2, rest.size());
+        String group = core || segments.size() < 2 ? null : segments.get(1);
+        return java.util.Arrays.asList(group, rest.isEmpty() ? "" : rest.get(0), rest.size() > 1 ? rest.get(1) : "");
+    }
+
+    /** The path of the object named {@code name} in the collection a create is posted to. */
+    private static String pathWithName(String collection, String name) {
+        String p = collection.contains("?") ? collection.substring(0, collection.indexOf('?')) : collection;
+        return p.endsWith("/") ? p + name : p + "/" + name;
+    }
+
     static String resourceOf(String path) {
         String p = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         String[] parts = p.split("/");
@@ -470,9 +591,21 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     private static MockResponse status(int code, String reason, String message) {
+        return status(code, reason, message, null);
+    }
+
+    /** A Status as the API server writes it; with {@code path}, its details name the object and resource. */
+    private static MockResponse status(int code, String reason, String message, String path) {
         ObjectNode s = JSON.createObjectNode();
         s.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure").put("message", message)
-                .put("reason", reason).put("code", code);
+                .put("reason", reason);
+        if (path != null) {
+            String resource = qualifiedResource(path);
+            ObjectNode details = s.putObject("details").put("name", nameOf(path));
+            if (resource.contains(".")) details.put("group", resource.substring(resource.indexOf('.') + 1));
+            details.put("kind", resource.contains(".") ? resource.substring(0, resource.indexOf('.')) : resource);
+        }
+        s.put("code", code);
         return new MockResponse().setResponseCode(code).setBody(s.toString());
     }
 }

@@ -2,7 +2,6 @@ package dev.dbstack.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.state.StateStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,17 +45,16 @@ final class SandboxStore {
     }
 
     /**
-     * Recreates the kept objects in a fresh API server: new resourceVersions, same names, uids (kept
-     * by the dispatcher while restoring; ownerReferences name them) and status.
+     * Recreates the kept objects in a fresh API server: same names, uids (ownerReferences name them),
+     * resourceVersions (a version read before the restart names the same object state after it) and
+     * status, each put back by the dispatcher while restoring.
      */
     void restore(KubernetesClient client) {
         Map<String, JsonNode> entries = store.load().entries();
         List<JsonNode> objects = entries.values().stream()
                 .sorted(Comparator.comparingInt(SandboxStore::rank)).toList();
         for (JsonNode o : objects) {
-            ObjectNode copy = o.deepCopy();
-            ((ObjectNode) copy.path("metadata")).remove("resourceVersion");
-            HasMetadata object = SERIALIZATION.unmarshal(copy.toString());
+            HasMetadata object = SERIALIZATION.unmarshal(o.toString());
             client.resource(object).createOr(existing -> existing.update());
         }
     }

@@ -16,7 +16,9 @@ import dev.dbstack.model.SecretValue;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.plan.LiveVersion;
 import dev.dbstack.plan.Planner;
+import dev.dbstack.plan.SavedPlan;
 import dev.dbstack.plan.ObjectRef;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Recorded;
@@ -33,10 +35,15 @@ import dev.dbstack.state.StackState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,15 +68,18 @@ public final class Engine implements AutoCloseable {
     private final PassphraseCrypter crypter;
     private final Sandbox sandbox;
     private final StackLock lock;
+    /** The configuration a plan made by this run is made from (see {@link #open}). */
+    private final ConfigDigest config;
 
     private Engine(LoadedStack stack, StackState state, KubernetesClient client, PassphraseCrypter crypter, Sandbox sandbox,
-                   StackLock lock) {
+                   StackLock lock, ConfigDigest config) {
         this.stack = stack;
         this.state = state;
         this.client = client;
         this.crypter = crypter;
         this.sandbox = sandbox;
         this.lock = lock;
+        this.config = config;
     }
 
     /**
@@ -110,7 +120,12 @@ public final class Engine implements AutoCloseable {
         try {
             StackState state = StackState.open(StackState.directory(dir, stackName));
             // The key of the credentials in state: never a new salt for credentials that exist.
+            ConfigDigest before = lock == null ? null : ConfigDigest.of(stack.project(), stackName);
             PassphraseCrypter crypter = StateSecrets.open(stack, state, passphrase, lock != null, err);
+            // Opening may write the salt into the stack file (its first `up`, or a lost line put back). If that was
+            // the only change since the files were read, a plan made now is made from the file as it is after it.
+            ConfigDigest config = stack.config();
+            if (before != null && before.equals(config)) config = ConfigDigest.of(stack.project(), stackName);
             Sandbox sandbox = null;
             KubernetesClient client;
             if (!connect) {
@@ -123,7 +138,7 @@ public final class Engine implements AutoCloseable {
             } else {
                 client = KubeconfigCluster.connect(group);
             }
-            return new Engine(stack, state, client, crypter, sandbox, lock);
+            return new Engine(stack, state, client, crypter, sandbox, lock, config);
         } catch (RuntimeException e) {
             if (lock != null) lock.close();
             throw e;
@@ -163,6 +178,7 @@ public final class Engine implements AutoCloseable {
             if (supplied.isPresent() && supplied.get().isDecrypted()) return supplied.get();
             String key = id + "/" + name;
             String sealed = state.credential(key);
+            if (sealed == null) sealed = unsaved.get(key); // generated earlier in this run, or carried by a saved plan
             if (sealed != null) {
                 try {
                     return SecretValue.plain(crypter.decryptOrThrow(sealed));
@@ -345,19 +361,201 @@ public final class Engine implements AutoCloseable {
     /** The cluster as the last plan read it. */
     private Planner.Live plannedAgainst;
 
-    /** A run's desired stack, rendered against what the cluster holds, and its plan. */
-    public record Planned(RenderedStack desired, Plan plan) {}
+    /**
+     * A run's desired stack, rendered against what the cluster holds, and its plan.
+     *
+     * @param savedId the id of the saved plan this is ({@link #loadPlan}), null for a plan made by this run
+     */
+    public record Planned(RenderedStack desired, Plan plan, String savedId) {
+        public Planned(RenderedStack desired, Plan plan) {
+            this(desired, plan, null);
+        }
+    }
 
     /**
      * Reads the cluster (what to read follows from the stack's shape, rendered without credentials),
-     * renders the stack against it, and plans.
+     * renders the stack against it, and plans. The plan records what it was made against: each step the
+     * live object's version, the whole plan state's serial and the configuration's digest.
      */
     public Planned preview(Planner.Options options) {
         Planner.Known known = known();
+        long serial = state.serial();
         plannedAgainst = readLive(stack.renderWithheld(), known);
         RenderedStack desired = render(credentials(plannedAgainst.objects()));
         return new Planned(desired, Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(),
-                known, plannedAgainst, options));
+                known, plannedAgainst, options).basedOn(new Plan.Basis(serial, config.digest(), config.files(), options)));
+    }
+
+    // ---- saved plans ---------------------------------------------------------------------------
+
+    /**
+     * Writes a plan {@link #preview} made to {@code file} (atomically): with it go the credentials this run
+     * generated, sealed with the stack's key, for {@code up} of that file to keep. Needs the lock (the key
+     * must be state's, and state must not move while the plan is made).
+     */
+    public void savePlan(Planned planned, Path file) {
+        if (lock == null) throw new IllegalStateException("a plan is saved by a run holding the stack's lock");
+        String text = SavedPlan.write(planned.plan(), Map.copyOf(unsaved), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                sealer());
+        Path target = file.toAbsolutePath();
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the plan to " + file, e);
+        }
+    }
+
+    /** A plan of ten thousand objects is a few MiB; past this a file is not a plan (and is not read into memory). */
+    private static final long MAX_PLAN_BYTES = 256L * 1024 * 1024;
+
+    /**
+     * Reads a saved plan file and checks that it is whole and unchanged (nothing else: the stack it names is
+     * loaded next, then {@link #loadPlan} decides whether it still holds).
+     *
+     * @param shownAs the file as the user named it, for messages
+     */
+    public static SavedPlan.Checked readPlan(Path file, String shownAs) {
+        byte[] bytes;
+        try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw UserInputException.of(new SourceRef(shownAs, 0), "", "is not a file; `dbstack preview --out` writes a plan to one");
+            }
+            if (Files.exists(file) && Files.size(file) > MAX_PLAN_BYTES) {
+                throw UserInputException.of(new SourceRef(shownAs, 0), "", "is " + Files.size(file) / (1024 * 1024) + " MiB,"
+                        + " far larger than any plan `dbstack preview --out` writes: it is not one");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw UserInputException.of(new SourceRef(shownAs, 0), "", "no such plan file; `dbstack preview --out " + shownAs
+                    + "` writes one");
+        } catch (IOException e) {
+            throw UserInputException.of(new SourceRef(shownAs, 0), "", "cannot be read (" + e.getMessage() + ")");
+        }
+        try {
+            return SavedPlan.check(bytes);
+        } catch (SavedPlan.Unreadable e) {
+            throw UserInputException.of(new SourceRef(shownAs, 0), "", e.getMessage() + (e.newer()
+                    ? ". Apply it with that dbstack, or make it again with this one: " + again(null, shownAs)
+                    : ". " + capitalize(again(null, shownAs))));
+        }
+    }
+
+    /**
+     * The saved plan, if it still describes this stack: refused (exit 2, nothing written) when it is of
+     * another project or stack, was already applied, the configuration changed since (digest), state
+     * changed since (serial: another {@code up}, {@code destroy} or {@code refresh} ran), or any object it
+     * was planned against changed in the cluster (one LIST per kind, as preview reads). The credentials it
+     * carries are kept in memory until {@link #up}; the desired stack is rendered with them.
+     */
+    public Planned loadPlan(SavedPlan.Checked checked, String shownAs) {
+        SourceRef where = new SourceRef(shownAs, 0);
+        String stackName = stack.model().stack();
+        refuseForeign(stack, checked, shownAs);
+        String appliedAt = state.planAppliedAt(checked.id());
+        if (appliedAt != null) {
+            throw UserInputException.of(where, "", "was already applied (at " + appliedAt + "); a plan is applied once. "
+                    + capitalize(again(stackName, shownAs)) + " to see what is left to do");
+        }
+        SavedPlan.Contents contents;
+        try {
+            contents = SavedPlan.open(checked, sealer());
+        } catch (SavedPlan.Unreadable e) {
+            throw UserInputException.of(where, "", e.getMessage() + ". " + capitalize(again(stackName, shownAs)));
+        }
+        Plan plan = contents.plan();
+        List<String> changedFiles = config.changedSince(plan.basis().configFiles());
+        if (!config.digest().equals(plan.basis().configDigest())) {
+            throw stale(where, (changedFiles.isEmpty() ? "the stack's configuration" : String.join(", ", changedFiles))
+                    + " changed since the plan was made", stackName, shownAs);
+        }
+        if (state.serial() != plan.basis().stateSerial()) {
+            throw stale(where, "the stack's state changed since the plan was made (another `dbstack up`, `destroy` or"
+                    + " `refresh` ran: state serial " + plan.basis().stateSerial() + ", now " + state.serial() + ")", stackName, shownAs);
+        }
+        Planner.Known known = known();
+        plannedAgainst = readLive(stack.renderWithheld(), known);
+        List<String> changed = changedObjects(plan, plannedAgainst.objects());
+        if (!changed.isEmpty()) {
+            throw stale(where, String.join("; ", changed.size() > 5 ? changed.subList(0, 5) : changed)
+                    + (changed.size() > 5 ? "; and " + (changed.size() - 5) + " more" : ""), stackName, shownAs);
+        }
+        unsaved.clear();
+        unsaved.putAll(contents.sealedCredentials());
+        RenderedStack desired = render(credentials(null));
+        return new Planned(desired, plan, contents.id());
+    }
+
+    /**
+     * Refuses a plan of another project or stack — before anything is opened, so that nothing (not even
+     * the other stack's secrets key) is written for it.
+     */
+    public static void refuseForeign(LoadedStack stack, SavedPlan.Checked checked, String shownAs) {
+        String project = stack.project().name();
+        String stackName = stack.model().stack();
+        if (!checked.project().equals(project) || !checked.stack().equals(stackName)) {
+            throw UserInputException.of(new SourceRef(shownAs, 0), "", "is a plan of stack '" + checked.stack() + "' of project '"
+                    + checked.project() + "'; this is stack '" + stackName + "' of project '" + project + "'. To plan this stack:"
+                    + " `dbstack preview --stack " + stackName + " --out " + shownAs + "`");
+        }
+    }
+
+    /** The objects of a plan that are not as it was planned against, each said in words. */
+    private static List<String> changedObjects(Plan plan, Map<ObjectRef, JsonNode> live) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Step s : plan.steps()) {
+            describeChange(s.object(), s.write().against(), live.get(s.object())).ifPresent(out::add);
+            for (Step.Claim c : s.write().claims()) {
+                ObjectRef claim = new ObjectRef("v1", "PersistentVolumeClaim", s.object().namespace(), c.name());
+                describeChange(claim, c.against(), live.get(claim)).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<String> describeChange(ObjectRef ref, LiveVersion planned, JsonNode live) {
+        if (planned == null) return live == null ? Optional.empty() : Optional.of(ref + " exists now; the plan was made when it did not");
+        if (live == null) return Optional.of(ref + " was deleted since the plan was made");
+        if (planned.sameObject(live)) return Optional.empty();
+        return Optional.of(ref + " changed in the cluster since the plan was made (resourceVersion " + planned.resourceVersion()
+                + ", now " + live.path("metadata").path("resourceVersion").asText() + ")");
+    }
+
+    private static UserInputException stale(SourceRef where, String why, String stackName, String shownAs) {
+        return UserInputException.of(where, "", "is stale: " + why + ". " + capitalize(again(stackName, shownAs)));
+    }
+
+    /** The way back from a plan that cannot be applied: make it again. */
+    static String again(String stackName, String shownAs) {
+        return "run `dbstack preview" + (stackName == null ? "" : " --stack " + stackName) + " --out " + shownAs + "` again";
+    }
+
+    private static String capitalize(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** Secret values in a plan file, sealed with the stack's key as state's credentials are. */
+    private SavedPlan.Secrets sealer() {
+        return new SavedPlan.Secrets() {
+            @Override
+            public String seal(String plaintext) {
+                return crypter.encrypt(plaintext);
+            }
+
+            @Override
+            public String open(String sealed) {
+                try {
+                    return crypter.decryptOrThrow(sealed);
+                } catch (PassphraseCrypter.WrongPassphraseException e) {
+                    throw new IllegalArgumentException(e.getMessage());
+                }
+            }
+        };
     }
 
     /** Everything the stack applied, to delete; data kept unless {@code --delete-data} names it. */
@@ -368,21 +566,24 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Applies a plan {@link #preview} made: keeps the credentials this run generated or took over, then
-     * executes the steps, each recorded before the next. An empty plan only records what exists live as
-     * desired but was never recorded.
+     * Applies a plan {@link #preview} made or {@link #loadPlan} read: keeps the credentials it generated or
+     * took over, then executes the steps exactly, each recorded before the next. An empty plan only records
+     * what exists live as desired but was never recorded. An object changed since the plan stops the run
+     * ({@link Applier.PlanStale}).
      */
     public Applier.Result up(Planned planned, int parallel, Duration timeout, Progress progress) {
+        // A saved plan is applied once: from here on, whatever happens, it is spent.
+        if (planned.savedId() != null) state.planApplied(planned.savedId(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         saveCredentials();
         Applier.Result result = planned.plan().isEmpty() ? new Applier.Result(Map.of(), Map.of(), 0)
-                : new Applier(client, parallel, timeout, lastApplied(), progress).apply(planned.plan(), stack.graph(), recorder());
+                : new Applier(client, parallel, timeout, progress).apply(planned.plan(), stack.graph(), recorder());
         if (result.ok()) recordUnrecorded(planned.desired());
         return result;
     }
 
     /** Executes a plan {@link #destroyPlan} made. */
     public Applier.Result destroy(Plan plan, int parallel, Duration timeout, Progress progress) {
-        return new Applier(client, parallel, timeout, lastApplied(), progress).apply(plan, stack.graph(), recorder());
+        return new Applier(client, parallel, timeout, progress).apply(plan, stack.graph(), recorder());
     }
 
     /** What refresh found: objects gone from the cluster (now forgotten) and objects that drifted. */
@@ -404,14 +605,6 @@ public final class Engine implements AutoCloseable {
     /** Whether this stack has recorded nothing yet. */
     public boolean stateIsEmpty() {
         return state.isEmpty();
-    }
-
-    private Map<ObjectRef, JsonNode> lastApplied() {
-        Map<ObjectRef, JsonNode> out = new TreeMap<>();
-        recorded().forEach((ref, r) -> {
-            if (r.lastApplied() != null) out.put(ref, r.lastApplied());
-        });
-        return out;
     }
 
     /** On the sandbox, the API requests this run made: one line for --verbose, and for the idempotency tests. */

@@ -26,13 +26,15 @@ import java.util.Optional;
 /**
  * The front of the pipeline, shared by commands: config → model → graph → render.
  *
+ * @param config         the configuration files as read, digested before they are parsed (so an edit while
+ *                       they are read makes a saved plan stale rather than fresh)
  * @param encryptionSalt the stack file's {@code encryptionsalt}, as its YAML says
  * @param renderWithheld  the stack rendered with Secret values withheld: credentials are throwaway values
  *                        generated for this run and never shown, so no state or passphrase is needed. Rendering
  *                        on load finds what only render can (two layers deriving one object name) before any
  *                        state or cluster is touched.
  */
-public record LoadedStack(Project project, Catalog catalog, StackModel model, ServiceGraph graph,
+public record LoadedStack(Project project, ConfigDigest config, Catalog catalog, StackModel model, ServiceGraph graph,
                    Optional<EncryptionSalt> encryptionSalt, RenderedStack renderWithheld) {
 
     /**
@@ -43,11 +45,12 @@ public record LoadedStack(Project project, Catalog catalog, StackModel model, Se
         Path dir = projectDir.toAbsolutePath().normalize();
         Project project = StackLoader.loadProject(dir);
         String stack = stackName != null ? stackName : onlyStack(project);
+        ConfigDigest config = ConfigDigest.of(project, stack);
         Catalog catalog = Catalog.load(dir);
         StackLoader loader = new StackLoader(catalog, passphrase());
         StackModel model = loader.load(project, stack);
         ServiceGraph graph = ServiceGraph.build(model, catalog);
-        return new LoadedStack(project, catalog, model, graph, loader.encryptionSalt(), renderWithheld(catalog, graph));
+        return new LoadedStack(project, config, catalog, model, graph, loader.encryptionSalt(), renderWithheld(catalog, graph));
     }
 
     /** Pulumi's variable works too, so one passphrase serves `pulumi` and `dbstack` alike. */

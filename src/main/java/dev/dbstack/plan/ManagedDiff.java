@@ -75,4 +75,31 @@ public final class ManagedDiff {
             }
         }
     }
+
+    /**
+     * Whether {@code live} already holds what a merge patch sets and lacks what it removes
+     * ({@code metadata.resourceVersion}, the patch's precondition, aside), compared as {@link #changedPaths}
+     * compares: the patch has nothing left to do.
+     */
+    public static boolean satisfied(JsonNode patch, JsonNode live) {
+        ObjectNode sets = patch.deepCopy();
+        if (sets.get("metadata") instanceof ObjectNode meta) meta.remove("resourceVersion");
+        return holds(sets, live);
+    }
+
+    private static boolean holds(JsonNode patch, JsonNode live) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode want = f.getValue();
+            JsonNode is = live == null || !live.isObject() ? null : live.get(f.getKey());
+            if (want.isNull()) {
+                if (is != null && !is.isNull()) return false;
+            } else if (want.isObject()) {
+                if (!holds(want, is)) return false;
+            } else if (is == null || !changedPaths(want, is).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

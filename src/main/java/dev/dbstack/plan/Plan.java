@@ -5,10 +5,36 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The steps that take the cluster to the desired state, in apply order. A value: it can be
- * printed, compared and (later) saved and applied exactly as previewed.
+ * The steps that take the cluster to the desired state, in apply order. A value: it can be printed,
+ * compared, saved ({@link SavedPlan}) and applied exactly as previewed. Each step says what it was
+ * planned against (the live object's resourceVersion); {@code basis} says what the whole plan was
+ * made against, so that a saved plan applied later is refused when any of it changed.
  */
-public record Plan(String project, String stack, List<Step> steps, List<String> warnings) {
+public record Plan(String project, String stack, List<Step> steps, List<String> warnings, Basis basis) {
+
+    public Plan(String project, String stack, List<Step> steps, List<String> warnings) {
+        this(project, stack, steps, warnings, Basis.NONE);
+    }
+
+    /**
+     * What a plan was made against besides the live objects, and with what permission.
+     *
+     * @param stateSerial  the stack state's serial when planned (-1: not known, a plan made in a test)
+     * @param configDigest {@code sha256:<hex>} over the stack's configuration files as read (null: not known)
+     * @param configFiles  each of those files' {@code sha256:<hex>}, by path relative to the project
+     * @param options      the data-safety options the plan was made with: its steps already say what they allow
+     */
+    public record Basis(long stateSerial, String configDigest, Map<String, String> configFiles, Planner.Options options) {
+        public static final Basis NONE = new Basis(-1, null, Map.of(), Planner.Options.NONE);
+
+        public Basis {
+            configFiles = Map.copyOf(configFiles);
+        }
+    }
+
+    public Plan basedOn(Basis basis) {
+        return new Plan(project, stack, steps, warnings, basis);
+    }
 
     public Map<Action, Integer> counts() {
         Map<Action, Integer> counts = new EnumMap<>(Action.class);

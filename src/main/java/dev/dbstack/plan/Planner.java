@@ -13,6 +13,8 @@ import dev.dbstack.model.StackModel;
 import dev.dbstack.render.Labels;
 import dev.dbstack.render.RenderedService;
 import dev.dbstack.render.RenderedStack;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -165,9 +167,10 @@ public final class Planner {
             JsonNode current = live.objects().get(ref);
             if (current == null) {
                 steps.add(new Step(Action.CREATE, app, service, ref, "not in the cluster yet" + check.note(), List.of(), o,
-                        check.retention()));
+                        check.retention(), Step.Write.ABSENT));
                 return;
             }
+            LiveVersion version = LiveVersion.of(current);
             JsonNode want = SERIALIZATION.convertValue(o, JsonNode.class);
             List<String> changed = ManagedDiff.changedPaths(want, current);
             if (changed.isEmpty()) return;
@@ -184,22 +187,55 @@ public final class Planner {
                     if (forcing.isEmpty()) {
                         steps.add(new Step(Action.EXPAND_VOLUME, app, service, ref, "storage grew: each claim is patched,"
                                 + " the StatefulSet is deleted with orphan propagation and recreated; pods and data stay"
-                                + check.note(), changed, o));
+                                + check.note(), changed, o, null, Step.Write.recreate(version,
+                                DeletionPropagation.ORPHAN, grownClaims(sts, ref))));
                         return;
                     }
                 }
                 if (!forcing.isEmpty()) {
                     boolean selector = forcing.stream().anyMatch(f -> f.startsWith("spec.selector"));
+                    // A new selector would not adopt the old pods, which would then run on without an owner.
                     steps.add(new Step(Action.REPLACE, app, service, ref, String.join(", ", forcing) + " cannot change on a"
                             + " StatefulSet: deleted and recreated, " + (selector
                             ? "its pods with it (the new selector would not adopt them); claims kept and reattached"
-                            : "with orphan propagation; pods and claims adopted") + check.note(), changed, o));
+                            : "with orphan propagation; pods and claims adopted") + check.note(), changed, o,
+                            null, Step.Write.recreate(version, selector ? DeletionPropagation.BACKGROUND
+                            : DeletionPropagation.ORPHAN, List.of())));
                     return;
                 }
             }
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
                     (configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed")
-                            + check.note(), changed, o));
+                            + check.note(), changed, o, null, Step.Write.patch(version,
+                            patch(want, last, version))));
+        }
+
+        /**
+         * The merge patch an update sends: desired's fields plus a null for each field the last apply set and
+         * desired dropped (three-way, from state's last-applied), and the resourceVersion it was planned against,
+         * which makes the API server refuse it if the object changed since.
+         */
+        private ObjectNode patch(JsonNode want, Recorded last, LiveVersion version) {
+            ObjectNode patch = ManagedDiff.mergePatch(want, last == null ? null : last.lastApplied());
+            patch.with("metadata").put("resourceVersion", version.resourceVersion());
+            return patch;
+        }
+
+        /** The claims an expand-volume grows: each live claim of each template, to its template's new size. */
+        private List<Step.Claim> grownClaims(StatefulSet sts, ObjectRef ref) {
+            List<Step.Claim> out = new ArrayList<>();
+            for (PersistentVolumeClaim t : sts.getSpec().getVolumeClaimTemplates()) {
+                String size = t.getSpec().getResources().getRequests().get("storage").toString();
+                for (ObjectRef claim : live.claimsOf(ref.namespace(), ref.name(), List.of(t.getMetadata().getName()))) {
+                    out.add(new Step.Claim(claim.name(), size, version(claim)));
+                }
+            }
+            return out;
+        }
+
+        /** The live object as a step on it is planned against (null when absent). */
+        private LiveVersion version(ObjectRef ref) {
+            return LiveVersion.of(live.objects().get(ref));
         }
 
         // ---- a database's data: identity, version, layout -------------------------------------
@@ -345,7 +381,7 @@ public final class Planner {
                 String kind = r.ref().kind();
                 if (kind.equals("Namespace")) {
                     steps.add(new Step(Action.KEEP, r.app(), null, r.ref(), "namespaces are never deleted: deleting one"
-                            + " deletes every claim in it", List.of(), null));
+                            + " deletes every claim in it", List.of(), null, null, Step.Write.none(version(r.ref()))));
                     continue;
                 }
                 if (kind.equals("PersistentVolumeClaim") && !Options.names(options.deleteData(), r.service())) {
@@ -356,7 +392,8 @@ public final class Planner {
                 }
                 if (kind.equals("Secret") && keptSecrets.contains(r.ref())) continue; // kept with the data it opens
                 if (!kind.equals("StatefulSet")) {
-                    steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason(), List.of(), null));
+                    steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason(), List.of(), null, null,
+                            delete(r.ref())));
                     continue;
                 }
                 if (model != null && r.service() != null && model.apps().stream().anyMatch(a -> a.name().equals(r.service().app()))
@@ -372,13 +409,14 @@ public final class Planner {
                 leaving.add(data);
                 if (Options.names(options.deleteData(), r.service()) || Options.names(options.deleteData(), data.data())) {
                     steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason()
-                            + "; --delete-data: its claims and credentials are deleted too", List.of(), null));
+                            + "; --delete-data: its claims and credentials are deleted too", List.of(), null, null,
+                            delete(r.ref())));
                     dataDeletes.addAll(claimDeletes(data, r.service()));
                 } else {
                     data.secrets().forEach(name -> keptSecrets.add(new ObjectRef("v1", "Secret", data.namespace(), name)));
                     steps.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason()
                             + ": its pods are deleted, its data and credentials are kept", List.of(), null,
-                            new Step.Retention(Step.Retention.Kind.KEEP, data)));
+                            new Step.Retention(Step.Retention.Kind.KEEP, data), delete(r.ref())));
                 }
             }
             steps.addAll(dataDeletes);
@@ -393,7 +431,7 @@ public final class Planner {
                     ObjectRef ref = new ObjectRef("v1", "Secret", data.namespace(), secret);
                     if (live.objects().containsKey(ref)) {
                         steps.add(new Step(Action.DELETE, data.data().app(), data.service(), ref, "--delete-data: credentials"
-                                + " of the deleted data", List.of(), null));
+                                + " of the deleted data", List.of(), null, null, delete(ref)));
                     }
                 }
                 steps.addAll(claimDeletes(data, data.service()));
@@ -409,9 +447,18 @@ public final class Planner {
             for (int i = 0; i < claims.size(); i++) {
                 out.add(new Step(Action.DELETE, data.data().app(), service, claims.get(i), "--delete-data: the data on it"
                         + " is deleted", List.of(), null, i == claims.size() - 1
-                        ? new Step.Retention(Step.Retention.Kind.RELEASE, data) : null));
+                        ? new Step.Retention(Step.Retention.Kind.RELEASE, data) : null, delete(claims.get(i))));
             }
             return out;
+        }
+
+        /**
+         * A delete, planned against the live object's version: background propagation, said explicitly, so a
+         * workload's pods go with it (never pods running on without an owner); claims made from a
+         * StatefulSet's templates are not owned by it and stay.
+         */
+        private Step.Write delete(ObjectRef ref) {
+            return Step.Write.delete(version(ref), DeletionPropagation.BACKGROUND);
         }
 
         private Retained retained(Recorded r) {

@@ -24,12 +24,19 @@ public final class StackState {
      */
     private static final String ENCRYPTION_SALT = "secrets:encryptionsalt";
 
+    /** The saved plans applied to this stack, newest last (at most {@link #APPLIED_PLANS_KEPT}). */
+    private static final String APPLIED_PLANS = "plans:applied";
+    private static final int APPLIED_PLANS_KEPT = 100;
+
     private final StateStore store;
     private final Map<String, JsonNode> entries;
+    /** Advances with every recorded change; kept on disk with the changes (see {@link StateStore}). */
+    private long serial;
 
-    private StackState(StateStore store, Map<String, JsonNode> entries) {
+    private StackState(StateStore store, Map<String, JsonNode> entries, long serial) {
         this.store = store;
         this.entries = entries;
+        this.serial = serial;
     }
 
     public static Path directory(Path projectDir, String stack) {
@@ -38,7 +45,8 @@ public final class StackState {
 
     public static StackState open(Path stackDir) {
         StateStore store = new StateStore(stackDir);
-        return new StackState(store, new TreeMap<>(store.load().entries()));
+        StateStore.State loaded = store.load();
+        return new StackState(store, new TreeMap<>(loaded.entries()), loaded.serial());
     }
 
     /** A recorded object: its app, service ({@code app/layer}, empty for app-level objects) and last-applied form. */
@@ -119,18 +127,41 @@ public final class StackState {
         set(ENCRYPTION_SALT, JsonNodeFactory.instance.textNode(salt));
     }
 
+    /** One more with every change recorded: a plan made at one serial is stale at another. */
+    public synchronized long serial() {
+        return serial;
+    }
+
+    /** When the saved plan {@code id} was applied to this stack, or null if it never was. */
+    public synchronized String planAppliedAt(String id) {
+        for (JsonNode p : entries.getOrDefault(APPLIED_PLANS, JsonNodeFactory.instance.arrayNode())) {
+            if (id.equals(p.path("id").asText())) return p.path("appliedAt").asText();
+        }
+        return null;
+    }
+
+    /** Records that the saved plan {@code id} is being applied: it can never be applied again. */
+    public synchronized void planApplied(String id, String appliedAt) {
+        com.fasterxml.jackson.databind.node.ArrayNode plans = JsonNodeFactory.instance.arrayNode();
+        JsonNode before = entries.getOrDefault(APPLIED_PLANS, JsonNodeFactory.instance.arrayNode());
+        for (int i = Math.max(0, before.size() - APPLIED_PLANS_KEPT + 1); i < before.size(); i++) plans.add(before.get(i));
+        plans.addObject().put("id", id).put("appliedAt", appliedAt);
+        set(APPLIED_PLANS, plans);
+    }
+
     /** Nothing applied or generated yet (the recorded salt alone is not a deployment). */
     public synchronized boolean isEmpty() {
-        return entries.keySet().stream().allMatch(ENCRYPTION_SALT::equals);
+        return entries.keySet().stream().allMatch(k -> k.equals(ENCRYPTION_SALT) || k.equals(APPLIED_PLANS));
     }
 
     private void set(String key, JsonNode value) {
-        store.record(new StateStore.JournalEntry(key, value));
+        store.record(new StateStore.JournalEntry(key, value, serial + 1));
+        serial++; // only once the change is on disk: a failed record leaves the serial as state is
         if (value == null) entries.remove(key);
         else entries.put(key, value);
     }
 
     public synchronized void checkpoint() {
-        store.checkpoint(new StateStore.State(new TreeMap<>(entries), 0));
+        store.checkpoint(new StateStore.State(new TreeMap<>(entries), 0, serial));
     }
 }

@@ -25,6 +25,12 @@ import java.util.TreeMap;
  * journal. A crash at any point leaves a snapshot and a journal that replay to everything applied;
  * a torn last journal line (the crash hit mid-write) is ignored, because its step was not
  * acknowledged as recorded.
+ *
+ * <p>Every change carries a serial, one more than the change before it: the snapshot keeps the
+ * serial it was folded at and each journal line its own, so the state's serial is known after a
+ * crash at any point without counting (a journal replayed onto the snapshot it was folded into keeps
+ * its serials, not twice as many). A saved plan records the serial it was made at; a different one
+ * means state changed since.
  */
 public final class StateStore {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -37,13 +43,24 @@ public final class StateStore {
         this.dir = stackStateDir;
     }
 
-    /** One recorded change: an entry of the state map set to a value, or removed (value null). */
-    public record JournalEntry(String key, JsonNode value) {}
+    /**
+     * One recorded change: an entry of the state map set to a value, or removed (value null), and the
+     * state's serial after it (0 in journals written before serials: each such line counts one).
+     */
+    public record JournalEntry(String key, JsonNode value, long serial) {
+        public JournalEntry(String key, JsonNode value) {
+            this(key, value, 0);
+        }
+    }
 
-    /** The state: entries keyed by a stable name (an object, a credential, a setting). */
-    public record State(Map<String, JsonNode> entries, int journalLength) {
+    /** The state: entries keyed by a stable name (an object, a credential, a setting), and its serial. */
+    public record State(Map<String, JsonNode> entries, int journalLength, long serial) {
+        public State(Map<String, JsonNode> entries, int journalLength) {
+            this(entries, journalLength, 0);
+        }
+
         public static State empty() {
-            return new State(new TreeMap<>(), 0);
+            return new State(new TreeMap<>(), 0, 0);
         }
     }
 
@@ -58,10 +75,12 @@ public final class StateStore {
     /** Snapshot plus journal replay. */
     public State load() {
         TreeMap<String, JsonNode> entries = new TreeMap<>();
+        long serial = 0;
         try {
             if (Files.exists(snapshotFile())) {
                 JsonNode root = JSON.readTree(snapshotFile().toFile());
                 root.path("entries").fields().forEachRemaining(e -> entries.put(e.getKey(), e.getValue()));
+                serial = root.path("serial").asLong(0);
             }
             int replayed = 0;
             if (Files.exists(journalFile())) {
@@ -76,10 +95,11 @@ public final class StateStore {
                     }
                     if (e.value() == null || e.value().isNull()) entries.remove(e.key());
                     else entries.put(e.key(), e.value());
+                    serial = e.serial() > 0 ? Math.max(serial, e.serial()) : serial + 1;
                     replayed++;
                 }
             }
-            return new State(entries, replayed);
+            return new State(entries, replayed, serial);
         } catch (IOException e) {
             throw new StateStorageException("read state in", dir, e);
         }
@@ -107,7 +127,7 @@ public final class StateStore {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("state.json.tmp");
             byte[] bytes = JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(Map.of("version", 1, "entries", new TreeMap<>(state.entries())));
+                    .writeValueAsBytes(Map.of("version", 1, "serial", state.serial(), "entries", new TreeMap<>(state.entries())));
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);

@@ -150,7 +150,7 @@ class ApplierScheduleTest {
             // slow becomes ready only once b has started: under barrier waves b would wait for slow, and this
             // apply would time out.
             sandbox.holdReadiness("app1", "slow", age -> bStarted.get());
-            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), Map.of(), log)
+            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), log)
                     .apply(plan(stack), stack.graph(), log);
 
             assertThat(r.ok()).as("%s %s", r.errors(), log.lines).isTrue();
@@ -167,7 +167,7 @@ class ApplierScheduleTest {
         RenderedStack stack = render(TWO_BRANCHES);
         try (Sandbox sandbox = Sandbox.start()) {
             Log up = new Log();
-            assertThat(new Applier(sandbox.client(), 2, Duration.ofSeconds(20), Map.of(), up)
+            assertThat(new Applier(sandbox.client(), 2, Duration.ofSeconds(20), up)
                     .apply(plan(stack), stack.graph(), up).ok()).isTrue();
             Map<ObjectRef, JsonNode> live = new ConcurrentHashMap<>();
             up.recorded.forEach((ref, r) -> live.put(ref, r.lastApplied()));
@@ -200,7 +200,7 @@ class ApplierScheduleTest {
                     super.deleted(step);
                 }
             };
-            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), Map.of(), down)
+            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), down)
                     .apply(destroy, stack.graph(), down);
 
             assertThat(r.ok()).as("%s %s", r.errors(), down.lines).isTrue();
@@ -226,7 +226,7 @@ class ApplierScheduleTest {
                         ? Readiness.Verdict.failed("crash-looping") : Readiness.STATEFUL_SET.check(live));
         try (Sandbox sandbox = Sandbox.start()) {
             Log log = new Log();
-            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), Map.of(), log, checks)
+            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), log, checks)
                     .apply(plan(stack), stack.graph(), log);
 
             assertThat(r.services()).as(log.lines.toString()).containsEntry(FAST, Applier.Outcome.FAILED)
@@ -265,7 +265,7 @@ class ApplierScheduleTest {
                     }
                 }
             };
-            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), Map.of(), log)
+            Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), log)
                     .apply(plan(stack), stack.graph(), log);
 
             assertThat(r.ok()).as("%s %s", r.errors(), log.lines).isTrue();

@@ -69,7 +69,7 @@ public final class ScheduleBenchmark {
         System.out.printf("%d apps, %d services, %d steps, %d waves; db1 of each app ready %d ms after it is created%n%n",
                 apps, graph.services().size(), plan.steps().size(), graph.waves().size(), slowMs);
         try (Sandbox warmUp = Sandbox.start()) { // class loading and JIT, not measured
-            new Applier(warmUp.client(), 4, Duration.ofMinutes(5), Map.of(), QUIET).apply(plan, graph, NO_STATE);
+            new Applier(warmUp.client(), 4, Duration.ofMinutes(5), QUIET).apply(plan, graph, NO_STATE);
         }
         System.out.println("strategy          parallel   median   runs");
         for (int parallel : new int[] {4, 8}) {
@@ -93,7 +93,7 @@ public final class ScheduleBenchmark {
             throws Exception {
         try (Sandbox sandbox = Sandbox.start()) {
             for (int i = 0; i < apps; i++) sandbox.holdReadiness(app(i), "db1", age -> age.toMillis() >= slowMs);
-            Applier applier = new Applier(sandbox.client(), parallel, Duration.ofMinutes(5), Map.of(), QUIET);
+            Applier applier = new Applier(sandbox.client(), parallel, Duration.ofMinutes(5), QUIET);
             long start = System.nanoTime();
             boolean ok = switch (strategy) {
                 case "graph" -> applier.apply(plan, graph, NO_STATE).ok();
@@ -152,7 +152,7 @@ public final class ScheduleBenchmark {
 
     /** The strategy before graph scheduling: a wave's services on {@code parallel} threads, each held until ready. */
     private static boolean wavesHoldingSlots(Sandbox sandbox, int parallel, Plan plan, ServiceGraph graph) throws Exception {
-        Applier one = new Applier(sandbox.client(), 1, Duration.ofMinutes(5), Map.of(), QUIET);
+        Applier one = new Applier(sandbox.client(), 1, Duration.ofMinutes(5), QUIET);
         boolean ok = one.apply(only(plan, s -> s.service() == null), graph, NO_STATE).ok();
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         try {

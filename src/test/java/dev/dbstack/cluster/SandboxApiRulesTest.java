@@ -99,6 +99,87 @@ class SandboxApiRulesTest extends SandboxTestBase {
         assertThat(new String(Base64.getDecoder().decode(stored.getData().get("PASSWORD")), StandardCharsets.UTF_8)).isEqualTo("hunter2");
     }
 
+    @Test
+    void aWriteCarryingAnOutdatedResourceVersionIsAConflictAndChangesNothing() {
+        var map = client.configMaps().inNamespace("shop").withName("settings");
+        String v1 = client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("settings")
+                .withNamespace("shop").endMetadata().addToData("mode", "a").build()).create().getMetadata().getResourceVersion();
+        var merge = io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
+
+        String v2 = map.patch(merge, "{\"metadata\":{\"resourceVersion\":\"" + v1 + "\"},\"data\":{\"mode\":\"b\"}}")
+                .getMetadata().getResourceVersion();
+        assertThat(v2).as("the version it was read at: accepted").isNotEqualTo(v1);
+
+        KubernetesClientException stale = catchThrowableOfType(KubernetesClientException.class,
+                () -> map.patch(merge, "{\"metadata\":{\"resourceVersion\":\"" + v1 + "\"},\"data\":{\"mode\":\"c\"}}"));
+        assertThat(stale.getCode()).isEqualTo(409);
+        assertThat(stale.getStatus().getReason()).isEqualTo("Conflict");
+        assertThat(stale.getStatus().getMessage()).isEqualTo("Operation cannot be fulfilled on configmaps \"settings\": the object"
+                + " has been modified; please apply your changes to the latest version and try again");
+        assertThat(stale.getStatus().getDetails().getName()).isEqualTo("settings");
+        assertThat(stale.getStatus().getDetails().getKind()).isEqualTo("configmaps");
+
+        StatefulSet sts = client.resource(renderedStatefulSet()).create();
+        KubernetesClientException apps = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").patch(merge,
+                        "{\"metadata\":{\"resourceVersion\":\"1\"},\"spec\":{\"replicas\":3}}"));
+        assertThat(apps.getStatus().getMessage()).startsWith("Operation cannot be fulfilled on statefulsets.apps \"postgresql-1\":");
+        assertThat(apps.getStatus().getDetails().getGroup()).isEqualTo("apps");
+
+        assertThat(map.get().getData()).containsEntry("mode", "b");
+        assertThat(map.get().getMetadata().getResourceVersion()).isEqualTo(v2);
+        assertThat(client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get().getSpec().getReplicas())
+                .isEqualTo(sts.getSpec().getReplicas());
+    }
+
+    @Test
+    void aCreateOfAnObjectThatExistsIsAlreadyExists() {
+        client.resource(renderedStatefulSet()).create();
+        KubernetesClientException exists = catchThrowableOfType(KubernetesClientException.class,
+                () -> client.resource(renderedStatefulSet()).create());
+        assertThat(exists.getCode()).isEqualTo(409);
+        assertThat(exists.getStatus().getReason()).isEqualTo("AlreadyExists");
+        assertThat(exists.getStatus().getMessage()).isEqualTo("statefulsets.apps \"postgresql-1\" already exists");
+    }
+
+    @Test
+    void aDeleteWhosePreconditionsDoNotHoldIsAConflictAndDeletesNothing() {
+        var created = client.resource(new SecretBuilder().withNewMetadata().withName("s").withNamespace("shop").endMetadata()
+                .addToStringData("PASSWORD", "hunter2").build()).create();
+        String version = created.getMetadata().getResourceVersion();
+        client.secrets().inNamespace("shop").withName("s").edit(x -> new SecretBuilder(x).addToStringData("USER", "u").build());
+
+        var secret = (io.fabric8.kubernetes.client.extension.ExtensibleResource<io.fabric8.kubernetes.api.model.Secret>)
+                client.secrets().inNamespace("shop").withName("s");
+        KubernetesClientException stale = catchThrowableOfType(KubernetesClientException.class,
+                () -> secret.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+                        .lockResourceVersion(version).delete());
+        assertThat(stale.getCode()).isEqualTo(409);
+        assertThat(stale.getStatus().getReason()).isEqualTo("Conflict");
+        String now = client.secrets().inNamespace("shop").withName("s").get().getMetadata().getResourceVersion();
+        assertThat(stale.getStatus().getMessage()).isEqualTo("Operation cannot be fulfilled on secrets \"s\": Precondition failed:"
+                + " ResourceVersion in precondition: " + version + ", ResourceVersion in object meta: " + now);
+        assertThat(client.secrets().inNamespace("shop").withName("s").get()).as("not deleted").isNotNull();
+
+        // Orphan propagation releases dependents inside the DELETE: never when its preconditions fail.
+        StatefulSet sts = client.resource(renderedStatefulSet()).create();
+        var pod = client.pods().inNamespace("shop").withName("postgresql-1-0").waitUntilCondition(
+                p -> p != null && p.getMetadata().getOwnerReferences() != null, 10, java.util.concurrent.TimeUnit.SECONDS);
+        var orphaning = (io.fabric8.kubernetes.client.extension.ExtensibleResource<StatefulSet>)
+                client.apps().statefulSets().inNamespace("shop").withName("postgresql-1");
+        assertThat(catchThrowableOfType(KubernetesClientException.class, () -> orphaning
+                .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.ORPHAN).lockResourceVersion("1")
+                .delete()).getCode()).isEqualTo(409);
+        assertThat(client.pods().inNamespace("shop").withName("postgresql-1-0").get().getMetadata().getOwnerReferences())
+                .isEqualTo(pod.getMetadata().getOwnerReferences());
+        assertThat(client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get().getMetadata().getUid())
+                .isEqualTo(sts.getMetadata().getUid());
+
+        assertThat(secret.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+                .lockResourceVersion(now).delete()).isNotEmpty();
+        assertThat(client.secrets().inNamespace("shop").withName("s").get()).isNull();
+    }
+
     private static PersistentVolumeClaim claim(String name, String storageClass, String size) {
         return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
                 .withNewSpec().withStorageClassName(storageClass).withAccessModes("ReadWriteOnce")

@@ -52,6 +52,33 @@ class SandboxPersistenceTest {
     }
 
     @Test
+    void resourceVersionsSurviveARestartAndNewOnesAreHigher(@TempDir Path dir) {
+        String version;
+        try (Sandbox first = Sandbox.start(dir)) {
+            var client = first.client();
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("k").endMetadata().build()).create();
+            for (int i = 0; i < 5; i++) {
+                client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("cm-" + i)
+                        .withNamespace("k").endMetadata().build()).create();
+            }
+            version = client.configMaps().inNamespace("k").withName("cm-2").get().getMetadata().getResourceVersion();
+        }
+        try (Sandbox again = Sandbox.start(dir, true)) {
+            assertThat(again.client().configMaps().inNamespace("k").withName("cm-2").get().getMetadata().getResourceVersion())
+                    .as("a version read before the restart names the same object after it").isEqualTo(version);
+        }
+        try (Sandbox second = Sandbox.start(dir)) {
+            var client = second.client();
+            assertThat(client.configMaps().inNamespace("k").withName("cm-2").get().getMetadata().getResourceVersion()).isEqualTo(version);
+            long highest = client.configMaps().inNamespace("k").list().getItems().stream()
+                    .mapToLong(c -> Long.parseLong(c.getMetadata().getResourceVersion())).max().orElseThrow();
+            String changed = client.configMaps().inNamespace("k").withName("cm-0").edit(c -> new io.fabric8.kubernetes.api.model
+                    .ConfigMapBuilder(c).addToData("x", "y").build()).getMetadata().getResourceVersion();
+            assertThat(Long.parseLong(changed)).as("never a version issued before").isGreaterThan(highest);
+        }
+    }
+
+    @Test
     void aKilledProcessLosesNoAcknowledgedWrite(@TempDir Path dir) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), SandboxProcess.class.getName(), dir.toString(), "1000"));

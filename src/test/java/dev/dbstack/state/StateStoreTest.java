@@ -40,6 +40,46 @@ class StateStoreTest {
     }
 
     @Test
+    void theSerialAdvancesWithEveryChangeAndSurvivesCheckpointsAndReloads(@TempDir Path dir) throws IOException {
+        StackState state = StackState.open(dir);
+        assertThat(state.serial()).isZero();
+        state.putCredential("a/b/PASSWORD", "v1:x:y");
+        state.removeObject("nothing");
+        assertThat(state.serial()).isEqualTo(2);
+        assertThat(StackState.open(dir).serial()).as("from the journal").isEqualTo(2);
+
+        state.checkpoint();
+        assertThat(state.serial()).as("a checkpoint changes nothing").isEqualTo(2);
+        assertThat(StackState.open(dir).serial()).as("from the snapshot").isEqualTo(2);
+        state.putEncryptionSalt("s");
+        assertThat(StackState.open(dir).serial()).isEqualTo(3);
+
+        // A crash after the snapshot's rename and before the journal's removal replays the journal onto the
+        // snapshot it was folded into: same entries, same serial, not one more per line.
+        byte[] journal = Files.readAllBytes(new StateStore(dir).journalFile());
+        state.checkpoint();
+        Files.write(new StateStore(dir).journalFile(), journal);
+        assertThat(StackState.open(dir).serial()).isEqualTo(3);
+    }
+
+    @Test
+    void journalsWrittenBeforeSerialsCountOneALine(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("journal.jsonl"), "{\"key\":\"a\",\"value\":\"1\"}\n{\"key\":\"b\",\"value\":\"2\"}\n");
+        assertThat(new StateStore(dir).load().serial()).isEqualTo(2);
+        StackState state = StackState.open(dir);
+        state.putCredential("c", "3");
+        assertThat(StackState.open(dir).serial()).isEqualTo(3);
+    }
+
+    @Test
+    void appliedPlansAreRemembered(@TempDir Path dir) {
+        StackState state = StackState.open(dir);
+        state.planApplied("sha256:aa", "2025-01-01T00:00:00Z");
+        assertThat(StackState.open(dir).planAppliedAt("sha256:aa")).isEqualTo("2025-01-01T00:00:00Z");
+        assertThat(StackState.open(dir).planAppliedAt("sha256:bb")).isNull();
+    }
+
+    @Test
     void aTornLastLineIsIgnored(@TempDir Path dir) throws IOException {
         StateStore store = new StateStore(dir);
         store.record(put("a", "1"));
