@@ -18,7 +18,7 @@ import java.util.Optional;
  * processes cannot both get it; it names its holder so that a refused user knows whom to ask, and
  * {@code dbstack cancel} can remove a lock whose process died.
  */
-public final class StackLock implements AutoCloseable {
+public final class StackLock implements StateBackend.Lock {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     private final Path file;
@@ -111,7 +111,7 @@ public final class StackLock implements AutoCloseable {
         }
     }
 
-    private static String hostName() {
+    static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {

@@ -28,12 +28,12 @@ public final class StackState {
     private static final String APPLIED_PLANS = "plans:applied";
     private static final int APPLIED_PLANS_KEPT = 100;
 
-    private final StateStore store;
+    private final StateBackend store;
     private final Map<String, JsonNode> entries;
     /** Advances with every recorded change; kept on disk with the changes (see {@link StateStore}). */
     private long serial;
 
-    private StackState(StateStore store, Map<String, JsonNode> entries, long serial) {
+    private StackState(StateBackend store, Map<String, JsonNode> entries, long serial) {
         this.store = store;
         this.entries = entries;
         this.serial = serial;
@@ -44,7 +44,11 @@ public final class StackState {
     }
 
     public static StackState open(Path stackDir) {
-        StateStore store = new StateStore(stackDir);
+        return open(new FileBackend(stackDir, stackDir.getFileName().toString()));
+    }
+
+    /** Loads the state kept in {@code backend}; every change is then recorded there. */
+    public static StackState open(StateBackend store) {
         StateStore.State loaded = store.load();
         return new StackState(store, new TreeMap<>(loaded.entries()), loaded.serial());
     }

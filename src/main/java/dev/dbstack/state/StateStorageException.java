@@ -18,6 +18,23 @@ public final class StateStorageException extends UncheckedIOException {
         super("cannot " + action + " " + where + ": " + reason(cause), cause);
     }
 
+    /** A state backend that is not a directory (a Kubernetes namespace) failed to answer or refused. */
+    public StateStorageException(String action, String where, io.fabric8.kubernetes.client.KubernetesClientException cause) {
+        super("cannot " + action + " " + where + ": " + kubernetesReason(cause), new IOException(cause.getMessage(), cause));
+    }
+
+    private static String kubernetesReason(io.fabric8.kubernetes.client.KubernetesClientException k) {
+        if (k.getCode() <= 0) {
+            Throwable root = k;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            String why = root == k ? k.getMessage() : root.getMessage();
+            return "the Kubernetes API does not answer (" + (why == null ? "no answer" : why) + ")";
+        }
+        String status = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage() : k.getMessage();
+        return "the Kubernetes API refused (HTTP " + k.getCode() + ": " + status + ")"
+                + (k.getCode() == 401 || k.getCode() == 403 ? "; the context's credentials are not allowed to do this" : "");
+    }
+
     /** The operating system's reason in words, without the exception's class. */
     public static String reason(IOException e) {
         if (e instanceof AccessDeniedException) return "permission denied";
