@@ -26,8 +26,18 @@ public final class KubeconfigCluster {
         return new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
     }
 
+    /** A client for the kubeconfig context {@code context} named at {@code source} (a state backend URL). */
+    public static KubernetesClient connect(String context, dev.dbstack.model.SourceRef source, String key) {
+        checkContext(context, source, key);
+        return new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build();
+    }
+
     /** Refuses a context no kubeconfig file defines, naming those that exist. */
     public static void checkContext(ClusterGroup group) {
+        checkContext(group.cluster(), group.source(), key(group));
+    }
+
+    private static void checkContext(String context, dev.dbstack.model.SourceRef source, String key) {
         List<String> files = new ArrayList<>();
         TreeSet<String> contexts = new TreeSet<>();
         for (String name : Config.getKubeconfigFilenames()) {
@@ -37,12 +47,12 @@ public final class KubeconfigCluster {
             try {
                 for (NamedContext c : KubeConfigUtils.parseConfig(file).getContexts()) contexts.add(c.getName());
             } catch (RuntimeException e) {
-                throw UserInputException.of(group.source(), key(group), "cannot read kubeconfig " + name + ": "
+                throw UserInputException.of(source, key, "cannot read kubeconfig " + name + ": "
                         + firstLine(e.getMessage()));
             }
         }
-        if (!contexts.contains(group.cluster())) {
-            throw UserInputException.of(group.source(), key(group), "kubeconfig has no context " + Suggest.quote(group.cluster()) + " ("
+        if (!contexts.contains(context)) {
+            throw UserInputException.of(source, key, "kubeconfig has no context " + Suggest.quote(context) + " ("
                     + (files.isEmpty() ? "no kubeconfig file found: set KUBECONFIG or create ~/.kube/config"
                     : "contexts: " + (contexts.isEmpty() ? "none" : String.join(", ", contexts)) + " in "
                     + String.join(", ", files)) + "); use one of those, or cluster: sandbox");

@@ -89,10 +89,27 @@ public final class StackLoader {
         if (!root.has("runtime")) root.problem("runtime", "missing required key (runtime: java)");
         String description = root.prose("description").orElse("");
         String stackDir = root.string("stackConfigDir").orElse(".");
+        String backendUrl = null;
+        SourceRef backendSource = null;
+        if (root.has("backend")) {
+            ConfigObject backend = root.object("backend").orElse(null);
+            if (backend != null) {
+                backendUrl = backend.string("url").orElse(null);
+                backendSource = backend.source("url");
+                if (backendUrl != null) {
+                    try {
+                        dev.dbstack.state.BackendUrl.parse(backendUrl);
+                    } catch (IllegalArgumentException e) {
+                        backend.problem("url", e.getMessage());
+                    }
+                }
+                backend.rejectUnknownKeys();
+            }
+        }
         for (String k : PROJECT_KEYS) root.node(k);
         root.rejectUnknownKeys();
         problems.throwIfAny();
-        return new Project(name, description, dir, dir.resolve(stackDir).normalize());
+        return new Project(name, description, dir, dir.resolve(stackDir).normalize(), backendUrl, backendSource);
     }
 
     /** {@code runtime: java} or {@code runtime: {name: java, options: ...}}, as Pulumi allows. */

@@ -30,7 +30,7 @@ import dev.dbstack.render.CredentialSource;
 import dev.dbstack.render.GeneratedCredentials;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
-import dev.dbstack.state.StackLock;
+import dev.dbstack.state.StateBackend;
 import dev.dbstack.state.StackState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -67,18 +67,21 @@ public final class Engine implements AutoCloseable {
     private final KubernetesClient client;
     private final PassphraseCrypter crypter;
     private final Sandbox sandbox;
-    private final StackLock lock;
+    private final StateBackend.Lock lock;
+    /** The stack's state backend and what it started (a sandbox or a client of its own). */
+    private final Backends.Opened backend;
     /** The configuration a plan made by this run is made from (see {@link #open}). */
     private final ConfigDigest config;
 
     private Engine(LoadedStack stack, StackState state, KubernetesClient client, PassphraseCrypter crypter, Sandbox sandbox,
-                   StackLock lock, ConfigDigest config) {
+                   StateBackend.Lock lock, Backends.Opened backend, ConfigDigest config) {
         this.stack = stack;
         this.state = state;
         this.client = client;
         this.crypter = crypter;
         this.sandbox = sandbox;
         this.lock = lock;
+        this.backend = backend;
         this.config = config;
     }
 
@@ -116,9 +119,11 @@ public final class Engine implements AutoCloseable {
         }
         // A secure: value that cannot be read must never be replaced by a generated one in the cluster.
         if (command != null) stack.refuseUndecryptedSecrets();
-        StackLock lock = command == null ? null : StackLock.acquire(StackState.directory(dir, stackName), stackName, command);
+        Backends.Opened backend = Backends.open(stack.project(), stackName, command);
+        StateBackend.Lock lock = null;
         try {
-            StackState state = StackState.open(StackState.directory(dir, stackName));
+            lock = command == null ? null : backend.backend.acquire(command);
+            StackState state = StackState.open(backend.backend);
             // The key of the credentials in state: never a new salt for credentials that exist.
             ConfigDigest before = lock == null ? null : ConfigDigest.of(stack.project(), stackName);
             PassphraseCrypter crypter = StateSecrets.open(stack, state, passphrase, lock != null, err);
@@ -131,16 +136,22 @@ public final class Engine implements AutoCloseable {
             if (!connect) {
                 client = null;
             } else if (group.isSandbox()) {
-                sandbox = Sandbox.start(dir.resolve(".dbstack").resolve("sandbox"), lock == null);
+                // The backend's sandbox when state lives there too: one process, one sandbox.
+                sandbox = backend.sandbox != null ? backend.sandbox
+                        : Sandbox.start(dir.resolve(".dbstack").resolve("sandbox"), lock == null);
                 client = sandbox.client();
                 err.println("using the embedded sandbox cluster (.dbstack/sandbox): a Kubernetes API with no nodes;"
                         + " no containers run");
             } else {
                 client = KubeconfigCluster.connect(group);
             }
-            return new Engine(stack, state, client, crypter, sandbox, lock, config);
+            return new Engine(stack, state, client, crypter, sandbox, lock, backend, config);
         } catch (RuntimeException e) {
-            if (lock != null) lock.close();
+            try {
+                if (lock != null) lock.close();
+            } finally {
+                backend.close();
+            }
             throw e;
         }
     }
@@ -618,10 +629,14 @@ public final class Engine implements AutoCloseable {
             if (lock != null) state.checkpoint(); // only the lock holder writes state
         } finally {
             try {
-                if (sandbox != null) sandbox.close();
-                else if (client != null) client.close();
+                if (lock != null) lock.close(); // a Lease is released through the backend's client: before it closes
             } finally {
-                if (lock != null) lock.close();
+                try {
+                    if (sandbox != null && sandbox != backend.sandbox) sandbox.close();
+                    else if (sandbox == null && client != null) client.close();
+                } finally {
+                    backend.close();
+                }
             }
         }
     }

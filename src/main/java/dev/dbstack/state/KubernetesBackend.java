@@ -134,6 +134,17 @@ public final class KubernetesBackend implements StateBackend {
         return url + " (Secrets " + base + "*)";
     }
 
+    /** Creates the backend's namespace if it does not exist yet (the first run against it). */
+    public void ensureNamespace() {
+        call("create the namespace of", () -> {
+            if (client.namespaces().withName(namespace).get() == null) {
+                client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace)
+                        .endMetadata().build()).createOr(existing -> existing.update());
+            }
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------- load
 
     @Override

@@ -58,6 +58,16 @@ public final class TestProject {
         }
     }
 
+    /** Adds {@code backend: url: <url>} to the project's Pulumi.yaml (line 4 is the {@code url:} line). */
+    public TestProject withBackend(String url) {
+        try {
+            Files.writeString(dir.resolve("Pulumi.yaml"), Files.readString(dir.resolve("Pulumi.yaml")) + "backend:\n  url: " + url + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /** The repository itself: its Pulumi.yaml, stacks/ and components/. */
     public static TestProject repository() {
         return new TestProject(Path.of("").toAbsolutePath());
