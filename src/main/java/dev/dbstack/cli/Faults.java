@@ -28,6 +28,11 @@ final class Faults {
                     + " (every step before it is recorded). Preview again (`dbstack preview`) to see the cluster as it is now,"
                     + " then run the command again: it plans anew");
         }
+        if (e instanceof StateStorageException s && s.getMessage().contains("kubernetes://")) {
+            return Optional.of(s.getMessage() + ". Nothing was changed after that; check that the state backend's cluster"
+                    + " is reachable and that its kubeconfig context may read and write Secrets and Leases there, then run the"
+                    + " command again");
+        }
         if (e instanceof StateStorageException s) {
             return Optional.of(s.getMessage() + ". Nothing was changed after that; fix it (free disk space, make .dbstack"
                     + " writable) and run the command again");
