@@ -50,9 +50,14 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         quietLibraryLogging();
         Main main = new Main();
-        CommandLine cli = new CommandLine(main);
+        CommandLine cli = commandLine(main);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, commandLine.getErr(), main.verbose));
         return cli.execute(args);
+    }
+
+    /** The command line {@link #run} executes, every subcommand registered (tests parse with it). */
+    static CommandLine commandLine(Main main) {
+        return new CommandLine(main);
     }
 
     /**
