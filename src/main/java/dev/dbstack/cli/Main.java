@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "dbstack", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Declarative database services on Kubernetes: stack files in, plan out, cluster converged.",
         subcommands = {PreviewCommand.class, UpCommand.class, DestroyCommand.class, RefreshCommand.class, OutputsCommand.class,
-                CancelCommand.class,
+                CancelCommand.class, StateCommand.class,
                 RenderCommand.class, GraphCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
