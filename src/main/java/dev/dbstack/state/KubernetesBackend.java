@@ -284,6 +284,13 @@ public final class KubernetesBackend implements StateBackend {
 
     @Override
     public void record(StateStore.JournalEntry entry) {
+        // A run whose Lease was cancelled or taken over no longer owns the state: its next record stops it.
+        LeaseLock.Held current = held;
+        if (current != null && current.lost()) {
+            throw new StateStorageException("record state in", describe(), "this run's lock was removed or taken over by"
+                    + " another run while it held it, so it stops here; the steps before this one are recorded."
+                    + " See who holds it with `dbstack cancel` (it asks before removing anything)");
+        }
         call("record state in", () -> {
             ObjectNode r = JSON.createObjectNode();
             r.put("format", FORMAT).put("key", entry.key()).put("serial", entry.serial());
@@ -381,8 +388,13 @@ public final class KubernetesBackend implements StateBackend {
 
     @Override
     public LeaseLock.Held acquire(String command) {
-        return call("take the lock in", () -> lease.acquire(command));
+        LeaseLock.Held taken = call("take the lock in", () -> lease.acquire(command));
+        held = taken;
+        return taken;
     }
+
+    /** The Lease this backend's run holds, once {@link #acquire} took it. */
+    private volatile LeaseLock.Held held;
 
     @Override
     public Optional<StackLock.Holder> holder() {

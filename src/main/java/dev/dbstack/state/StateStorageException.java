@@ -23,6 +23,11 @@ public final class StateStorageException extends UncheckedIOException {
         super("cannot " + action + " " + where + ": " + kubernetesReason(cause), new IOException(cause.getMessage(), cause));
     }
 
+    /** State that must not be written any more, for the reason given (the lock was taken away). */
+    public StateStorageException(String action, String where, String reason) {
+        super("cannot " + action + " " + where + ": " + reason, new IOException(reason));
+    }
+
     private static String kubernetesReason(io.fabric8.kubernetes.client.KubernetesClientException k) {
         if (k.getCode() <= 0) {
             Throwable root = k;

@@ -238,4 +238,31 @@ class KubernetesBackendTest {
         assertThatThrownBy(() -> BackendUrl.parse("kubernetes://ctx/Bad_NS")).hasMessageContaining("not a Kubernetes namespace");
         assertThatThrownBy(() -> BackendUrl.parse("kube rnetes:/x")).hasMessageContaining("is not a URL");
     }
+
+    @Test
+    void aRunWhoseLeaseWasTakenAwayStopsAtItsNextRecord() throws Exception {
+        String stack = fresh();
+        System.setProperty(LeaseLock.DURATION_PROPERTY, "3");
+        try {
+            KubernetesBackend mine = backend(stack);
+            StateBackend.Lock held = mine.acquire("up --stack mine");
+            mine.record(new StateStore.JournalEntry("object:a", com.fasterxml.jackson.databind.node.TextNode.valueOf("1"), 1));
+            assertThat(backend(stack).breakLock()).as("dbstack cancel from elsewhere").isTrue();
+            Thread.sleep(2500); // the renewer runs every second and finds the Lease gone
+            java.io.PrintStream old = System.err;
+            System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+            try {
+                assertThatThrownBy(() -> mine.record(new StateStore.JournalEntry("object:b",
+                        com.fasterxml.jackson.databind.node.TextNode.valueOf("2"), 2)))
+                        .isInstanceOf(StateStorageException.class)
+                        .hasMessageContaining("lock was removed or taken over by another run");
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(backend(stack).load().entries()).containsOnlyKeys("object:a");
+            held.close();
+        } finally {
+            System.clearProperty(LeaseLock.DURATION_PROPERTY);
+        }
+    }
 }
