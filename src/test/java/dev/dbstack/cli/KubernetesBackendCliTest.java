@@ -128,4 +128,37 @@ class KubernetesBackendCliTest {
             assertThat(r.err()).contains("Pulumi.yaml:5: backend.url: ").contains(c[1]);
         }
     }
+
+    @Test
+    void aBackendContextMissingFromKubeconfigOrNotAnsweringIsSaidInWords(@TempDir Path dir) throws Exception {
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+                contexts: [{name: gone, context: {cluster: c, user: u}}]
+                users: [{name: u, user: {token: t}}]
+                current-context: gone
+                """);
+        String previous = System.getProperty("kubeconfig");
+        System.setProperty("kubeconfig", kubeconfig.toString());
+        try {
+            Path missing = Files.createDirectories(dir.resolve("missing"));
+            TestProject.create(missing, CiOutputTest.FIXTURE).withBackend("kubernetes://no-such-context/state");
+            CliTest.Result r = CliTest.run("preview", "-C", missing.toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(Main.EXIT_USER_ERROR);
+            assertThat(r.err()).contains("Pulumi.yaml").contains("no-such-context").contains("gone")
+                    .doesNotContain("Exception");
+
+            Path silent = Files.createDirectories(dir.resolve("silent"));
+            TestProject.create(silent, CiOutputTest.FIXTURE).withBackend("kubernetes://gone/state");
+            r = CliTest.run("preview", "-C", silent.toString());
+            assertThat(r.exit()).as(r.err()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(r.err()).contains("error: cannot").contains("kubernetes://gone/state")
+                    .doesNotContain("Exception").doesNotContain("internal error");
+        } finally {
+            if (previous == null) System.clearProperty("kubeconfig");
+            else System.setProperty("kubeconfig", previous);
+        }
+    }
 }
