@@ -28,16 +28,17 @@ public final class KubeconfigCluster {
 
     /** A client for the kubeconfig context {@code context} named at {@code source} (a state backend URL). */
     public static KubernetesClient connect(String context, dev.dbstack.model.SourceRef source, String key) {
-        checkContext(context, source, key);
+        checkContext(context, source, key, "kubernetes://sandbox/<namespace>");
         return new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build();
     }
 
     /** Refuses a context no kubeconfig file defines, naming those that exist. */
     public static void checkContext(ClusterGroup group) {
-        checkContext(group.cluster(), group.source(), key(group));
+        checkContext(group.cluster(), group.source(), key(group), "cluster: sandbox");
     }
 
-    private static void checkContext(String context, dev.dbstack.model.SourceRef source, String key) {
+    /** @param sandbox how the same place names the embedded sandbox instead, for the message */
+    private static void checkContext(String context, dev.dbstack.model.SourceRef source, String key, String sandbox) {
         List<String> files = new ArrayList<>();
         TreeSet<String> contexts = new TreeSet<>();
         for (String name : Config.getKubeconfigFilenames()) {
@@ -55,7 +56,7 @@ public final class KubeconfigCluster {
             throw UserInputException.of(source, key, "kubeconfig has no context " + Suggest.quote(context) + " ("
                     + (files.isEmpty() ? "no kubeconfig file found: set KUBECONFIG or create ~/.kube/config"
                     : "contexts: " + (contexts.isEmpty() ? "none" : String.join(", ", contexts)) + " in "
-                    + String.join(", ", files)) + "); use one of those, or cluster: sandbox");
+                    + String.join(", ", files)) + "); use one of those, or " + sandbox);
         }
     }
 
