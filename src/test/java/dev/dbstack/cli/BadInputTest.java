@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.dbstack.config.PassphraseCrypter;
+import dev.dbstack.testing.Kubeconfig;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -391,28 +392,15 @@ class BadInputTest {
     }
 
     @Test
-    void aKubeconfigContextThatDoesNotExistIsNamedBeforeAnythingConnects(@TempDir Path dir) throws IOException {
+    void aKubeconfigContextThatDoesNotExistIsNamedBeforeAnythingConnects(@TempDir Path dir) throws Exception {
         write(dir, PROJECT, stack(Map.of("cluster", "no-such-context")));
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
-                contexts: [{name: other, context: {cluster: c, user: u}}]
-                users: [{name: u, user: {token: t}}]
-                current-context: other
-                """, StandardCharsets.UTF_8);
-        String previous = System.getProperty("kubeconfig");
-        System.setProperty("kubeconfig", kubeconfig.toString());
-        try {
+        Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), "https://127.0.0.1:1", "other");
+        Kubeconfig.using(kubeconfig, () -> {
             CliTest.Result r = runBounded("preview", "-C", dir.toString(), "--stack", "t");
             assertClearUserError(r, "preview");
             assertThat(r.err()).contains(STACK_FILE + ":3: config.dbstack:clusterGroups[dev].cluster: kubeconfig has no"
                     + " context 'no-such-context' (contexts: other in " + kubeconfig + ")");
-        } finally {
-            if (previous == null) System.clearProperty("kubeconfig");
-            else System.setProperty("kubeconfig", previous);
-        }
+        });
     }
 
     static CliTest.Result runBounded(String... args) {

@@ -7,6 +7,7 @@ import dev.dbstack.state.BackendUrl;
 import dev.dbstack.state.KubernetesBackend;
 import dev.dbstack.state.LeaseLock;
 import dev.dbstack.state.StackState;
+import dev.dbstack.testing.Kubeconfig;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -131,18 +132,8 @@ class KubernetesBackendCliTest {
 
     @Test
     void aBackendContextMissingFromKubeconfigOrNotAnsweringIsSaidInWords(@TempDir Path dir) throws Exception {
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
-                contexts: [{name: gone, context: {cluster: c, user: u}}]
-                users: [{name: u, user: {token: t}}]
-                current-context: gone
-                """);
-        String previous = System.getProperty("kubeconfig");
-        System.setProperty("kubeconfig", kubeconfig.toString());
-        try {
+        Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), "https://127.0.0.1:1", "gone");
+        Kubeconfig.using(kubeconfig, () -> {
             Path missing = Files.createDirectories(dir.resolve("missing"));
             TestProject.create(missing, CiOutputTest.FIXTURE).withBackend("kubernetes://no-such-context/state");
             CliTest.Result r = CliTest.run("preview", "-C", missing.toString());
@@ -156,9 +147,6 @@ class KubernetesBackendCliTest {
             assertThat(r.exit()).as(r.err()).isEqualTo(Main.EXIT_FAILURE);
             assertThat(r.err()).contains("error: cannot").contains("kubernetes://gone/state")
                     .doesNotContain("Exception").doesNotContain("internal error");
-        } finally {
-            if (previous == null) System.clearProperty("kubeconfig");
-            else System.setProperty("kubeconfig", previous);
-        }
+        });
     }
 }

@@ -3,6 +3,7 @@ package dev.dbstack.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbstack.cluster.Sandbox;
+import dev.dbstack.testing.Kubeconfig;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.nio.charset.StandardCharsets;
@@ -38,15 +39,7 @@ class LeaseRaceProcessTest {
         AtomicBoolean released = new AtomicBoolean();
         try (Sandbox cluster = Sandbox.start()) {
             cluster.holdReadiness("race", "db", age -> released.get());
-            Path kubeconfig = dir.resolve("kubeconfig");
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: c, cluster: {server: "%s"}}]
-                    contexts: [{name: %s, context: {cluster: c, user: u}}]
-                    users: [{name: u, user: {token: t}}]
-                    current-context: %s
-                    """.formatted(cluster.client().getMasterUrl(), CONTEXT, CONTEXT));
+            Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), cluster.client().getMasterUrl().toString(), CONTEXT);
             Path first = dir.resolve("first");
             Path second = dir.resolve("second");
             for (Path project : List.of(first, second)) {
