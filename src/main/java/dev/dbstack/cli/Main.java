@@ -62,9 +62,9 @@ public final class Main implements Runnable {
 
     /**
      * No library's internal logging reaches the user's terminal: dbstack reports what matters itself.
-     * vert.x (fabric8's HTTP client) and netty take slf4j-nop for "no SLF4J" and fall back to
-     * java.util.logging, whose default console handler would print, say, vert.x's BlockedThreadChecker
-     * warnings on a loaded machine into the user's output. So JUL gets no handler and no level.
+     * The JDK's HTTP client (fabric8's transport) and gRPC (under the Pulumi SDK) log through
+     * java.util.logging, whose default console handler would print their warnings into the user's
+     * output. So JUL gets no handler and no level.
      */
     static void quietLibraryLogging() {
         LogManager.getLogManager().reset();

@@ -1,45 +1,33 @@
 package dev.dbstack.cluster;
 
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.net.InetAddress;
-import java.util.HashMap;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
 
 /**
- * dbstack's embedded Kubernetes API for machines with no cluster: fabric8's mock server in CRUD
- * mode on loopback, reached over HTTP through the real fabric8 client, with the API rules of
- * {@link SandboxDispatcher} and the controller behaviour of {@link SandboxControllers}. It runs no
- * containers.
+ * dbstack's embedded Kubernetes API for machines with no cluster: an API server of its own
+ * ({@link SandboxApi} over the indexed {@link SandboxObjects}) served on loopback by
+ * {@link SandboxHttp} and reached through the real fabric8 client, with the controller behaviour of
+ * {@link SandboxControllers}. It runs no containers.
  */
 public final class Sandbox implements AutoCloseable {
     public static final String DEFAULT_STORAGE_CLASS = "standard";
-    /**
-     * The mock web server narrates every connection through java.util.logging; dbstack's output is
-     * its own. Held in a field because JUL forgets the level of a logger nobody references.
-     */
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-    private final KubernetesMockServer server;
-    private final SandboxDispatcher dispatcher;
-    private final KubernetesClient client;
-    private final KubernetesClient controllerClient;
+    private final SandboxApi api;
     private final SandboxControllers controllers;
-    private SandboxStore store;
+    private final SandboxStore store;
+    private SandboxHttp http;
+    private KubernetesClient client;
 
-    private Sandbox(KubernetesMockServer server, SandboxDispatcher dispatcher) {
-        this.server = server;
-        this.dispatcher = dispatcher;
-        this.client = server.createClient();
-        this.controllerClient = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-                new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
-                        .withUserAgent(SandboxDispatcher.CONTROLLER_AGENT).build()).build();
-        this.controllers = new SandboxControllers(controllerClient, dispatcher);
+    private Sandbox(SandboxStore store) {
+        this.api = new SandboxApi(new SandboxObjects());
+        this.controllers = new SandboxControllers(api);
+        this.store = store;
     }
 
-    /** The controllers' last failure, if any (they retry on every tick). */
+    /** The controllers' last failure, if any. */
     public RuntimeException controllerError() {
         return controllers.lastError();
     }
@@ -49,7 +37,7 @@ public final class Sandbox implements AutoCloseable {
      * write is journalled there before it is acknowledged, so a killed process loses nothing the
      * API confirmed, like a real cluster.
      */
-    public static Sandbox start(java.nio.file.Path dir) {
+    public static Sandbox start(Path dir) {
         return start(dir, false);
     }
 
@@ -57,50 +45,39 @@ public final class Sandbox implements AutoCloseable {
      * @param readOnly load what is kept in {@code dir} but never write there (for preview, which
      *                 holds no lock and must not disturb a concurrent {@code up})
      */
-    public static Sandbox start(java.nio.file.Path dir, boolean readOnly) {
+    public static Sandbox start(Path dir, boolean readOnly) {
         SandboxStore store = new SandboxStore(dir);
-        Sandbox sandbox = startServer();
-        sandbox.dispatcher.restoring(true);
-        store.restore(sandbox.controllerClient);
-        sandbox.dispatcher.restoring(false);
-        if (!readOnly) {
-            store.compact(sandbox.dispatcher.storedObjects());
-            sandbox.dispatcher.afterWrite(store::record);
-            sandbox.store = store;
-        }
-        // Finishes whatever cascade the last run left pending (a close or a kill can interrupt one).
-        sandbox.dispatcher.collectGarbage();
-        sandbox.controllers.start();
-        return sandbox;
+        Sandbox sandbox = new Sandbox(readOnly ? null : store);
+        store.restore(sandbox.api);
+        if (!readOnly) sandbox.api.objects().listen(store::record);
+        return sandbox.serve();
     }
 
     /** Starts an empty, in-memory sandbox with a default StorageClass that allows volume expansion. */
     public static Sandbox start() {
-        Sandbox sandbox = startServer();
-        sandbox.controllers.start();
-        return sandbox;
+        return new Sandbox(null).serve();
     }
 
-    /** The API server with its default StorageClass; the controllers are not started yet. */
-    private static Sandbox startServer() {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-        SandboxDispatcher dispatcher = new SandboxDispatcher();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                dispatcher, false);
-        try {
-            server.init(InetAddress.getLoopbackAddress(), 0);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot start the sandbox API server on loopback", e);
-        }
-        Sandbox sandbox = new Sandbox(server, dispatcher);
-        sandbox.controllerClient.storage().v1().storageClasses().resource(new StorageClassBuilder()
-                .withNewMetadata().withName(DEFAULT_STORAGE_CLASS)
-                .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
-                .withProvisioner("sandbox.dbstack.dev/hostpath")
-                .withAllowVolumeExpansion(true)
-                .withReclaimPolicy("Retain")
-                .build()).createOr(existing -> existing.update());
-        return sandbox;
+    private Sandbox serve() {
+        ensureStorageClass();
+        // Finishes whatever cascade the last run left pending (a kill can interrupt one).
+        api.collectGarbage();
+        controllers.start();
+        http = new SandboxHttp(api);
+        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(http.url())
+                .withNamespace("test").withHttp2Disable(true).withRequestRetryBackoffLimit(0).build()).build();
+        return this;
+    }
+
+    /** The default StorageClass, created once: a start that finds it writes nothing. */
+    private void ensureStorageClass() {
+        ApiPath classes = new ApiPath("storage.k8s.io", "v1", null, "storageclasses", null, null);
+        if (api.get(classes.named(DEFAULT_STORAGE_CLASS)).ok()) return;
+        ObjectNode sc = SandboxApi.JSON.createObjectNode().put("apiVersion", "storage.k8s.io/v1").put("kind", "StorageClass");
+        sc.putObject("metadata").put("name", DEFAULT_STORAGE_CLASS).putObject("annotations")
+                .put("storageclass.kubernetes.io/is-default-class", "true");
+        sc.put("provisioner", "sandbox.dbstack.dev/hostpath").put("allowVolumeExpansion", true).put("reclaimPolicy", "Retain");
+        api.create(classes, sc);
     }
 
     /** A fabric8 client talking HTTP to this sandbox. */
@@ -110,12 +87,16 @@ public final class Sandbox implements AutoCloseable {
 
     /** Write requests served so far (POST, PUT, PATCH, DELETE). */
     public long writeRequests() {
-        return dispatcher.writes();
+        return http.writes();
     }
 
-    /** Makes the next {@code count} requests (not the controllers') fail with HTTP {@code code}: for retry tests. */
+    public long readRequests() {
+        return http.reads();
+    }
+
+    /** Makes the next {@code count} requests fail with HTTP {@code code}: for retry tests. */
     public void injectFaults(int count, int code) {
-        dispatcher.injectFaults(count, code);
+        http.injectFaults(count, code);
     }
 
     /**
@@ -129,23 +110,18 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * Makes the next {@code count} writes (not the controllers') happen and then lose their answer: the
-     * client sees 504, as when a proxy times out after the API server did the work. For retry tests.
+     * Makes the next {@code count} writes happen and then lose their answer: the client sees 504, as
+     * when a proxy times out after the API server did the work. For retry tests.
      */
     public void loseAnswers(int count) {
-        dispatcher.loseAnswers(count);
-    }
-
-    public long readRequests() {
-        return dispatcher.reads();
+        http.loseAnswers(count);
     }
 
     @Override
     public void close() {
         controllers.close();
-        if (store != null) store.compact(dispatcher.storedObjects());
-        controllerClient.close();
         client.close();
-        server.destroy();
+        http.close();
+        if (store != null) store.compact(api.objects(), false);
     }
 }

@@ -1,6 +1,9 @@
 package dev.dbstack.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -10,22 +13,19 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,31 +39,44 @@ import java.util.function.Predicate;
 /**
  * The controller behaviour dbstack waits on, done the way the real controllers do it but
  * instantly: a StatefulSet gets one claim per replica and template ({@code <template>-<sts>-<n>})
- * and Pods that are Ready at once, a Deployment becomes Available. Deletes cascade as in
- * Kubernetes, through ownerReferences and the garbage collector ({@link SandboxDispatcher#collectGarbage},
- * run on every tick): Pods are owned by their StatefulSet, claims only under
- * {@code persistentVolumeClaimRetentionPolicy.whenDeleted: Delete}. What an orphaning delete leaves
- * is adopted by the next StatefulSet of that name. A claim created directly (a container's volume) is
- * bound at once, as a dynamic provisioner would. No container runs.
+ * and Pods that are Ready at once, a Deployment becomes Available, a claim created directly (a
+ * container's volume) is bound, as a dynamic provisioner would. No container runs.
+ *
+ * <p>Driven by the store's changes, like the real controllers by their watches: a change to a
+ * StatefulSet, one of its Pods, a Deployment or an unbound claim queues that one object for a
+ * reconcile; nothing is relisted. A reconcile runs under the store's lock, so what it reads is what
+ * it writes against, and a reconcile that finds everything as it should be writes nothing.
+ * Deletes cascade in {@link SandboxApi} (the garbage collector). Claims are the StatefulSet's
+ * (collected with it) only under {@code persistentVolumeClaimRetentionPolicy.whenDeleted: Delete};
+ * what an orphaning delete leaves is adopted by the next StatefulSet of that name.
  *
  * <p>For tests and benchmarks a workload's readiness can be held back ({@link #holdReadiness}): its
  * pods exist, but its status reports no ready or available replicas until the hold lets go.
  */
 final class SandboxControllers implements AutoCloseable {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final String STATEFUL_SETS = "apps/statefulsets";
+    private static final String DEPLOYMENTS = "apps/deployments";
+    private static final String PODS = "/pods";
+    private static final String CLAIMS = "/persistentvolumeclaims";
+    /** Queue prefix of an object whose owners are all gone: the garbage collector's, not a controller's. */
+    private static final String GARBAGE = "gc:";
 
-    private final KubernetesClient client;
-    private final SandboxDispatcher dispatcher;
+    private final SandboxApi api;
+    private final SandboxObjects objects;
+    /** Objects to reconcile, {@code type|namespace|name}, in the order their changes came; each once. */
+    private final LinkedHashSet<String> queue = new LinkedHashSet<>();
     private final ScheduledExecutorService loop;
+    private volatile boolean running;
     private volatile RuntimeException lastError;
     /** Held workloads by {@code namespace/name}: ready once the predicate accepts their age. */
     private final Map<String, Predicate<Duration>> holds = new ConcurrentHashMap<>();
     /** When the controllers first saw a held workload, by uid: its age counts from there. */
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
 
-    SandboxControllers(KubernetesClient client, SandboxDispatcher dispatcher) {
-        this.client = client;
-        this.dispatcher = dispatcher;
+    SandboxControllers(SandboxApi api) {
+        this.api = api;
+        this.objects = api.objects();
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-controllers");
             t.setDaemon(true);
@@ -71,12 +84,23 @@ final class SandboxControllers implements AutoCloseable {
         });
     }
 
-    /** Starts the loop; only after a restore, which would otherwise be collected half-done (claims come before their owners). */
+    /**
+     * Starts reconciling: once everything that may need it (what a restore brought back), then each
+     * object as it changes. Only after a restore, which puts objects back without events.
+     */
     void start() {
-        loop.scheduleWithFixedDelay(this::reconcileAll, 0, 50, TimeUnit.MILLISECONDS);
+        objects.listen(this::changed);
+        objects.locked(() -> {
+            objects.list(STATEFUL_SETS, null).forEach(o -> enqueue(STATEFUL_SETS, o));
+            objects.list(DEPLOYMENTS, null).forEach(o -> enqueue(DEPLOYMENTS, o));
+            objects.list(CLAIMS, null).forEach(o -> enqueue(CLAIMS, o));
+            return null;
+        });
+        running = true;
+        loop.execute(this::drain);
     }
 
-    /** The last reconcile failure, for tests and --verbose; the loop keeps going. */
+    /** The last reconcile failure, for tests and --verbose; later changes are reconciled all the same. */
     RuntimeException lastError() {
         return lastError;
     }
@@ -84,33 +108,106 @@ final class SandboxControllers implements AutoCloseable {
     /** See {@link Sandbox#holdReadiness}. */
     void holdReadiness(String namespace, String name, Predicate<Duration> readyAfter) {
         holds.put(namespace + "/" + name, readyAfter);
+        objects.locked(() -> {
+            ObjectNode sts = objects.get(STATEFUL_SETS, namespace, name);
+            if (sts != null) enqueue(STATEFUL_SETS, sts);
+            ObjectNode d = objects.get(DEPLOYMENTS, namespace, name);
+            if (d != null) enqueue(DEPLOYMENTS, d);
+            return null;
+        });
     }
 
-    /** False while a hold keeps the workload from reporting ready replicas. */
-    private boolean released(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+    /** A store change, under its lock: queues what it concerns. */
+    private void changed(SandboxObjects.Change c) {
+        boolean deleted = c.action().equals("DELETED");
+        if (!deleted && orphaned(c.object())) enqueue(GARBAGE + c.type(), c.object());
+        switch (c.type()) {
+            case STATEFUL_SETS, DEPLOYMENTS -> {
+                if (!deleted) enqueue(c.type(), c.object());
+            }
+            case PODS -> {
+                String ns = c.object().path("metadata").path("namespace").asText();
+                for (JsonNode r : c.object().path("metadata").path("ownerReferences")) {
+                    if ("StatefulSet".equals(r.path("kind").asText())) enqueue(STATEFUL_SETS, ns, r.path("name").asText());
+                }
+            }
+            case CLAIMS -> {
+                if (!deleted && c.object().path("status").path("phase").isMissingNode()) enqueue(CLAIMS, c.object());
+            }
+            default -> { }
+        }
+    }
+
+    private void enqueue(String type, JsonNode o) {
+        enqueue(type, o.path("metadata").path("namespace").asText(), o.path("metadata").path("name").asText());
+    }
+
+    private void enqueue(String type, String namespace, String name) {
+        boolean wake;
+        synchronized (queue) {
+            wake = queue.isEmpty();
+            queue.add(type + "|" + namespace + "|" + name);
+        }
+        if (wake && running) loop.execute(this::drain);
+    }
+
+    /** Reconciles what is queued until nothing is. */
+    private void drain() {
+        while (running) {
+            String next;
+            synchronized (queue) {
+                if (queue.isEmpty()) return;
+                var it = queue.iterator();
+                next = it.next();
+                it.remove();
+            }
+            String[] k = next.split("\\|", 3);
+            try {
+                objects.locked(() -> {
+                    reconcile(k[0], k[1], k[2]);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                lastError = e;
+            }
+        }
+    }
+
+    private void reconcile(String type, String namespace, String name) {
+        if (type.startsWith(GARBAGE)) {
+            String stored = type.substring(GARBAGE.length());
+            ObjectNode o = objects.get(stored, namespace, name);
+            if (o != null && orphaned(o)) api.collect(stored, o);
+            return;
+        }
+        ObjectNode o = objects.get(type, namespace, name);
+        if (o == null) return;
+        switch (type) {
+            case STATEFUL_SETS -> reconcile(SERIALIZATION.convertValue(o, StatefulSet.class));
+            case DEPLOYMENTS -> reconcile(SERIALIZATION.convertValue(o, Deployment.class));
+            case CLAIMS -> bind(o);
+            default -> { }
+        }
+    }
+
+    /** Names owners and none of them exists: garbage, as Kubernetes' collector sees it. */
+    private boolean orphaned(JsonNode o) {
+        JsonNode refs = o.path("metadata").path("ownerReferences");
+        if (refs.isEmpty()) return false;
+        for (JsonNode r : refs) if (objects.hasUid(r.path("uid").asText())) return false;
+        return true;
+    }
+
+    /** False while a hold keeps the workload from reporting ready replicas; then it is looked at again shortly. */
+    private boolean released(String type, ObjectMeta meta) {
         Predicate<Duration> hold = holds.get(meta.getNamespace() + "/" + meta.getName());
         if (hold == null) return true;
         long seen = firstSeen.computeIfAbsent(meta.getUid(), uid -> System.nanoTime());
-        return hold.test(Duration.ofNanos(System.nanoTime() - seen));
-    }
-
-    synchronized void reconcileAll() {
-        try {
-            dispatcher.collectGarbage();
-            for (PersistentVolumeClaim claim : client.persistentVolumeClaims().inAnyNamespace().list().getItems()) bind(claim);
-            for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
-                try {
-                    reconcile(sts);
-                } catch (KubernetesClientException e) {
-                    if (exists(sts)) throw e; // else it was deleted meanwhile, and what failed no longer matters
-                }
-            }
-            for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) reconcile(d);
-        } catch (KubernetesClientException e) {
-            lastError = e; // a conflict with a concurrent write: the next tick retries
-        } catch (RuntimeException e) {
-            lastError = e;
+        boolean released = hold.test(Duration.ofNanos(System.nanoTime() - seen));
+        if (!released && running) {
+            loop.schedule(() -> enqueue(type, meta.getNamespace(), meta.getName()), 50, TimeUnit.MILLISECONDS);
         }
+        return released;
     }
 
     private void reconcile(StatefulSet sts) {
@@ -120,30 +217,27 @@ final class SandboxControllers implements AutoCloseable {
         String revision = name + "-" + hash(SERIALIZATION.asJson(sts.getSpec().getTemplate()));
 
         for (int i = 0; i < replicas; i++) {
-            for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
-                ensureClaim(sts, template, i);
-            }
+            for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) ensureClaim(sts, template, i);
             ensurePod(sts, i, revision);
         }
         boolean deleteOnScale = "Delete".equals(retention(sts, true));
-        for (Pod pod : client.pods().inNamespace(ns).withLabel("statefulset.kubernetes.io/pod-name").list().getItems()) {
-            int ordinal = ordinal(name, pod.getMetadata().getName());
+        for (ObjectNode pod : objects.list(PODS, ns)) {
+            if (!pod.path("metadata").path("labels").has("statefulset.kubernetes.io/pod-name")) continue;
+            int ordinal = ordinal(name, pod.path("metadata").path("name").asText());
             if (ordinal >= replicas && ownedBy(pod, sts)) {
-                client.resource(pod).delete();
+                check(api.delete(path(PODS, ns, pod.path("metadata").path("name").asText()), null));
                 if (deleteOnScale) deleteClaims(sts, ordinal);
             }
         }
 
-        int ready = released(sts.getMetadata()) ? replicas : 0;
+        int ready = released(STATEFUL_SETS, sts.getMetadata()) ? replicas : 0;
         StatefulSetStatus status = new StatefulSetStatusBuilder()
                 .withReplicas(replicas).withReadyReplicas(ready).withCurrentReplicas(replicas)
                 .withUpdatedReplicas(replicas).withAvailableReplicas(ready)
                 .withCurrentRevision(revision).withUpdateRevision(revision)
                 .withObservedGeneration(sts.getMetadata().getGeneration())
                 .build();
-        if (!status.equals(sts.getStatus())) {
-            client.resource(new StatefulSetBuilder(sts).withStatus(status).build()).updateStatus();
-        }
+        if (!status.equals(sts.getStatus())) setStatus(STATEFUL_SETS, ns, name, status);
     }
 
     /** As in Kubernetes, a claim is the StatefulSet's (collected with it) only under {@code whenDeleted: Delete}. */
@@ -151,16 +245,15 @@ final class SandboxControllers implements AutoCloseable {
         String ns = sts.getMetadata().getNamespace();
         String claimName = template.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-" + ordinal;
         boolean owned = "Delete".equals(retention(sts, false));
-        var resource = client.persistentVolumeClaims().inNamespace(ns).withName(claimName);
-        PersistentVolumeClaim existing = resource.get();
+        ObjectNode existing = objects.get(CLAIMS, ns, claimName);
         if (existing != null) {
-            List<OwnerReference> refs = existing.getMetadata().getOwnerReferences() == null ? List.of()
-                    : existing.getMetadata().getOwnerReferences();
+            List<OwnerReference> refs = new ArrayList<>();
+            for (JsonNode r : existing.path("metadata").path("ownerReferences")) refs.add(SERIALIZATION.convertValue(r, OwnerReference.class));
             List<OwnerReference> others = refs.stream().filter(o -> !Objects.equals(o.getUid(), sts.getMetadata().getUid())).toList();
             if (owned != (others.size() < refs.size())) { // the policy changed, or an orphaning delete released it
-                List<OwnerReference> wanted = new java.util.ArrayList<>(others);
+                List<OwnerReference> wanted = new ArrayList<>(others);
                 if (owned) wanted.add(claimOwner(sts));
-                setOwners(resource, wanted);
+                setOwners(CLAIMS, ns, claimName, wanted);
             }
             return;
         }
@@ -174,24 +267,21 @@ final class SandboxControllers implements AutoCloseable {
                         Sandbox.DEFAULT_STORAGE_CLASS)).endSpec()
                 .withNewStatus().withPhase("Bound").withCapacity(template.getSpec().getResources().getRequests()).endStatus()
                 .build();
-        client.resource(claim).create();
+        check(api.create(path(CLAIMS, ns, null), SERIALIZATION.convertValue(claim, ObjectNode.class)));
     }
 
     private void ensurePod(StatefulSet sts, int ordinal, String revision) {
         String ns = sts.getMetadata().getNamespace();
         String podName = sts.getMetadata().getName() + "-" + ordinal;
-        Pod existing = client.pods().inNamespace(ns).withName(podName).get();
+        ObjectNode existing = objects.get(PODS, ns, podName);
         OwnerReference owner = owner(sts);
         if (existing != null) {
-            String podRevision = existing.getMetadata().getLabels() == null ? null
-                    : existing.getMetadata().getLabels().get("controller-revision-hash");
+            String podRevision = existing.path("metadata").path("labels").path("controller-revision-hash").asText(null);
             if (revision.equals(podRevision)) {
-                if (!ownedBy(existing, sts)) { // adopt a pod an orphaning delete left behind
-                    setOwners(client.pods().inNamespace(ns).withName(podName), List.of(owner));
-                }
+                if (!ownedBy(existing, sts)) setOwners(PODS, ns, podName, List.of(owner)); // adopt what an orphaning delete left
                 return;
             }
-            client.resource(existing).withGracePeriod(0).delete(); // rolling update: replace the pod
+            check(api.delete(path(PODS, ns, podName), null)); // rolling update: replace the pod
         }
         Map<String, String> labels = new TreeMap<>();
         if (sts.getSpec().getTemplate().getMetadata().getLabels() != null) {
@@ -215,12 +305,12 @@ final class SandboxControllers implements AutoCloseable {
                         .withName(c.getName()).withImage(c.getImage()).withReady(true).withStarted(true).build()).toList())
                 .endStatus()
                 .build();
-        client.resource(pod).create();
+        check(api.create(path(PODS, ns, null), SERIALIZATION.convertValue(pod, ObjectNode.class)));
     }
 
     private void reconcile(Deployment d) {
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        boolean released = released(d.getMetadata());
+        boolean released = released(DEPLOYMENTS, d.getMetadata());
         int ready = released ? replicas : 0;
         DeploymentStatus status = new DeploymentStatusBuilder()
                 .withReplicas(replicas).withReadyReplicas(ready).withAvailableReplicas(ready).withUpdatedReplicas(replicas)
@@ -229,39 +319,54 @@ final class SandboxControllers implements AutoCloseable {
                 .withReason(released ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable").endCondition()
                 .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
                 .build();
-        if (!status.equals(d.getStatus())) {
-            client.resource(new DeploymentBuilder(d).withStatus(status).build()).updateStatus();
-        }
+        if (!status.equals(d.getStatus())) setStatus(DEPLOYMENTS, d.getMetadata().getNamespace(), d.getMetadata().getName(), status);
     }
 
     /** A claim nobody has bound yet (one dbstack created itself) is bound with the capacity it asks for. */
-    private void bind(PersistentVolumeClaim claim) {
-        if (claim.getStatus() != null && claim.getStatus().getPhase() != null) return;
-        var requests = claim.getSpec() == null || claim.getSpec().getResources() == null ? null
-                : claim.getSpec().getResources().getRequests();
-        client.resource(new PersistentVolumeClaimBuilder(claim).withNewStatus().withPhase("Bound").withCapacity(requests)
-                .endStatus().build()).updateStatus();
+    private void bind(ObjectNode claim) {
+        if (!claim.path("status").path("phase").isMissingNode()) return;
+        ObjectNode status = SandboxApi.JSON.createObjectNode().put("phase", "Bound");
+        JsonNode requests = claim.path("spec").path("resources").path("requests");
+        if (requests.isObject()) status.set("capacity", requests);
+        JsonNode meta = claim.path("metadata");
+        ObjectNode body = claim.deepCopy();
+        body.set("status", status);
+        ((ObjectNode) body.get("metadata")).remove("resourceVersion");
+        check(api.update(path(CLAIMS, meta.path("namespace").asText(), meta.path("name").asText()).status(), body));
     }
 
-    private boolean exists(StatefulSet sts) {
-        StatefulSet live = client.apps().statefulSets().inNamespace(sts.getMetadata().getNamespace())
-                .withName(sts.getMetadata().getName()).get();
-        return live != null && Objects.equals(live.getMetadata().getUid(), sts.getMetadata().getUid());
+    private void setStatus(String type, String ns, String name, Object status) {
+        ObjectNode body = objects.get(type, ns, name).deepCopy();
+        body.set("status", SERIALIZATION.convertValue(status, ObjectNode.class));
+        ((ObjectNode) body.get("metadata")).remove("resourceVersion");
+        check(api.update(path(type, ns, name).status(), body));
     }
 
-    /** A merge patch without resourceVersion: the controllers' own status writes must not make it conflict. */
-    private static void setOwners(Resource<?> target, List<OwnerReference> owners) {
-        // Built by hand: fabric8's serializer drops empty lists, and "null" is how a merge patch removes a field.
-        String json = "{\"metadata\":{\"ownerReferences\":"
-                + (owners.isEmpty() ? "null" : SERIALIZATION.asJson(owners)) + "}}";
-        target.patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
+    private void setOwners(String type, String ns, String name, List<OwnerReference> owners) {
+        ObjectNode body = objects.get(type, ns, name).deepCopy();
+        ObjectNode meta = (ObjectNode) body.get("metadata");
+        meta.remove("resourceVersion");
+        if (owners.isEmpty()) meta.remove("ownerReferences");
+        else meta.set("ownerReferences", SERIALIZATION.convertValue(owners, JsonNode.class));
+        check(api.update(path(type, ns, name), body));
     }
 
     private void deleteClaims(StatefulSet sts, int ordinal) {
         for (PersistentVolumeClaim t : sts.getSpec().getVolumeClaimTemplates()) {
-            client.persistentVolumeClaims().inNamespace(sts.getMetadata().getNamespace())
-                    .withName(t.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-" + ordinal).delete();
+            String claim = t.getMetadata().getName() + "-" + sts.getMetadata().getName() + "-" + ordinal;
+            if (objects.get(CLAIMS, sts.getMetadata().getNamespace(), claim) != null) {
+                check(api.delete(path(CLAIMS, sts.getMetadata().getNamespace(), claim), null));
+            }
         }
+    }
+
+    private static ApiPath path(String type, String namespace, String name) {
+        int slash = type.indexOf('/');
+        return new ApiPath(type.substring(0, slash), "v1", namespace, type.substring(slash + 1), name, null);
+    }
+
+    private static void check(SandboxApi.Response r) {
+        if (!r.ok()) throw new IllegalStateException("sandbox controller write refused: " + r.code() + " " + r.body().path("message").asText());
     }
 
     /** {@code whenScaled} or {@code whenDeleted}; Kubernetes' default for both is Retain. */
@@ -284,9 +389,11 @@ final class SandboxControllers implements AutoCloseable {
                 .withName(sts.getMetadata().getName()).withUid(sts.getMetadata().getUid()).build();
     }
 
-    private static boolean ownedBy(Pod pod, StatefulSet sts) {
-        return pod.getMetadata().getOwnerReferences() != null && pod.getMetadata().getOwnerReferences().stream()
-                .anyMatch(o -> Objects.equals(o.getUid(), sts.getMetadata().getUid()));
+    private static boolean ownedBy(JsonNode pod, StatefulSet sts) {
+        for (JsonNode r : pod.path("metadata").path("ownerReferences")) {
+            if (Objects.equals(r.path("uid").asText(), sts.getMetadata().getUid())) return true;
+        }
+        return false;
     }
 
     /** The ordinal of {@code <sts>-<n>}, or -1 when the pod is not one of this StatefulSet's. */
@@ -307,6 +414,7 @@ final class SandboxControllers implements AutoCloseable {
 
     @Override
     public void close() {
+        running = false;
         loop.shutdownNow();
     }
 }

@@ -42,7 +42,7 @@ class SandboxApiRulesTest extends SandboxTestBase {
             KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class,
                     () -> client.resource(change.apply(live)).update());
             assertThat(e.getCode()).isEqualTo(422);
-            assertThat(e.getStatus().getMessage()).isEqualTo("StatefulSet.apps \"postgresql-1\" is invalid: " + SandboxDispatcher.STS_FORBIDDEN);
+            assertThat(e.getStatus().getMessage()).isEqualTo("StatefulSet.apps \"postgresql-1\" is invalid: " + SandboxApi.STS_FORBIDDEN);
         }
         StatefulSet after = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").get();
         assertThat(after.getSpec()).isEqualTo(created.getSpec());
