@@ -148,6 +148,11 @@ final class SandboxObjects {
         version = Math.max(version, meta.path("resourceVersion").asLong(0));
     }
 
+    /** Versions are issued above {@code issued} (the highest a previous run issued, deletions included). */
+    void continueAfter(long issued) {
+        version = Math.max(version, issued);
+    }
+
     /** The changes after {@code since}, oldest first; null when they are no longer all kept (a watch gets 410 Gone). */
     List<Change> changesSince(long since) {
         if (since >= version) return List.of();

@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * The sandbox's objects on disk, through the same crash-safe snapshot + journal as dbstack's own
- * state: one fsynced journal line per write, keyed {@code apiVersion/kind/namespace/name}. A start
+ * state: one fsynced journal line per write, keyed {@code apiVersion/kind/namespace/name}, its
+ * serial the change's resourceVersion. A start
  * reads the snapshot and the journal once, straight into the store. The journal is folded into the
  * snapshot only when it has grown past the store's size, so a run that changes a few objects writes
  * a few lines, and a run that changes nothing writes nothing.
@@ -35,6 +36,7 @@ final class SandboxStore {
             for (JsonNode o : state.entries().values()) {
                 if (o instanceof ObjectNode object) objects.restore(api.typeOf(object), object);
             }
+            objects.continueAfter(state.serial()); // a deletion's version too: none is issued twice
             return null;
         });
     }
@@ -42,7 +44,7 @@ final class SandboxStore {
     /** Journals one change (called under the store's lock, so the journal is in the order of the changes). */
     void record(SandboxObjects.Change change) {
         boolean gone = change.action().equals("DELETED");
-        store.record(new StateStore.JournalEntry(key(change.object()), gone ? null : change.object()));
+        store.record(new StateStore.JournalEntry(key(change.object()), gone ? null : change.object(), change.version()));
         journalLength++;
     }
 
@@ -54,7 +56,7 @@ final class SandboxStore {
             if (journalLength == 0 || (!always && journalLength < Math.max(MIN_COMPACTION, size))) return null;
             TreeMap<String, JsonNode> entries = new TreeMap<>();
             all.values().forEach(list -> list.forEach(o -> entries.put(key(o), o)));
-            store.checkpoint(new StateStore.State(entries, 0));
+            store.checkpoint(new StateStore.State(entries, 0, objects.version()));
             journalLength = 0;
             return null;
         });
