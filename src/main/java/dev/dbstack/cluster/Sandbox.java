@@ -14,6 +14,13 @@ import java.nio.file.Path;
  */
 public final class Sandbox implements AutoCloseable {
     public static final String DEFAULT_STORAGE_CLASS = "standard";
+    /**
+     * How long the sandbox's StatefulSets and Deployments take to report ready replicas after the
+     * controllers first see them, as a duration ({@code 2s}, {@code 500ms}); default 0, at once. Set in
+     * the environment ({@code DBSTACK_SANDBOX_READY_AFTER}) or as a system property
+     * ({@code dbstack.sandbox.readyAfter}): to watch progress and {@code --timeout} without a cluster.
+     */
+    public static final String READY_AFTER = "DBSTACK_SANDBOX_READY_AFTER";
 
     private final SandboxApi api;
     private final SandboxControllers controllers;
@@ -25,6 +32,23 @@ public final class Sandbox implements AutoCloseable {
         this.api = new SandboxApi(new SandboxObjects());
         this.controllers = new SandboxControllers(api);
         this.store = store;
+    }
+
+    /** {@link #READY_AFTER}, read once per sandbox; a value that is not a duration is an error that says so. */
+    static java.time.Duration readyAfter() {
+        String value = System.getProperty("dbstack.sandbox.readyAfter", System.getenv(READY_AFTER));
+        if (value == null || value.isBlank()) return java.time.Duration.ZERO;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(value.trim());
+        if (!m.matches()) {
+            throw dev.dbstack.model.UserInputException.of(new dev.dbstack.model.SourceRef("", 0), READY_AFTER,
+                    "must be a duration such as 500ms, 2s or 1m, not '" + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            default -> java.time.Duration.ofMinutes(n);
+        };
     }
 
     /** The controllers' last failure, if any. */

@@ -71,6 +71,8 @@ final class SandboxControllers implements AutoCloseable {
     private volatile RuntimeException lastError;
     /** Held workloads by {@code namespace/name}: ready once the predicate accepts their age. */
     private final Map<String, Predicate<Duration>> holds = new ConcurrentHashMap<>();
+    /** How long every workload takes to become ready (see {@link Sandbox#READY_AFTER}); zero: at once. */
+    private final Duration readyAfter = Sandbox.readyAfter();
     /** When the controllers first saw a held workload, by uid: its age counts from there. */
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
 
@@ -201,6 +203,7 @@ final class SandboxControllers implements AutoCloseable {
     /** False while a hold keeps the workload from reporting ready replicas; then it is looked at again shortly. */
     private boolean released(String type, ObjectMeta meta) {
         Predicate<Duration> hold = holds.get(meta.getNamespace() + "/" + meta.getName());
+        if (hold == null && !readyAfter.isZero()) hold = age -> age.compareTo(readyAfter) >= 0;
         if (hold == null) return true;
         long seen = firstSeen.computeIfAbsent(meta.getUid(), uid -> System.nanoTime());
         boolean released = hold.test(Duration.ofNanos(System.nanoTime() - seen));

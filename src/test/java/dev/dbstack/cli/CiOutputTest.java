@@ -316,8 +316,14 @@ class CiOutputTest {
     @Test
     void aFailedApplyEndsItsJsonStreamWithTheResultAndExitsWithOne(@TempDir Path dir) {
         TestProject.create(dir, FIXTURE);
-        // No workload is ready the instant it is written: with no time to wait, every service with one fails.
-        CliTest.Result failed = run(dir, "up", "--yes", "--json", "--timeout", "0s");
+        // Workloads take a second to be ready: with no time to wait, every service with one fails.
+        System.setProperty("dbstack.sandbox.readyAfter", "1s");
+        CliTest.Result failed;
+        try {
+            failed = run(dir, "up", "--yes", "--json", "--timeout", "0s");
+        } finally {
+            System.clearProperty("dbstack.sandbox.readyAfter");
+        }
         assertThat(failed.exit()).as(failed.err()).isEqualTo(Main.EXIT_FAILURE);
         List<JsonNode> stream = validStream(failed.out());
         assertThat(stream).anySatisfy(e -> {
