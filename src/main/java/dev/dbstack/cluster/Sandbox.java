@@ -146,6 +146,9 @@ public final class Sandbox implements AutoCloseable {
         controllers.close();
         client.close();
         http.close();
-        if (store != null) store.compact(api.objects(), false);
+        if (store != null) {
+            store.compact(api.objects(), false);
+            store.closeJournal();
+        }
     }
 }

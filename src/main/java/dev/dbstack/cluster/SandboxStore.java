@@ -9,12 +9,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The sandbox's objects on disk, through the same crash-safe snapshot + journal as dbstack's own
- * state: one fsynced journal line per write, keyed {@code apiVersion/kind/namespace/name}, its
- * serial the change's resourceVersion. A start
- * reads the snapshot and the journal once, straight into the store. The journal is folded into the
- * snapshot only when it has grown past the store's size, so a run that changes a few objects writes
- * a few lines, and a run that changes nothing writes nothing.
+ * The sandbox's objects on disk, in the same snapshot + journal format as dbstack's own state: one
+ * journal line per write, keyed {@code apiVersion/kind/namespace/name}, its serial the change's
+ * resourceVersion. A start reads the snapshot and the journal once, straight into the store. The
+ * journal is folded into the snapshot only when it has grown past the store's size, so a run that
+ * changes a few objects writes a few lines, and a run that changes nothing writes nothing.
+ *
+ * <p>A line is handed to the operating system before the write is answered, so a killed process
+ * loses nothing the API confirmed; unlike dbstack's state it is not forced to the disk each time (a
+ * StatefulSet's pods, claims and status are a dozen writes, and an fsync costs milliseconds). A
+ * machine that loses power may lose the sandbox's last writes, which the next plan sees as missing
+ * and creates again: the sandbox holds no data of its own.
  */
 final class SandboxStore {
     /** A journal shorter than this is never worth rewriting the snapshot for. */
@@ -22,6 +27,8 @@ final class SandboxStore {
 
     private final StateStore store;
     private int journalLength;
+    /** The journal, open for appending from the first write to {@link #close}. */
+    private java.nio.channels.FileChannel journal;
 
     SandboxStore(Path dir) {
         this.store = new StateStore(dir);
@@ -44,7 +51,19 @@ final class SandboxStore {
     /** Journals one change (called under the store's lock, so the journal is in the order of the changes). */
     void record(SandboxObjects.Change change) {
         boolean gone = change.action().equals("DELETED");
-        store.record(new StateStore.JournalEntry(key(change.object()), gone ? null : change.object(), change.version()));
+        var entry = new StateStore.JournalEntry(key(change.object()), gone ? null : change.object(), change.version());
+        try {
+            if (journal == null) {
+                java.nio.file.Files.createDirectories(store.journalFile().getParent());
+                journal = java.nio.channels.FileChannel.open(store.journalFile(), java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND);
+            }
+            java.nio.ByteBuffer line = java.nio.ByteBuffer.wrap((SandboxApi.JSON.writeValueAsString(entry) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            while (line.hasRemaining()) journal.write(line);
+        } catch (java.io.IOException e) {
+            throw new dev.dbstack.state.StateStorageException("record the sandbox's objects in", store.journalFile().getParent(), e);
+        }
         journalLength++;
     }
 
@@ -56,6 +75,7 @@ final class SandboxStore {
             if (journalLength == 0 || (!always && journalLength < Math.max(MIN_COMPACTION, size))) return null;
             TreeMap<String, JsonNode> entries = new TreeMap<>();
             all.values().forEach(list -> list.forEach(o -> entries.put(key(o), o)));
+            closeJournal();
             store.checkpoint(new StateStore.State(entries, 0, objects.version()));
             journalLength = 0;
             return null;
@@ -66,5 +86,16 @@ final class SandboxStore {
         JsonNode meta = o.path("metadata");
         return o.path("apiVersion").asText() + "/" + o.path("kind").asText() + "/" + meta.path("namespace").asText("")
                 + "/" + meta.path("name").asText();
+    }
+
+    /** Lets go of the journal file (a later write opens it again). */
+    void closeJournal() {
+        if (journal == null) return;
+        try {
+            journal.close();
+        } catch (java.io.IOException ignored) {
+            // every line was written before it was answered; closing adds nothing
+        }
+        journal = null;
     }
 }
