@@ -57,7 +57,7 @@ final class DestroyCommand implements Callable<Integer> {
             System.out.println("Cancelled; nothing was changed.");
             return 0;
         }
-        ConsoleProgress progress = ConsoleProgress.forStdout();
+        ConsoleProgress progress = ConsoleProgress.forStdout(plan);
         Applier.Result result = engine.destroy(plan, apply.parallel, apply.timeout(), progress);
         progress.close();
         if (plan.steps().stream().anyMatch(s -> s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP)) {

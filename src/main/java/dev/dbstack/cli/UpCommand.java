@@ -127,7 +127,7 @@ final class UpCommand implements Callable<Integer> {
             return 0;
         }
         if (!plan.isEmpty() && events == null) System.out.println();
-        ConsoleProgress console = events == null ? ConsoleProgress.forStdout() : null;
+        ConsoleProgress console = events == null ? ConsoleProgress.forStdout(plan) : null;
         Applier.Result result;
         try {
             result = engine.up(planned, apply.parallel, apply.timeout(), events != null ? events : console);
