@@ -247,6 +247,8 @@ public final class Applier {
      */
     private Map<ObjectRef, JsonNode> readForPoll(String apiVersion, String kind, List<Schedule.Pending> wanted) {
         Map<ObjectRef, JsonNode> out = new java.util.HashMap<>();
+        Set<ObjectRef> asked = new java.util.HashSet<>();
+        wanted.forEach(p -> asked.add(p.object()));
         Map<String, Set<String>> namespacesByStack = new LinkedHashMap<>();
         for (Schedule.Pending p : wanted) {
             if (p.stack() == null) {
@@ -261,7 +263,7 @@ public final class Applier {
         namespacesByStack.forEach((stack, namespaces) -> {
             if (!listedPerNamespace.contains(key) || namespaces.contains("")) {
                 try {
-                    add(out, Retry.withBackoff(() -> resources.inAnyNamespace().withLabel(Labels.STACK, stack).list().getItems()));
+                    add(out, asked, Retry.withBackoff(() -> resources.inAnyNamespace().withLabel(Labels.STACK, stack).list().getItems()));
                     return;
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != 403 || namespaces.contains("")) throw e;
@@ -269,14 +271,18 @@ public final class Applier {
                 }
             }
             for (String ns : namespaces) {
-                add(out, Retry.withBackoff(() -> resources.inNamespace(ns).withLabel(Labels.STACK, stack).list().getItems()));
+                add(out, asked, Retry.withBackoff(() -> resources.inNamespace(ns).withLabel(Labels.STACK, stack).list().getItems()));
             }
         });
         return out;
     }
 
-    private static void add(Map<ObjectRef, JsonNode> out, List<GenericKubernetesResource> items) {
-        for (GenericKubernetesResource r : items) out.put(ObjectRef.of(r), SERIALIZATION.convertValue(r, JsonNode.class));
+    /** The items asked about, as JSON (the rest of the stack's objects of the kind are not converted). */
+    private static void add(Map<ObjectRef, JsonNode> out, Set<ObjectRef> asked, List<GenericKubernetesResource> items) {
+        for (GenericKubernetesResource r : items) {
+            ObjectRef ref = ObjectRef.of(r);
+            if (asked.contains(ref)) out.put(ref, SERIALIZATION.convertValue(r, JsonNode.class));
+        }
     }
 
     private void execute(Step s, Recorder recorder) {

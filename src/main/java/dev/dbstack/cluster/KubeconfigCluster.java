@@ -21,10 +21,6 @@ import java.util.TreeSet;
 public final class KubeconfigCluster {
     private KubeconfigCluster() {}
 
-    public static KubernetesClient connect(ClusterGroup group) {
-        return connect(group, new RequestCounter());
-    }
-
     /** A client for the group's context whose requests {@code requests} counts. */
     public static KubernetesClient connect(ClusterGroup group, RequestCounter requests) {
         checkContext(group);
