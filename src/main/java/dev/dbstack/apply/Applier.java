@@ -11,6 +11,7 @@ import dev.dbstack.plan.ManagedDiff;
 import dev.dbstack.plan.ObjectRef;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Step;
+import dev.dbstack.render.Labels;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -146,7 +147,7 @@ public final class Applier {
      * @throws Stopped when a step could not be recorded, or an object changed since the plan: the run stopped there
      */
     public Result apply(Plan plan, ServiceGraph graph, Recorder recorder) {
-        Schedule schedule = new Schedule(parallel, timeout, progress);
+        Schedule schedule = new Schedule(parallel, timeout, progress, this::readForPoll);
         AtomicInteger writes = new AtomicInteger();
         for (Step s : plan.steps()) {
             if (s.service() == null && s.action() != Action.DELETE) {
@@ -171,7 +172,7 @@ public final class Applier {
                 execute(s, recorder);
                 writes.incrementAndGet();
                 Readiness check = s.desired() == null ? null : readiness.of(s.desired());
-                if (check != null) pending.add(pending(s.desired(), check));
+                if (check != null) pending.add(new Schedule.Pending(ObjectRef.of(s.desired()), stackOf(s.desired()), check));
             }
             return pending;
         });
@@ -230,13 +231,58 @@ public final class Applier {
         return found;
     }
 
-    /** {@code desired} as it lives, read once per poll, judged by {@code check}. */
-    private Schedule.Pending pending(HasMetadata desired, Readiness check) {
-        return new Schedule.Pending(ObjectRef.of(desired).toString(), () -> {
-            HasMetadata live = Retry.withBackoff(() -> client.resource(desired).get());
-            return live == null ? Readiness.Verdict.notYet("not found")
-                    : check.check(SERIALIZATION.convertValue(live, JsonNode.class));
+    private static String stackOf(HasMetadata desired) {
+        Map<String, String> labels = desired.getMetadata().getLabels();
+        return labels == null ? null : labels.get(Labels.STACK);
+    }
+
+    /** Kinds whose cluster-wide LIST RBAC forbids (HTTP 403): polled per namespace for the rest of the run. */
+    private final Set<String> listedPerNamespace = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * For a readiness poll, the live objects of one kind that {@code wanted} asks about: one LIST of the kind in
+     * all namespaces by the stack's label (every object of the stack, ready or not, for the price of one
+     * request), or one per namespace of {@code wanted} where RBAC forbids that; an object without the label
+     * is read on its own. Transient failures are retried.
+     */
+    private Map<ObjectRef, JsonNode> readForPoll(String apiVersion, String kind, List<Schedule.Pending> wanted) {
+        Map<ObjectRef, JsonNode> out = new java.util.HashMap<>();
+        Set<ObjectRef> asked = new java.util.HashSet<>();
+        wanted.forEach(p -> asked.add(p.object()));
+        Map<String, Set<String>> namespacesByStack = new LinkedHashMap<>();
+        for (Schedule.Pending p : wanted) {
+            if (p.stack() == null) {
+                JsonNode live = Retry.withBackoff(() -> get(p.object()));
+                if (live != null) out.put(p.object(), live);
+            } else {
+                namespacesByStack.computeIfAbsent(p.stack(), k -> new java.util.TreeSet<>()).add(p.object().namespace());
+            }
+        }
+        var resources = client.genericKubernetesResources(apiVersion, kind);
+        String key = apiVersion + "|" + kind;
+        namespacesByStack.forEach((stack, namespaces) -> {
+            if (!listedPerNamespace.contains(key) || namespaces.contains("")) {
+                try {
+                    add(out, asked, Retry.withBackoff(() -> resources.inAnyNamespace().withLabel(Labels.STACK, stack).list().getItems()));
+                    return;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 403 || namespaces.contains("")) throw e;
+                    listedPerNamespace.add(key);
+                }
+            }
+            for (String ns : namespaces) {
+                add(out, asked, Retry.withBackoff(() -> resources.inNamespace(ns).withLabel(Labels.STACK, stack).list().getItems()));
+            }
         });
+        return out;
+    }
+
+    /** The items asked about, as JSON (the rest of the stack's objects of the kind are not converted). */
+    private static void add(Map<ObjectRef, JsonNode> out, Set<ObjectRef> asked, List<GenericKubernetesResource> items) {
+        for (GenericKubernetesResource r : items) {
+            ObjectRef ref = ObjectRef.of(r);
+            if (asked.contains(ref)) out.put(ref, SERIALIZATION.convertValue(r, JsonNode.class));
+        }
     }
 
     private void execute(Step s, Recorder recorder) {

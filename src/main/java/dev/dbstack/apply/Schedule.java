@@ -1,7 +1,9 @@
 package dev.dbstack.apply;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dbstack.apply.Applier.Outcome;
 import dev.dbstack.model.ServiceId;
+import dev.dbstack.plan.ObjectRef;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,11 +30,15 @@ import java.util.function.Supplier;
  * phase: a service starts as soon as every service it needs has succeeded (a ready queue and a count
  * of what each still waits for), at most {@code parallel} at a time on a fixed pool. No barriers.
  *
- * <p>Waiting for readiness holds no worker: when a service's steps are done its objects are polled
- * as short jobs on the same pool (first at once, then after 50 ms, doubling to at most 1 s, from a
- * timer), so a slow database leaves its slot to the next service while it comes up. Polls go before
- * new services. A service that does not succeed (a failed step, a failed or timed-out readiness) makes
- * every service that needs it, transitively, SKIPPED; independent services carry on.
+ * <p>Waiting for readiness holds no worker, and the waiting services share their reads: a poll is one
+ * short job on the same pool that reads each kind any waiting object has once ({@link Reader}: one
+ * LIST per kind, not one GET per object) and answers every waiting service from it. A service is
+ * first answered by the next poll once its steps are done, then after 50 ms, doubling to at most
+ * 1 s; polls start when the earliest waiting service is due, never while one runs, and at least 50 ms
+ * after the last one ended (a timer wakes the loop), so nothing is read while nothing waits. A slow
+ * database leaves its slot to the next service while it comes up. Polls go before new services. A
+ * service that does not succeed (a failed step, a failed or timed-out readiness) makes every service
+ * that needs it, transitively, SKIPPED; independent services carry on.
  *
  * <p>A {@link Applier.Stopped} (a step that cannot be recorded, a stale plan) from any worker stops the run: no new service or poll is
  * started, running workers stop before their next step (they check {@link #stopping}), the phase
@@ -50,20 +56,39 @@ final class Schedule {
         List<Pending> run(ServiceId id);
     }
 
-    /** An object to wait for: {@code check} reads it once, on a worker. */
-    record Pending(String what, Supplier<Readiness.Verdict> check) {}
+    /**
+     * An object to wait for, judged by {@code check} on the live object a poll read.
+     *
+     * @param stack the stack label the object carries ({@link dev.dbstack.render.Labels#STACK}), by which its kind is
+     *              listed; null when it has none (it is then read on its own)
+     */
+    record Pending(ObjectRef object, String stack, Readiness check) {
+        String what() {
+            return object.toString();
+        }
+    }
+
+    /**
+     * Reads, on a worker, the live objects of one kind ({@code apiVersion|kind}) for a poll: at least those of
+     * {@code wanted} that exist, as JSON, by their refs. A failure fails the services waiting for that kind.
+     */
+    interface Reader {
+        Map<ObjectRef, JsonNode> read(String apiVersion, String kind, List<Pending> wanted);
+    }
 
     private final int parallel;
     private final Duration timeout;
     private final Progress progress;
+    private final Reader reader;
     private final Map<ServiceId, Outcome> outcomes = new TreeMap<>();
     private final Map<ServiceId, String> errors = new TreeMap<>();
     private final AtomicReference<Applier.Stopped> stopped = new AtomicReference<>();
 
-    Schedule(int parallel, Duration timeout, Progress progress) {
+    Schedule(int parallel, Duration timeout, Progress progress, Reader reader) {
         this.parallel = parallel;
         this.timeout = timeout;
         this.progress = progress;
+        this.reader = reader;
     }
 
     /** A recording failed: begin nothing new. Read by workers between steps. */
@@ -92,18 +117,23 @@ final class Schedule {
         if (stopping()) throw stopped.get();
     }
 
-    /** One object still to become ready, and when to give up. */
+    /** A service's objects still to become ready, when a poll should next answer it, and when to give up. */
     private static final class Waiting {
         final long deadline;
         List<Pending> left;
         String reason = "";
         long nextDelay = FIRST_POLL_MS;
+        long due;
 
-        Waiting(List<Pending> left, long deadline) {
+        Waiting(List<Pending> left, long deadline, long due) {
             this.left = left;
             this.deadline = deadline;
+            this.due = due;
         }
     }
+
+    /** What a poll found for one service: a verdict per object checked, or the failure that prevented one. */
+    private record Answer(List<Pending> checked, List<Readiness.Verdict> verdicts, RuntimeException error) {}
 
     private final class Phase {
         final Predicate<ServiceId> hasWork;
@@ -112,8 +142,14 @@ final class Schedule {
         final Map<ServiceId, Integer> waitsFor = new HashMap<>();
         final Map<ServiceId, List<ServiceId>> neededBy = new HashMap<>();
         final Deque<ServiceId> startable = new ArrayDeque<>();
-        final Deque<ServiceId> pollable = new ArrayDeque<>();
         final Map<ServiceId, Waiting> waiting = new HashMap<>();
+        /** A poll is due (start it when a worker is free), one is running; when the last one ended. */
+        boolean pollDue;
+        boolean polling;
+        long lastPollEnd;
+        /** The pending timer's wake-up time (0: none) and its token; a newer token makes older timers void. */
+        long timerAt;
+        long timerToken;
         final Set<ServiceId> settled = new HashSet<>();
         final BlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
         int busy;
@@ -135,6 +171,7 @@ final class Schedule {
         void run() {
             pool = Executors.newFixedThreadPool(parallel, daemon("dbstack-apply"));
             timer = Executors.newSingleThreadScheduledExecutor(daemon("dbstack-apply-timer"));
+            lastPollEnd = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(FIRST_POLL_MS);
             try {
                 for (ServiceId id : waitsFor.keySet().stream().sorted().toList()) {
                     Outcome earlier = outcomes.get(id);
@@ -157,13 +194,8 @@ final class Schedule {
         /** Starts polls, then services, while workers are free. */
         void dispatch() {
             while (!stopping() && busy < parallel) {
-                ServiceId poll = pollable.poll();
-                if (poll != null) {
-                    List<Pending> left = List.copyOf(waiting.get(poll).left);
-                    submit(poll, () -> {
-                        List<Readiness.Verdict> verdicts = left.stream().map(p -> p.check().get()).toList();
-                        return () -> polled(poll, left, verdicts);
-                    });
+                if (pollDue && !polling) {
+                    poll();
                     continue;
                 }
                 ServiceId id = startable.poll();
@@ -212,16 +244,112 @@ final class Schedule {
                 settle(id, Outcome.SUCCEEDED, null, true);
                 return;
             }
-            waiting.put(id, new Waiting(pending, System.nanoTime() + timeout.toNanos()));
-            pollable.add(id);
+            long now = System.nanoTime();
+            waiting.put(id, new Waiting(pending, now + timeout.toNanos(), now));
+            schedulePoll();
         }
 
-        void polled(ServiceId id, List<Pending> checked, List<Readiness.Verdict> verdicts) {
+        /**
+         * Makes the next poll due when the earliest waiting service is (and 50 ms have passed since the last
+         * poll ended), at once or from the timer. Nothing while a poll runs: its answers call this again.
+         */
+        void schedulePoll() {
+            if (polling || pollDue || waiting.isEmpty() || stopping()) return;
+            long due = Long.MAX_VALUE;
+            for (Waiting w : waiting.values()) due = Math.min(due, w.due);
+            due = Math.max(due, lastPollEnd + TimeUnit.MILLISECONDS.toNanos(FIRST_POLL_MS));
+            long now = System.nanoTime();
+            if (due - now <= 0) {
+                pollDue = true;
+                return;
+            }
+            if (timerAt != 0 && timerAt - due <= 0) return; // an earlier wake-up is already set
+            timerAt = due;
+            long token = ++timerToken;
+            timer.schedule(() -> events.add(() -> {
+                if (token != timerToken) return;
+                timerAt = 0;
+                pollDue = true;
+            }), due - now, TimeUnit.NANOSECONDS);
+        }
+
+        /** One poll on a worker: each kind any waiting object has is read once; every waiting service is answered. */
+        void poll() {
+            pollDue = false;
+            polling = true;
+            timerAt = 0;
+            timerToken++;
+            Map<ServiceId, List<Pending>> asked = new java.util.LinkedHashMap<>();
+            Map<String, List<Pending>> byKind = new java.util.LinkedHashMap<>();
+            for (ServiceId id : waiting.keySet().stream().sorted().toList()) {
+                List<Pending> left = List.copyOf(waiting.get(id).left);
+                asked.put(id, left);
+                for (Pending p : left) {
+                    byKind.computeIfAbsent(p.object().apiVersion() + "|" + p.object().kind(), k -> new ArrayList<>()).add(p);
+                }
+            }
+            busy++;
+            pool.execute(() -> {
+                Runnable then;
+                try {
+                    Map<String, Map<ObjectRef, JsonNode>> read = new HashMap<>();
+                    Map<String, RuntimeException> unread = new HashMap<>();
+                    byKind.forEach((kind, wanted) -> {
+                        try {
+                            read.put(kind, reader.read(wanted.get(0).object().apiVersion(), wanted.get(0).object().kind(), wanted));
+                        } catch (RuntimeException e) {
+                            unread.put(kind, e);
+                        }
+                    });
+                    Map<ServiceId, Answer> answers = new java.util.LinkedHashMap<>();
+                    asked.forEach((id, left) -> answers.put(id, answer(left, read, unread)));
+                    then = () -> polled(answers);
+                } catch (Error e) {
+                    then = () -> {
+                        throw e;
+                    };
+                }
+                Runnable after = then;
+                events.add(() -> {
+                    busy--;
+                    after.run();
+                });
+            });
+        }
+
+        /** The verdict on each of {@code left}, from what the poll read; the first failure to read or judge instead. */
+        Answer answer(List<Pending> left, Map<String, Map<ObjectRef, JsonNode>> read, Map<String, RuntimeException> unread) {
+            List<Readiness.Verdict> verdicts = new ArrayList<>();
+            for (Pending p : left) {
+                String kind = p.object().apiVersion() + "|" + p.object().kind();
+                if (unread.containsKey(kind)) return new Answer(left, verdicts, unread.get(kind));
+                JsonNode live = read.get(kind).get(p.object());
+                try {
+                    verdicts.add(live == null ? Readiness.Verdict.notYet("not found") : p.check().check(live));
+                } catch (RuntimeException e) {
+                    return new Answer(left, verdicts, e);
+                }
+            }
+            return new Answer(left, verdicts, null);
+        }
+
+        void polled(Map<ServiceId, Answer> answers) {
+            polling = false;
+            lastPollEnd = System.nanoTime();
             if (stopping()) return;
+            answers.forEach((id, answer) -> {
+                if (!stopping() && waiting.containsKey(id)) polled(id, answer);
+            });
+            schedulePoll();
+        }
+
+        void polled(ServiceId id, Answer answer) {
             Waiting w = waiting.get(id);
+            List<Pending> checked = answer.checked();
+            List<Readiness.Verdict> verdicts = answer.verdicts();
             List<Pending> left = new ArrayList<>();
             String reason = null;
-            for (int i = 0; i < checked.size(); i++) {
+            for (int i = 0; i < verdicts.size(); i++) {
                 Readiness.Verdict v = verdicts.get(i);
                 String what = checked.get(i).what() + ": " + v.reason();
                 if (v.state() == Readiness.State.FAILED) {
@@ -233,6 +361,11 @@ final class Schedule {
                     left.add(checked.get(i));
                     if (reason == null) reason = what;
                 }
+            }
+            if (answer.error() != null) {
+                waiting.remove(id);
+                failed(id, Applier.describe(answer.error()));
+                return;
             }
             if (left.isEmpty()) {
                 waiting.remove(id);
@@ -248,9 +381,8 @@ final class Schedule {
             if (!reason.equals(w.reason)) progress.waiting(id, reason);
             w.left = left;
             w.reason = reason;
-            long delay = w.nextDelay;
-            w.nextDelay = Math.min(delay * 2, MAX_POLL_MS);
-            timer.schedule(() -> events.add(() -> pollable.add(id)), delay, TimeUnit.MILLISECONDS);
+            w.due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(w.nextDelay);
+            w.nextDelay = Math.min(w.nextDelay * 2, MAX_POLL_MS);
         }
 
         void failed(ServiceId id, String why) {

@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
                 "A database's PersistentVolumeClaims, namespace and the credentials that open them are kept unless"
                         + " --delete-data names the service."})
 final class DestroyCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Mixin
     StackOptions options;
 
@@ -33,28 +36,36 @@ final class DestroyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = Engine.open(options.load(), options.describe("destroy"), System.err)) {
-            Plan plan = engine.destroyPlan(Planner.Options.deleteData(Set.copyOf(deleteData)));
-            if (plan.isEmpty()) {
-                System.out.println("Nothing to destroy in stack " + engine.stack().model().stack() + ".");
-                return 0;
+            try {
+                return destroy(engine);
+            } finally {
+                if (main != null && main.verbose) engine.verboseLines().forEach(System.err::println);
             }
-            System.out.println("Destroying stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name());
-            System.out.println();
-            System.out.print(PlanPrinter.printFlat(plan));
-            if (!apply.confirmed("Destroy these objects?")) {
-                System.out.println("Cancelled; nothing was changed.");
-                return 0;
-            }
-            ConsoleProgress progress = ConsoleProgress.forStdout();
-            Applier.Result result = engine.destroy(plan, apply.parallel, apply.timeout(), progress);
-            progress.close();
-            if (plan.steps().stream().anyMatch(s -> s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP)) {
-                System.out.println();
-                System.out.println("Kept the PersistentVolumeClaims of the databases, the namespaces they live in, and the"
-                        + " credentials that open them. To delete a service's data too: dbstack destroy --stack "
-                        + engine.stack().model().stack() + " --delete-data <app>/<layer>");
-            }
-            return result.ok() ? 0 : Main.EXIT_FAILURE;
         }
+    }
+
+    private Integer destroy(Engine engine) {
+        Plan plan = engine.destroyPlan(Planner.Options.deleteData(Set.copyOf(deleteData)));
+        if (plan.isEmpty()) {
+            System.out.println("Nothing to destroy in stack " + engine.stack().model().stack() + ".");
+            return 0;
+        }
+        System.out.println("Destroying stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name());
+        System.out.println();
+        System.out.print(PlanPrinter.printFlat(plan));
+        if (!apply.confirmed("Destroy these objects?")) {
+            System.out.println("Cancelled; nothing was changed.");
+            return 0;
+        }
+        ConsoleProgress progress = ConsoleProgress.forStdout(plan);
+        Applier.Result result = engine.destroy(plan, apply.parallel, apply.timeout(), progress);
+        progress.close();
+        if (plan.steps().stream().anyMatch(s -> s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP)) {
+            System.out.println();
+            System.out.println("Kept the PersistentVolumeClaims of the databases, the namespaces they live in, and the"
+                    + " credentials that open them. To delete a service's data too: dbstack destroy --stack "
+                    + engine.stack().model().stack() + " --delete-data <app>/<layer>");
+        }
+        return result.ok() ? 0 : Main.EXIT_FAILURE;
     }
 }

@@ -86,6 +86,6 @@ final class PreviewCommand implements Callable<Integer> {
     }
 
     private void stats(Engine engine) {
-        if (main != null && main.verbose && engine.requestStats() != null) System.err.println(engine.requestStats());
+        if (main != null && main.verbose) engine.verboseLines().forEach(System.err::println);
     }
 }

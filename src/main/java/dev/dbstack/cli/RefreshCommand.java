@@ -10,6 +10,9 @@ import picocli.CommandLine.Mixin;
         description = {"Read the live cluster and bring the state up to date: forget objects that are gone,",
                 "report objects that drifted from what was applied (preview and up show how they are restored)."})
 final class RefreshCommand implements Callable<Integer> {
+    @picocli.CommandLine.ParentCommand
+    Main main;
+
     @Mixin
     StackOptions options;
 
@@ -22,6 +25,7 @@ final class RefreshCommand implements Callable<Integer> {
             refreshed.drifted().forEach(d -> System.out.println("  ! drift  " + d.ref() + ": " + String.join(", ", d.fields())));
             System.out.println("Refreshed: " + refreshed.recorded() + " recorded objects, " + refreshed.drifted().size()
                     + " drifted, " + refreshed.gone().size() + " gone.");
+            if (main != null && main.verbose) engine.verboseLines().forEach(System.err::println);
             return 0;
         }
     }

@@ -127,7 +127,7 @@ final class UpCommand implements Callable<Integer> {
             return 0;
         }
         if (!plan.isEmpty() && events == null) System.out.println();
-        ConsoleProgress console = events == null ? ConsoleProgress.forStdout() : null;
+        ConsoleProgress console = events == null ? ConsoleProgress.forStdout(plan) : null;
         Applier.Result result;
         try {
             result = engine.up(planned, apply.parallel, apply.timeout(), events != null ? events : console);
@@ -158,6 +158,6 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private void stats(Engine engine) {
-        if (main != null && main.verbose && engine.requestStats() != null) System.err.println(engine.requestStats());
+        if (main != null && main.verbose) engine.verboseLines().forEach(System.err::println);
     }
 }

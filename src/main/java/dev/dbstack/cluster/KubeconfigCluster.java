@@ -21,9 +21,10 @@ import java.util.TreeSet;
 public final class KubeconfigCluster {
     private KubeconfigCluster() {}
 
-    public static KubernetesClient connect(ClusterGroup group) {
+    /** A client for the group's context whose requests {@code requests} counts. */
+    public static KubernetesClient connect(ClusterGroup group, RequestCounter requests) {
         checkContext(group);
-        return new KubernetesClientBuilder().withConfig(Config.autoConfigure(group.cluster())).build();
+        return requests.connect(Config.autoConfigure(group.cluster()));
     }
 
     /** A client for the kubeconfig context {@code context} named at {@code source} (a state backend URL). */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.cluster.KubeconfigCluster;
 import dev.dbstack.cluster.LiveReader;
+import dev.dbstack.cluster.RequestCounter;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.model.AppDeployment;
@@ -64,7 +65,11 @@ public final class Engine implements AutoCloseable {
 
     private final LoadedStack stack;
     private final StackState state;
+    /** The stack's cluster, counted by {@link #requests}: this run's own client, closed with it. */
     private final KubernetesClient client;
+    private final RequestCounter requests;
+    /** What the run's reads had to do differently, for {@code -v} (a cluster-wide LIST that RBAC forbids). */
+    private final List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final PassphraseCrypter crypter;
     private final Sandbox sandbox;
     private final StateBackend.Lock lock;
@@ -73,11 +78,12 @@ public final class Engine implements AutoCloseable {
     /** The configuration a plan made by this run is made from (see {@link #open}). */
     private final ConfigDigest config;
 
-    private Engine(LoadedStack stack, StackState state, KubernetesClient client, PassphraseCrypter crypter, Sandbox sandbox,
-                   StateBackend.Lock lock, Backends.Opened backend, ConfigDigest config) {
+    private Engine(LoadedStack stack, StackState state, KubernetesClient client, RequestCounter requests, PassphraseCrypter crypter,
+                   Sandbox sandbox, StateBackend.Lock lock, Backends.Opened backend, ConfigDigest config) {
         this.stack = stack;
         this.state = state;
         this.client = client;
+        this.requests = requests;
         this.crypter = crypter;
         this.sandbox = sandbox;
         this.lock = lock;
@@ -133,19 +139,21 @@ public final class Engine implements AutoCloseable {
             if (before != null && before.equals(config)) config = ConfigDigest.of(stack.project(), stackName);
             Sandbox sandbox = null;
             KubernetesClient client;
+            RequestCounter requests = new RequestCounter();
             if (!connect) {
                 client = null;
             } else if (group.isSandbox()) {
                 // The backend's sandbox when state lives there too: one process, one sandbox.
                 sandbox = backend.sandbox != null ? backend.sandbox
                         : Sandbox.start(dir.resolve(".dbstack").resolve("sandbox"), lock == null);
-                client = sandbox.client();
+                // A counted client of this run's own (the sandbox's is built inside it); see RequestCounter.
+                client = requests.counting(sandbox.client());
                 err.println("using the embedded sandbox cluster (.dbstack/sandbox): a Kubernetes API with no nodes;"
                         + " no containers run");
             } else {
-                client = KubeconfigCluster.connect(group);
+                client = KubeconfigCluster.connect(group, requests);
             }
-            return new Engine(stack, state, client, crypter, sandbox, lock, backend, config);
+            return new Engine(stack, state, client, requests, crypter, sandbox, lock, backend, config);
         } catch (RuntimeException e) {
             try {
                 if (lock != null) lock.close();
@@ -366,7 +374,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private Planner.Live readLive(RenderedStack desired, Planner.Known known) {
-        return LiveReader.read(client, stack.model().stack(), desired == null ? List.of() : desired.allObjects(), known);
+        return LiveReader.read(client, stack.model().stack(), desired == null ? List.of() : desired.allObjects(), known, notes::add);
     }
 
     /** The cluster as the last plan read it. */
@@ -618,9 +626,28 @@ public final class Engine implements AutoCloseable {
         return state.isEmpty();
     }
 
-    /** On the sandbox, the API requests this run made: one line for --verbose, and for the idempotency tests. */
+    /** The API requests this run sent to the stack's cluster so far, per type and resource. */
+    public RequestCounter.Counts requests() {
+        return requests.snapshot();
+    }
+
+    /**
+     * What {@code -v} prints after a run: how its reads had to fall back, the requests it sent to the stack's
+     * cluster ({@code API: 7 reads (7 lists), 0 writes} and per resource), and on the sandbox what the sandbox
+     * served (the state backend's requests included when it lives there too).
+     */
+    public List<String> verboseLines() {
+        List<String> out = new java.util.ArrayList<>(notes);
+        if (client != null) out.add(requests.snapshot().detail());
+        String served = requestStats();
+        if (served != null) out.add(served);
+        return out;
+    }
+
+    /** On the sandbox, the requests it served (this run's, state's included): for the idempotency tests. */
     public String requestStats() {
-        return sandbox == null ? null : "api requests: " + sandbox.readRequests() + " reads, " + sandbox.writeRequests() + " writes";
+        return sandbox == null ? null : "api requests: " + sandbox.readRequests() + " reads, " + sandbox.writeRequests() + " writes"
+                + " (served by the sandbox, state included)";
     }
 
     @Override
@@ -632,8 +659,11 @@ public final class Engine implements AutoCloseable {
                 if (lock != null) lock.close(); // a Lease is released through the backend's client: before it closes
             } finally {
                 try {
-                    if (sandbox != null && sandbox != backend.sandbox) sandbox.close();
-                    else if (sandbox == null && client != null) client.close();
+                    try {
+                        if (client != null) client.close();
+                    } finally {
+                        if (sandbox != null && sandbox != backend.sandbox) sandbox.close();
+                    }
                 } finally {
                     backend.close();
                 }

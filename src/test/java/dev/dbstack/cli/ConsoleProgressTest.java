@@ -4,9 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbstack.apply.Applier;
 import dev.dbstack.model.ServiceId;
+import dev.dbstack.plan.Action;
+import dev.dbstack.plan.ObjectRef;
+import dev.dbstack.plan.Plan;
+import dev.dbstack.plan.Step;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +59,86 @@ class ConsoleProgressTest {
         }
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("start shop/db\n  + create StatefulSet shop/db\n")
                 .doesNotContain("\033").doesNotContain("\r");
+    }
+
+    /** A plan of {@code apps} apps of three services (db, cache, api), each with a Secret and a workload, and a namespace each. */
+    private static Plan plan(int apps) {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < apps; i++) {
+            String app = "app" + i;
+            steps.add(new Step(Action.CREATE, app, null, new ObjectRef("v1", "Namespace", "", app), "new", List.of(), null));
+            for (String layer : List.of("db", "cache", "api")) {
+                ServiceId id = new ServiceId(app, layer);
+                steps.add(new Step(Action.CREATE, app, id, new ObjectRef("v1", "Secret", app, layer), "new", List.of(), null));
+                steps.add(new Step(layer.equals("api") ? Action.UPDATE : Action.CREATE, app, id,
+                        new ObjectRef("apps/v1", "StatefulSet", app, layer), "new", List.of(), null));
+            }
+        }
+        return new Plan("p", "dev", steps, List.of());
+    }
+
+    /** What an apply of {@link #plan} reports: app1's db fails, so its api is skipped; the rest succeed. */
+    private static void apply(ConsoleProgress p, Plan plan) {
+        for (Step s : plan.steps()) if (s.service() == null) p.event("  " + s.action().symbol() + " " + s.action().verb() + " " + s.object());
+        for (ServiceId id : plan.steps().stream().map(Step::service).filter(java.util.Objects::nonNull).distinct().toList()) {
+            if (id.equals(new ServiceId("app1", "api"))) {
+                p.event("  skipped app1/api: app1/db did not succeed");
+                p.finished(id, Applier.Outcome.SKIPPED);
+                continue;
+            }
+            p.started(id);
+            for (Step s : plan.steps()) {
+                if (id.equals(s.service())) p.event("  " + s.action().symbol() + " " + s.action().verb() + " " + s.object());
+            }
+            p.waiting(id, "StatefulSet " + id + ": 0/1 replicas ready");
+            if (id.equals(new ServiceId("app1", "db"))) {
+                p.event("  failed app1/db: timed out after 0 s waiting for StatefulSet app1/db: 0/1 replicas ready");
+                p.finished(id, Applier.Outcome.FAILED);
+            } else {
+                p.event("  ready " + id);
+                p.finished(id, Applier.Outcome.SUCCEEDED);
+            }
+        }
+        p.close();
+    }
+
+    @Test
+    void aLargePlanIsToldOneLinePerAppWithFailuresOnTheirOwnLines() {
+        Plan plan = plan(10); // 30 services
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        apply(new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, plan), plan);
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+
+        assertThat(lines).hasSize(10 + 2).contains(
+                "app app0: 3 services ready (7 steps: 6 create, 1 update)",
+                "  skipped app1/api: app1/db did not succeed",
+                "  failed app1/db: timed out after 0 s waiting for StatefulSet app1/db: 0/1 replicas ready",
+                "app app1: 1 of 3 services ready, 1 failed, 1 skipped (5 steps: 5 create)",
+                "app app9: 3 services ready (7 steps: 6 create, 1 update)");
+        assertThat(lines.indexOf("app app1: 1 of 3 services ready, 1 failed, 1 skipped (5 steps: 5 create)"))
+                .as("an app's line once all its services are done").isGreaterThan(lines.indexOf("  failed app1/db: timed out after 0 s"
+                        + " waiting for StatefulSet app1/db: 0/1 replicas ready"));
+        assertThat(lines).noneMatch(l -> l.matches(".*app\\d+/.*app\\d+/.*app\\d+/.*")).as("no line names many services")
+                .noneMatch(l -> l.startsWith("start ") || l.startsWith("  waiting for") || l.contains("+ create"));
+    }
+
+    @Test
+    void aLargePlanOnATerminalKeepsTheLatestEventInTheStatusLine() {
+        Plan plan = plan(10);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        apply(new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, plan), plan);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("[1 applying, 0 done, 0 failed] waiting for app0/db:"
+                + " StatefulSet app0/db: 0/1 replicas ready").contains("\r\033[2Kapp app0: 3 services ready").endsWith("\r\033[2K");
+    }
+
+    @Test
+    void aSmallPlanIsStillToldEventByEvent() {
+        Plan plan = plan(ConsoleProgress.DETAILED_UP_TO / 3); // 18 services
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        apply(new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, plan), plan);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("start app0/db\n  + create Secret app0/db\n"
+                + "  + create StatefulSet app0/db\n  waiting for app0/db: StatefulSet app0/db: 0/1 replicas ready\n  ready app0/db\n")
+                .doesNotContain("app app0:");
     }
 
     @Test

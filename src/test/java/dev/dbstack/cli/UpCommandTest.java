@@ -48,9 +48,9 @@ class UpCommandTest {
         CliTest.Result second = up(dir);
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("No changes. The cluster matches stack dev.");
-        // Planning reads in bulk: one LIST of namespaces, one per namespaced kind (Secret, Service, StatefulSet,
-        // Deployment, and every PersistentVolumeClaim) in the one namespace, one of StorageClasses; nothing per object.
-        assertThat(second.err()).contains("api requests: 7 reads, 0 writes");
+        // Planning reads in bulk: one LIST per kind for the whole stack (Namespace, Secret, Service, StatefulSet,
+        // Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
+        assertThat(second.err()).contains("API: 7 reads (7 lists), 0 writes").contains("api requests: 7 reads, 0 writes");
 
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
