@@ -172,7 +172,8 @@ public final class Applier {
                 execute(s, recorder);
                 writes.incrementAndGet();
                 Readiness check = s.desired() == null ? null : readiness.of(s.desired());
-                if (check != null) pending.add(new Schedule.Pending(ObjectRef.of(s.desired()), stackOf(s.desired()), check));
+                if (check != null) pending.add(new Schedule.Pending(ObjectRef.of(s.desired()), label(s.desired(), Labels.STACK),
+                        label(s.desired(), Labels.APP), check));
             }
             return pending;
         });
@@ -231,9 +232,9 @@ public final class Applier {
         return found;
     }
 
-    private static String stackOf(HasMetadata desired) {
+    private static String label(HasMetadata desired, String key) {
         Map<String, String> labels = desired.getMetadata().getLabels();
-        return labels == null ? null : labels.get(Labels.STACK);
+        return labels == null ? null : labels.get(key);
     }
 
     /** Kinds whose cluster-wide LIST RBAC forbids (HTTP 403): polled per namespace for the rest of the run. */
@@ -241,21 +242,23 @@ public final class Applier {
 
     /**
      * For a readiness poll, the live objects of one kind that {@code wanted} asks about: one LIST of the kind in
-     * all namespaces by the stack's label (every object of the stack, ready or not, for the price of one
-     * request), or one per namespace of {@code wanted} where RBAC forbids that; an object without the label
-     * is read on its own. Transient failures are retried.
+     * all namespaces by the stack's label, narrowed to the apps still waiting (so a poll late in a large
+     * {@code up} does not read back all that is long ready), or one per namespace of {@code wanted} where RBAC
+     * forbids that; an object without the labels is read on its own. Transient failures are retried.
      */
     private Map<ObjectRef, JsonNode> readForPoll(String apiVersion, String kind, List<Schedule.Pending> wanted) {
         Map<ObjectRef, JsonNode> out = new java.util.HashMap<>();
         Set<ObjectRef> asked = new java.util.HashSet<>();
         wanted.forEach(p -> asked.add(p.object()));
         Map<String, Set<String>> namespacesByStack = new LinkedHashMap<>();
+        Map<String, Set<String>> appsByStack = new LinkedHashMap<>();
         for (Schedule.Pending p : wanted) {
-            if (p.stack() == null) {
+            if (p.stack() == null || p.app() == null) {
                 JsonNode live = Retry.withBackoff(() -> get(p.object()));
                 if (live != null) out.put(p.object(), live);
             } else {
                 namespacesByStack.computeIfAbsent(p.stack(), k -> new java.util.TreeSet<>()).add(p.object().namespace());
+                appsByStack.computeIfAbsent(p.stack(), k -> new java.util.TreeSet<>()).add(p.app());
             }
         }
         var resources = client.genericKubernetesResources(apiVersion, kind);
@@ -263,7 +266,9 @@ public final class Applier {
         namespacesByStack.forEach((stack, namespaces) -> {
             if (!listedPerNamespace.contains(key) || namespaces.contains("")) {
                 try {
-                    add(out, asked, Retry.withBackoff(() -> resources.inAnyNamespace().withLabel(Labels.STACK, stack).list().getItems()));
+                    String[] apps = appsByStack.get(stack).toArray(String[]::new);
+                    add(out, asked, Retry.withBackoff(() -> resources.inAnyNamespace().withLabel(Labels.STACK, stack)
+                            .withLabelIn(Labels.APP, apps).list().getItems()));
                     return;
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != 403 || namespaces.contains("")) throw e;

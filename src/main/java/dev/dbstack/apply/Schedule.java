@@ -61,8 +61,10 @@ final class Schedule {
      *
      * @param stack the stack label the object carries ({@link dev.dbstack.render.Labels#STACK}), by which its kind is
      *              listed; null when it has none (it is then read on its own)
+     * @param app   its app label ({@link dev.dbstack.render.Labels#APP}), which narrows a poll's LIST to the apps
+     *              still waiting; null when it has none
      */
-    record Pending(ObjectRef object, String stack, Readiness check) {
+    record Pending(ObjectRef object, String stack, String app, Readiness check) {
         String what() {
             return object.toString();
         }

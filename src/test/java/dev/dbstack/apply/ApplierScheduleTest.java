@@ -139,17 +139,24 @@ class ApplierScheduleTest {
     void aConsumerStartsWhenItsOwnProvidersAreReadyWhileASlowBranchIsStillComingUp() {
         RenderedStack stack = render(TWO_BRANCHES);
         AtomicBoolean bStarted = new AtomicBoolean();
+        AtomicBoolean slowWaited = new AtomicBoolean();
         Log log = new Log() {
             @Override
             public void started(ServiceId service) {
                 super.started(service);
                 if (service.equals(B)) bStarted.set(true);
             }
+
+            @Override
+            public void waiting(ServiceId service, String reason) {
+                super.waiting(service, reason);
+                if (service.equals(SLOW)) slowWaited.set(true);
+            }
         };
         try (Sandbox sandbox = Sandbox.start()) {
-            // slow becomes ready only once b has started: under barrier waves b would wait for slow, and this
-            // apply would time out.
-            sandbox.holdReadiness("app1", "slow", age -> bStarted.get());
+            // slow becomes ready only once b has started (under barrier waves b would wait for slow, and this
+            // apply would time out), and once a poll has told why it waits.
+            sandbox.holdReadiness("app1", "slow", age -> bStarted.get() && slowWaited.get());
             Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(20), log)
                     .apply(plan(stack), stack.graph(), log);
 
