@@ -213,8 +213,18 @@ public final class Engine implements AutoCloseable {
 
     /** Keeps what this run generated or took over: called once the plan is going to be applied. */
     private void saveCredentials() {
+        // With the first credential, the salt it is sealed with: state opens with it whatever the stack file says later.
+        if (!unsaved.isEmpty() && state.encryptionSalt() == null) state.putEncryptionSalt(crypter.encryptionSalt());
         unsaved.forEach(state::putCredential);
         unsaved.clear();
+    }
+
+    /**
+     * Checks the passphrase now, deriving the stack's key, for a run that will need it (one saving a plan, whose
+     * secrets are sealed with it) before it shows anything; otherwise the key is derived at the first secret.
+     */
+    public void unlockSecrets() {
+        crypter.unlock();
     }
 
     /**
@@ -473,6 +483,7 @@ public final class Engine implements AutoCloseable {
             throw UserInputException.of(where, "", "was already applied (at " + appliedAt + "); a plan is applied once. "
                     + capitalize(again(stackName, shownAs)) + " to see what is left to do");
         }
+        unlockSecrets(); // a wrong passphrase is said as such, not as a plan that does not open
         SavedPlan.Contents contents;
         try {
             contents = SavedPlan.open(checked, sealer());
