@@ -213,8 +213,9 @@ public final class Engine implements AutoCloseable {
 
     /** Keeps what this run generated or took over: called once the plan is going to be applied. */
     private void saveCredentials() {
-        // With the first credential, the salt it is sealed with: state opens with it whatever the stack file says later.
-        if (!unsaved.isEmpty() && state.encryptionSalt() == null) state.putEncryptionSalt(crypter.encryptionSalt());
+        // The salt its credentials are (or will be) sealed with: state opens them whatever the stack file says later.
+        // Known without deriving the key; recorded once, so a later no-op writes nothing.
+        if (state.encryptionSalt() == null) state.putEncryptionSalt(crypter.encryptionSalt());
         unsaved.forEach(state::putCredential);
         unsaved.clear();
     }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * {@code encryptionsalt}, which keeps serving the file's own {@code secure:} values.
  *
  * <ul>
- *   <li>New state records, with its first credential, the stack file's salt, or one created now and written
+ *   <li>New state records, at its first {@code up}, the stack file's salt, or one created now and written
  *       into the stack file.
  *   <li>State from before the salt was recorded adopts the stack file's salt when every credential
  *       opens with it; otherwise it is an error that says how to get the salt back.
@@ -59,7 +59,7 @@ final class StateSecrets {
      * run that needs no secret (a preview of a stack never deployed, refresh, destroy) derives nothing.
      *
      * @param mayWrite true only for a command holding the stack's lock: it may write the salt into the stack file
-     *                 (state records it with the first credential it keeps, see {@code Engine.saveCredentials})
+     *                 (state records it when {@code up} applies, see {@code Engine.saveCredentials})
      */
     static PassphraseCrypter open(LoadedStack stack, StackState state, String passphrase, boolean mayWrite, PrintStream err) {
         return new StateSecrets(stack, passphrase, mayWrite, err).open(state);
