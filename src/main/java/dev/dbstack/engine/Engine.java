@@ -402,10 +402,48 @@ public final class Engine implements AutoCloseable {
     public Planned preview(Planner.Options options) {
         Planner.Known known = known();
         long serial = state.serial();
+        if (rendersStateCredentials()) deriveKeyMeanwhile();
         plannedAgainst = readLive(stack.renderWithheld(), known);
         RenderedStack desired = render(credentials(plannedAgainst.objects()));
         return new Planned(desired, Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(),
                 known, plannedAgainst, options).basedOn(new Plan.Basis(serial, config.digest(), config.files(), options)));
+    }
+
+    /**
+     * Whether rendering this stack opens a credential state holds: a database of the stack whose credential was
+     * generated (or taken over) and is not supplied as a secure: value. Then the key is needed for certain.
+     */
+    private boolean rendersStateCredentials() {
+        Map<String, String> held = state.credentials();
+        if (held.isEmpty()) return false;
+        for (AppDeployment app : stack.model().apps()) {
+            for (var layer : stack.model().profileOf(app).layers()) {
+                if (!(layer instanceof DatabaseLayer db)) continue;
+                String prefix = app.name() + "/" + db.dataName() + "/";
+                for (String key : held.keySet()) {
+                    if (!key.startsWith(prefix)) continue;
+                    SecretValue supplied = db.credentials().get(key.substring(prefix.length()));
+                    if (supplied == null || !supplied.isDecrypted()) return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Derives the key (a CPU-bound second) on another thread while this one reads the cluster, for a render that
+     * is certain to need it: it then waits only for what is left. A wrong passphrase is said by that first use.
+     */
+    private void deriveKeyMeanwhile() {
+        Thread t = new Thread(() -> {
+            try {
+                crypter.unlock();
+            } catch (RuntimeException e) {
+                // The render's first decryption throws it again, as the one error of the run.
+            }
+        }, "dbstack-key");
+        t.setDaemon(true);
+        t.start();
     }
 
     // ---- saved plans ---------------------------------------------------------------------------

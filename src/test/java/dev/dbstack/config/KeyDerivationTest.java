@@ -110,6 +110,9 @@ class KeyDerivationTest {
         assertThat(noop.out()).contains("No changes.");
         assertThat(noop.derivations()).isEqualTo(1);
         assertThat(ok(cli(dir, "outputs", "--show-secrets")).derivations()).isEqualTo(1);
+        Run outputs = ok(cli(dir, "outputs"));
+        assertThat(outputs.out()).contains("POSTGRESMSTR_SVC = db.a.svc.cluster.local").contains("PASSWORD = [secret]");
+        assertThat(outputs.derivations()).as("secret outputs not shown").isZero();
 
         // Reading the cluster against state, or deleting what state lists, opens no secret.
         assertThat(ok(cli(dir, "refresh")).derivations()).isZero();
