@@ -1,6 +1,7 @@
 package dev.dbstack.cli;
 
 import dev.dbstack.engine.Engine;
+import dev.dbstack.engine.LoadedStack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -35,23 +36,32 @@ final class OutputsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Engine engine = Engine.open(options.load(), null, System.err)) {
-            RenderedStack rendered = engine.render();
-            if (json) {
-                ObjectNode root = new ObjectMapper().createObjectNode();
-                for (ServiceId id : rendered.graph().applyOrder()) {
-                    if (app != null && !app.equals(id.app())) continue;
-                    RenderedService s = rendered.service(id);
-                    if (s.outputs().isEmpty()) continue;
-                    ObjectNode layer = root.with(id.app()).with(id.layer());
-                    s.outputs().values().forEach(o -> layer.put(o.name(), value(s, o, showSecrets)));
-                }
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
-            } else {
-                print(rendered, showSecrets, System.out, app);
-            }
+        LoadedStack stack = options.load();
+        if (!showSecrets) {
+            // Only secret outputs depend on the credentials, and they are not shown: no state, key or cluster needed.
+            print(stack.renderWithheld());
             return 0;
         }
+        try (Engine engine = Engine.open(stack, null, System.err)) {
+            print(engine.render());
+            return 0;
+        }
+    }
+
+    private void print(RenderedStack rendered) throws java.io.IOException {
+        if (!json) {
+            print(rendered, showSecrets, System.out, app);
+            return;
+        }
+        ObjectNode root = new ObjectMapper().createObjectNode();
+        for (ServiceId id : rendered.graph().applyOrder()) {
+            if (app != null && !app.equals(id.app())) continue;
+            RenderedService s = rendered.service(id);
+            if (s.outputs().isEmpty()) continue;
+            ObjectNode layer = root.with(id.app()).with(id.layer());
+            s.outputs().values().forEach(o -> layer.put(o.name(), value(s, o, showSecrets)));
+        }
+        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
     }
 
     static void print(RenderedStack rendered, boolean showSecrets, PrintStream out) {

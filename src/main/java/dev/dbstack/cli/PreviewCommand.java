@@ -56,6 +56,7 @@ final class PreviewCommand implements Callable<Integer> {
             stack = options.load();
             // Saving a plan takes the lock: its secrets are sealed with state's key, and state must not move meanwhile.
             try (Engine engine = Engine.open(stack, out == null ? null : options.describe("preview --out " + out), System.err)) {
+                if (out != null) engine.unlockSecrets(); // the plan file's secrets are sealed with it: a wrong passphrase first
                 Engine.Planned planned = engine.preview(data.planner());
                 Plan plan = planned.plan();
                 switch (f) {

@@ -1,6 +1,7 @@
 package dev.dbstack.cli;
 
 import dev.dbstack.engine.Engine;
+import dev.dbstack.engine.LoadedStack;
 
 import dev.dbstack.model.UserInputException;
 import dev.dbstack.model.SourceRef;
@@ -45,8 +46,9 @@ final class RenderCommand implements Callable<Integer> {
         RenderedStack rendered;
         if (showSecrets) {
             // The credentials `up` recorded (or fresh ones for a stack never applied), so the YAML matches the cluster.
-            options.load().refuseUndecryptedSecrets();
-            try (Engine engine = Engine.offline(options.load(), System.err)) {
+            LoadedStack stack = options.load();
+            stack.refuseUndecryptedSecrets();
+            try (Engine engine = Engine.offline(stack, System.err)) {
                 rendered = engine.render();
             }
         } else {

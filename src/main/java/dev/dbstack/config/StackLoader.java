@@ -290,12 +290,18 @@ public final class StackLoader {
         }
         encryptionSalt = new EncryptionSalt(salt.get(), root.source(key));
         if (passphrase == null) return null;
-        try {
-            return PassphraseCrypter.open(salt.get(), passphrase);
-        } catch (PassphraseCrypter.WrongPassphraseException e) {
-            throw UserInputException.of(root.source(key), key,
-                    "incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets");
-        }
+        // Derived (and the passphrase checked) at the first secure: value: a file without any costs nothing.
+        SourceRef where = root.source(key);
+        return PassphraseCrypter.deferred(salt.get(), passphrase, () -> UserInputException.of(where, key,
+                "incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets"));
+    }
+
+    /**
+     * The key of the stack file's {@code encryptionsalt} with the loader's passphrase, once {@link #load} read
+     * it: not derived until used, and then once, so a caller needing the same salt shares the derivation.
+     */
+    public Optional<PassphraseCrypter> fileKey() {
+        return Optional.ofNullable(crypter);
     }
 
     /** A {@code {secure: ...}} value, decrypted when the stack's passphrase is known. */

@@ -221,8 +221,19 @@ public final class Engine implements AutoCloseable {
 
     /** Keeps what this run generated or took over: called once the plan is going to be applied. */
     private void saveCredentials() {
+        // The salt its credentials are (or will be) sealed with: state opens them whatever the stack file says later.
+        // Known without deriving the key; recorded once, so a later no-op writes nothing.
+        if (state.encryptionSalt() == null) state.putEncryptionSalt(crypter.encryptionSalt());
         unsaved.forEach(state::putCredential);
         unsaved.clear();
+    }
+
+    /**
+     * Checks the passphrase now, deriving the stack's key, for a run that will need it (one saving a plan, whose
+     * secrets are sealed with it) before it shows anything; otherwise the key is derived at the first secret.
+     */
+    public void unlockSecrets() {
+        crypter.unlock();
     }
 
     /**
@@ -399,10 +410,48 @@ public final class Engine implements AutoCloseable {
     public Planned preview(Planner.Options options) {
         Planner.Known known = known();
         long serial = state.serial();
+        if (rendersStateCredentials()) deriveKeyMeanwhile();
         plannedAgainst = readLive(stack.renderWithheld(), known);
         RenderedStack desired = render(credentials(plannedAgainst.objects()));
         return new Planned(desired, Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(),
                 known, plannedAgainst, options).basedOn(new Plan.Basis(serial, config.digest(), config.files(), options)));
+    }
+
+    /**
+     * Whether rendering this stack opens a credential state holds: a database of the stack whose credential was
+     * generated (or taken over) and is not supplied as a secure: value. Then the key is needed for certain.
+     */
+    private boolean rendersStateCredentials() {
+        Map<String, String> held = state.credentials();
+        if (held.isEmpty()) return false;
+        for (AppDeployment app : stack.model().apps()) {
+            for (var layer : stack.model().profileOf(app).layers()) {
+                if (!(layer instanceof DatabaseLayer db)) continue;
+                String prefix = app.name() + "/" + db.dataName() + "/";
+                for (String key : held.keySet()) {
+                    if (!key.startsWith(prefix)) continue;
+                    SecretValue supplied = db.credentials().get(key.substring(prefix.length()));
+                    if (supplied == null || !supplied.isDecrypted()) return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Derives the key (a CPU-bound second) on another thread while this one reads the cluster, for a render that
+     * is certain to need it: it then waits only for what is left. A wrong passphrase is said by that first use.
+     */
+    private void deriveKeyMeanwhile() {
+        Thread t = new Thread(() -> {
+            try {
+                crypter.unlock();
+            } catch (RuntimeException e) {
+                // The render's first decryption throws it again, as the one error of the run.
+            }
+        }, "dbstack-key");
+        t.setDaemon(true);
+        t.start();
     }
 
     // ---- saved plans ---------------------------------------------------------------------------
@@ -481,6 +530,7 @@ public final class Engine implements AutoCloseable {
             throw UserInputException.of(where, "", "was already applied (at " + appliedAt + "); a plan is applied once. "
                     + capitalize(again(stackName, shownAs)) + " to see what is left to do");
         }
+        unlockSecrets(); // a wrong passphrase is said as such, not as a plan that does not open
         SavedPlan.Contents contents;
         try {
             contents = SavedPlan.open(checked, sealer());

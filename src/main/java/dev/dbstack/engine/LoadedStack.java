@@ -2,6 +2,7 @@ package dev.dbstack.engine;
 
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.config.EncryptionSalt;
+import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.config.StackLoader;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.AppProfile;
@@ -29,13 +30,15 @@ import java.util.Optional;
  * @param config         the configuration files as read, digested before they are parsed (so an edit while
  *                       they are read makes a saved plan stale rather than fresh)
  * @param encryptionSalt the stack file's {@code encryptionsalt}, as its YAML says
+ * @param fileKey        that salt's key with the passphrase the stack was loaded with (none without either),
+ *                       derived at most once, when first used — by secure: values or by state sharing the salt
  * @param renderWithheld  the stack rendered with Secret values withheld: credentials are throwaway values
  *                        generated for this run and never shown, so no state or passphrase is needed. Rendering
  *                        on load finds what only render can (two layers deriving one object name) before any
  *                        state or cluster is touched.
  */
 public record LoadedStack(Project project, ConfigDigest config, Catalog catalog, StackModel model, ServiceGraph graph,
-                   Optional<EncryptionSalt> encryptionSalt, RenderedStack renderWithheld) {
+                   Optional<EncryptionSalt> encryptionSalt, Optional<PassphraseCrypter> fileKey, RenderedStack renderWithheld) {
 
     /**
      * @param projectDir the directory holding {@code Pulumi.yaml}
@@ -50,7 +53,8 @@ public record LoadedStack(Project project, ConfigDigest config, Catalog catalog,
         StackLoader loader = new StackLoader(catalog, passphrase());
         StackModel model = loader.load(project, stack);
         ServiceGraph graph = ServiceGraph.build(model, catalog);
-        return new LoadedStack(project, config, catalog, model, graph, loader.encryptionSalt(), renderWithheld(catalog, graph));
+        return new LoadedStack(project, config, catalog, model, graph, loader.encryptionSalt(), loader.fileKey(),
+                renderWithheld(catalog, graph));
     }
 
     /** Pulumi's variable works too, so one passphrase serves `pulumi` and `dbstack` alike. */

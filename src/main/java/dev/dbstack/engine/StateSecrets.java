@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * {@code encryptionsalt}, which keeps serving the file's own {@code secure:} values.
  *
  * <ul>
- *   <li>New state records the stack file's salt, or one created now and written into the stack file.
+ *   <li>New state records, at its first {@code up}, the stack file's salt, or one created now and written
+ *       into the stack file.
  *   <li>State from before the salt was recorded adopts the stack file's salt when every credential
  *       opens with it; otherwise it is an error that says how to get the salt back.
  *   <li>A stack file that lost its salt gets state's written back rather than a new one.
@@ -53,8 +54,12 @@ final class StateSecrets {
     }
 
     /**
-     * @param mayWrite true only for a command holding the stack's lock: it may record the salt in
-     *                 state and write it into the stack file
+     * The key of the credentials in state. Deriving it is most of a short command's CPU, so it is derived when a
+     * value is first encrypted or decrypted, and a wrong passphrase is then the same error as here (exit 2); a
+     * run that needs no secret (a preview of a stack never deployed, refresh, destroy) derives nothing.
+     *
+     * @param mayWrite true only for a command holding the stack's lock: it may write the salt into the stack file
+     *                 (state records it when {@code up} applies, see {@code Engine.saveCredentials})
      */
     static PassphraseCrypter open(LoadedStack stack, StackState state, String passphrase, boolean mayWrite, PrintStream err) {
         return new StateSecrets(stack, passphrase, mayWrite, err).open(state);
@@ -66,24 +71,21 @@ final class StateSecrets {
         if (recorded != null) {
             SourceRef where = fileSalt.filter(s -> s.value().equals(recorded)).map(EncryptionSalt::source)
                     .orElse(new SourceRef(stateDir, 0));
-            PassphraseCrypter key = openSalt(recorded, where);
-            if (fileSalt.isEmpty()) restoreIntoStackFile(recorded);
+            PassphraseCrypter key = deferred(recorded, where);
+            if (fileSalt.isEmpty()) {
+                if (mayWrite) key.unlock(); // the stack file gets the salt back only for the passphrase that opens it
+                restoreIntoStackFile(recorded);
+            }
             return key;
         }
         Map<String, String> credentials = state.credentials();
         if (credentials.isEmpty()) {
-            // Nothing in state to open: a read-only command needs no key it could not use anyway.
-            if (!mayWrite && LoadedStack.passphrase() == null) return PassphraseCrypter.create(passphrase);
-            PassphraseCrypter key;
-            if (fileSalt.isPresent()) {
-                key = openSalt(fileSalt.get().value(), fileSalt.get().source());
-            } else {
-                key = PassphraseCrypter.create(passphrase);
-                if (!mayWrite) return key; // a throwaway: nothing a read-only command encrypts is kept
-                // The stack file first: if it cannot take the salt, state records nothing either.
-                StackFileEditor.addEncryptionSalt(stackFile(), display(), key.encryptionSalt());
-            }
-            if (mayWrite) state.putEncryptionSalt(key.encryptionSalt());
+            // Nothing in state to open: the file's salt if it has one, checked when first used.
+            if (fileSalt.isPresent()) return deferred(fileSalt.get().value(), fileSalt.get().source());
+            // A new salt, its key derived only if used: a read-only command keeps nothing it could encrypt.
+            PassphraseCrypter key = PassphraseCrypter.create(passphrase);
+            // The stack file first: if it cannot take the salt, state records nothing either.
+            if (mayWrite) StackFileEditor.addEncryptionSalt(stackFile(), display(), key.encryptionSalt());
             return key;
         }
         // State written before dbstack recorded the salt: only the stack file can say which it was.
@@ -92,7 +94,8 @@ final class StateSecrets {
                     + stateDir + ") holds credentials encrypted with the salt this file had at its first `up`. "
                     + restoreAdvice(credentials, null));
         }
-        PassphraseCrypter key = openSalt(fileSalt.get().value(), fileSalt.get().source());
+        PassphraseCrypter key = deferred(fileSalt.get().value(), fileSalt.get().source());
+        key.unlock();
         if (!opensAll(key, credentials)) {
             throw UserInputException.of(fileSalt.get().source(), EncryptionSalt.KEY, "is not the salt this stack's state"
                     + " was written with: the credentials in " + stateDir + " do not open with it (the line was changed"
@@ -157,16 +160,27 @@ final class StateSecrets {
                 + " with (commit it)");
     }
 
-    private PassphraseCrypter openSalt(String salt, SourceRef where) {
+    /**
+     * The key of {@code salt}, derived when first used. The stack file's own key when it is the same salt and
+     * passphrase, so that secure: values and state's credentials share one derivation.
+     */
+    private PassphraseCrypter deferred(String salt, SourceRef where) {
+        Optional<PassphraseCrypter> fileKey = stack.fileKey();
+        if (fileKey.isPresent() && stack.encryptionSalt().map(EncryptionSalt::value).filter(salt::equals).isPresent()
+                && passphrase.equals(LoadedStack.passphrase())) {
+            return fileKey.get();
+        }
         try {
-            return PassphraseCrypter.open(salt, passphrase);
-        } catch (PassphraseCrypter.WrongPassphraseException e) {
-            throw UserInputException.of(where, EncryptionSalt.KEY, LoadedStack.passphrase() == null
-                    ? "this stack's secrets are sealed with a passphrase and none is set: set DBSTACK_CONFIG_PASSPHRASE"
-                    + " (or PULUMI_CONFIG_PASSPHRASE)" : WRONG_PASSPHRASE);
+            return PassphraseCrypter.deferred(salt, passphrase, () -> wrongPassphrase(where));
         } catch (IllegalArgumentException e) {
             throw UserInputException.of(where, EncryptionSalt.KEY, e.getMessage());
         }
+    }
+
+    private static UserInputException wrongPassphrase(SourceRef where) {
+        return UserInputException.of(where, EncryptionSalt.KEY, LoadedStack.passphrase() == null
+                ? "this stack's secrets are sealed with a passphrase and none is set: set DBSTACK_CONFIG_PASSPHRASE"
+                + " (or PULUMI_CONFIG_PASSPHRASE)" : WRONG_PASSPHRASE);
     }
 
     private static boolean opensAll(PassphraseCrypter key, Map<String, String> credentials) {

@@ -32,11 +32,17 @@ public final class StackState {
     private final Map<String, JsonNode> entries;
     /** Advances with every recorded change; kept on disk with the changes (see {@link StateStore}). */
     private long serial;
+    /**
+     * Whether the backend holds a journal the next {@link #checkpoint} must fold: changes recorded by this run,
+     * or left by one that stopped before its checkpoint. Without one, a checkpoint writes nothing.
+     */
+    private boolean unfolded;
 
-    private StackState(StateBackend store, Map<String, JsonNode> entries, long serial) {
+    private StackState(StateBackend store, Map<String, JsonNode> entries, long serial, boolean unfolded) {
         this.store = store;
         this.entries = entries;
         this.serial = serial;
+        this.unfolded = unfolded;
     }
 
     public static Path directory(Path projectDir, String stack) {
@@ -50,7 +56,7 @@ public final class StackState {
     /** Loads the state kept in {@code backend}; every change is then recorded there. */
     public static StackState open(StateBackend store) {
         StateStore.State loaded = store.load();
-        return new StackState(store, new TreeMap<>(loaded.entries()), loaded.serial());
+        return new StackState(store, new TreeMap<>(loaded.entries()), loaded.serial(), loaded.journalLength() > 0);
     }
 
     /** A recorded object: its app, service ({@code app/layer}, empty for app-level objects) and last-applied form. */
@@ -159,13 +165,22 @@ public final class StackState {
     }
 
     private void set(String key, JsonNode value) {
+        // What state already holds is no change: not recorded, no new serial (a plan made before stays fresh).
+        if (java.util.Objects.equals(entries.get(key), value)) return;
         store.record(new StateStore.JournalEntry(key, value, serial + 1));
         serial++; // only once the change is on disk: a failed record leaves the serial as state is
+        unfolded = true;
         if (value == null) entries.remove(key);
         else entries.put(key, value);
     }
 
+    /**
+     * Folds the journal into a new snapshot. A run that changed nothing (and found no journal to fold) writes
+     * nothing: what is on disk already says all of it.
+     */
     public synchronized void checkpoint() {
+        if (!unfolded) return;
         store.checkpoint(new StateStore.State(new TreeMap<>(entries), 0, serial));
+        unfolded = false;
     }
 }

@@ -366,11 +366,12 @@ class StackSaltTest {
 
     // ---- with a passphrase: a real process, since the CLI reads it from the environment ----------------------
 
-    private static CliTest.Result process(Path dir, String passphrase, String command) throws Exception {
+    private static CliTest.Result process(Path dir, String passphrase, String command, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), command, "-C", dir.toString(),
                 "--stack", TestProject.STACK));
         if (command.equals("up")) cmd.add("--yes");
+        cmd.addAll(List.of(extra));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("PULUMI_CONFIG_PASSPHRASE");
         pb.environment().put("DBSTACK_CONFIG_PASSPHRASE", passphrase);
@@ -429,6 +430,47 @@ class StackSaltTest {
         assertThat(wrong.exit()).isEqualTo(2);
         assertThat(wrong.err()).endsWith("error: .dbstack/stacks/test: encryptionsalt: this stack's secrets are sealed"
                 + " with a passphrase and none is set: set DBSTACK_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE)\n");
+    }
+
+    /**
+     * The key is derived when a secret is first opened, not when the run starts: each command that opens one
+     * still refuses a wrong passphrase with exit 2, before it shows a plan or writes anything anywhere.
+     */
+    @Test
+    void aWrongPassphraseIsRefusedByEveryCommandThatOpensASecretBeforeItWritesAnything(@TempDir Path dir) throws Exception {
+        TestProject.create(dir, STACK);
+        CliTest.Result up = process(dir, "right", "up");
+        assertThat(up.exit()).as(up.out() + up.err()).isZero();
+        CliTest.Result saved = process(dir, "right", "preview", "--out", dir.resolve("plan.json").toString());
+        assertThat(saved.exit()).as(saved.out() + saved.err()).isZero();
+        String file = stackFile(dir);
+        String state = read(stateFile(dir));
+        String password = secretValue(dir, "db-credentials", "PASSWORD");
+        int line = (int) file.lines().takeWhile(l -> !l.startsWith("encryptionsalt")).count() + 1;
+        String expected = "error: " + FILE + ":" + line + ": encryptionsalt: incorrect passphrase: DBSTACK_CONFIG_PASSPHRASE"
+                + " (or PULUMI_CONFIG_PASSPHRASE) does not open this stack's secrets\n";
+
+        List<List<String>> commands = List.of(List.of("up"), List.of("preview"),
+                List.of("preview", "--out", dir.resolve("other.json").toString()), List.of("up", dir.resolve("plan.json").toString()),
+                List.of("render", "--show-secrets"), List.of("outputs", "--show-secrets"));
+        for (List<String> command : commands) {
+            CliTest.Result refused = process(dir, "wrong", command.get(0), command.subList(1, command.size()).toArray(String[]::new));
+            assertThat(refused.exit()).as(command + ": " + refused.err()).isEqualTo(2);
+            assertThat(refused.out()).as(command.toString()).isEmpty();
+            assertThat(refused.err()).as(command.toString()).endsWith(expected).doesNotContain("Exception");
+        }
+        assertThat(dir.resolve("other.json")).doesNotExist();
+        assertThat(stackFile(dir)).isEqualTo(file);
+        assertThat(read(stateFile(dir))).isEqualTo(state);
+        assertThat(secretValue(dir, "db-credentials", "PASSWORD")).isEqualTo(password);
+
+        // Reading the cluster against state opens no secret, so it needs no key (and takes none).
+        CliTest.Result refresh = process(dir, "wrong", "refresh");
+        assertThat(refresh.exit()).as(refresh.err()).isZero();
+        assertThat(read(stateFile(dir))).isEqualTo(state);
+        // The plan saved with the right passphrase was not spent by the refused run.
+        CliTest.Result applied = process(dir, "right", "up", dir.resolve("plan.json").toString());
+        assertThat(applied.exit()).as(applied.out() + applied.err()).isZero();
     }
 
     /**

@@ -73,6 +73,29 @@ class KubernetesBackendTest {
     }
 
     @Test
+    void aRunThatChangesNothingWritesNoSecret() {
+        String stack = fresh();
+        long before = sandbox.writeRequests();
+        StackState empty = StackState.open(backend(stack));
+        empty.removeObject("never recorded");
+        empty.checkpoint();
+        assertThat(sandbox.writeRequests()).as("a stack with no state gets no empty snapshot").isEqualTo(before);
+        assertThat(client.secrets().inNamespace("state").withLabel(KubernetesBackend.STACK_LABEL, stack).list().getItems()).isEmpty();
+
+        StackState s = StackState.open(backend(stack));
+        s.putCredential("a/b/password", "v1:cipher");
+        s.putEncryptionSalt("v1:salt");
+        s.checkpoint();
+        before = sandbox.writeRequests();
+        StackState again = StackState.open(backend(stack));
+        again.putCredential("a/b/password", "v1:cipher");
+        again.putEncryptionSalt("v1:salt");
+        again.checkpoint();
+        assertThat(sandbox.writeRequests()).as("the same values again are no change").isEqualTo(before);
+        assertThat(again.serial()).isEqualTo(2);
+    }
+
+    @Test
     void aStateLargerThanOneObjectRoundTripsInChunks() {
         String stack = fresh();
         KubernetesBackend b = backend(stack);

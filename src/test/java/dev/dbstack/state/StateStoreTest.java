@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,8 +45,11 @@ class StateStoreTest {
         StackState state = StackState.open(dir);
         assertThat(state.serial()).isZero();
         state.putCredential("a/b/PASSWORD", "v1:x:y");
-        state.removeObject("nothing");
+        state.putCredential("a/b/USERNAME", "v1:x:z");
         assertThat(state.serial()).isEqualTo(2);
+        state.putCredential("a/b/PASSWORD", "v1:x:y");
+        state.removeObject("nothing");
+        assertThat(state.serial()).as("what state already holds is no change").isEqualTo(2);
         assertThat(StackState.open(dir).serial()).as("from the journal").isEqualTo(2);
 
         state.checkpoint();
@@ -60,6 +64,35 @@ class StateStoreTest {
         state.checkpoint();
         Files.write(new StateStore(dir).journalFile(), journal);
         assertThat(StackState.open(dir).serial()).isEqualTo(3);
+    }
+
+    @Test
+    void aCheckpointWithNothingNewWritesNothingButFoldsAJournalLeftBehind(@TempDir Path dir) throws IOException {
+        StackState first = StackState.open(dir);
+        first.putCredential("a/b/PASSWORD", "v1:x:y");
+        first.checkpoint();
+        StateStore store = new StateStore(dir);
+        byte[] bytes = Files.readAllBytes(store.snapshotFile());
+        FileTime longAgo = FileTime.fromMillis(1_000_000_000_000L); // any rewrite, however quick, moves it
+        Files.setLastModifiedTime(store.snapshotFile(), longAgo);
+
+        StackState noop = StackState.open(dir);
+        noop.putCredential("a/b/PASSWORD", "v1:x:y"); // what it already holds
+        noop.removeObject("never recorded");
+        noop.checkpoint();
+        assertThat(store.journalFile()).doesNotExist();
+        assertThat(Files.getLastModifiedTime(store.snapshotFile())).isEqualTo(longAgo);
+        assertThat(Files.readAllBytes(store.snapshotFile())).isEqualTo(bytes);
+        assertThat(noop.serial()).isEqualTo(1);
+
+        // A run that stopped before its checkpoint left a journal: the next run folds it, though it changes nothing.
+        StackState.open(dir).putCredential("a/b/PASSWORD", "v1:x:z");
+        assertThat(store.journalFile()).exists();
+        StackState.open(dir).checkpoint();
+        assertThat(store.journalFile()).doesNotExist();
+        assertThat(Files.getLastModifiedTime(store.snapshotFile())).isNotEqualTo(longAgo);
+        assertThat(StackState.open(dir).credential("a/b/PASSWORD")).isEqualTo("v1:x:z");
+        assertThat(StackState.open(dir).serial()).isEqualTo(2);
     }
 
     @Test
