@@ -43,7 +43,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        ScratchDir.claim(); // first: before any library reads java.io.tmpdir
+        int code = run(args);
+        RunStats.writeIfAsked(code);
+        System.exit(code);
     }
 
     /** Runs the CLI and returns its exit code (tests call this in-process). */
