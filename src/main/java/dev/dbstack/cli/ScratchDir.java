@@ -12,11 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The CLI process's own temporary directory, so that nothing a run writes to {@code java.io.tmpdir} outlives it —
@@ -32,9 +27,10 @@ import java.util.regex.Pattern;
 final class ScratchDir {
     static final String PREFIX = "dbstack-run-";
     private static final String LOCK = ".lock";
-    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-[0-9a-f]+");
     /** A lock file this old whose lock is free is stale even if its pid is taken (by another process, or namespace). */
-    private static final Duration STALE_AFTER = Duration.ofMinutes(1);
+    private static final long STALE_AFTER_MS = 60_000;
+    /** A directory without a lock file this old is stale when its pid is gone (a run killed while making it). */
+    private static final long UNLOCKED_AFTER_MS = 10_000;
 
     /** Held for the life of the process: the lock tells other runs that this directory is in use. */
     private static FileLock held;
@@ -52,8 +48,9 @@ final class ScratchDir {
         try {
             Path root = Path.of(base);
             removeStale(root);
-            Path dir = root.resolve(PREFIX + ProcessHandle.current().pid() + "-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+            // StringBuilder, not +: string concatenation bootstraps invokedynamic, tens of ms of a --version.
+            Path dir = root.resolve(new StringBuilder(PREFIX).append(ownPid()).append('-')
+                    .append(Long.toHexString(System.nanoTime() & Long.MAX_VALUE)).toString());
             try {
                 Files.createDirectory(dir);
             } catch (FileAlreadyExistsException e) {
@@ -67,7 +64,7 @@ final class ScratchDir {
             }
             held = lock;
             System.setProperty("java.io.tmpdir", dir.toString());
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "dbstack-scratch-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Cleanup(dir)); // a class, not a lambda: no lambda bootstrap for --version
         } catch (IOException | RuntimeException e) {
             // No scratch directory: libraries use the system's temp directory as they would without dbstack.
         }
@@ -75,13 +72,31 @@ final class ScratchDir {
 
     /** Removes {@code root}'s scratch directories whose run is over. */
     static void removeStale(Path root) {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, PREFIX + "*")) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) { // no glob: a glob is a regex, with lambdas
             for (Path dir : dirs) {
-                Matcher m = NAME.matcher(dir.getFileName().toString());
-                if (m.matches() && Files.isDirectory(dir) && isStale(dir, Long.parseLong(m.group(1)))) deleteTree(dir);
+                long pid = pid(dir.getFileName().toString());
+                if (pid > 0 && Files.isDirectory(dir) && isStale(dir, pid)) deleteTree(dir);
             }
         } catch (IOException | RuntimeException e) {
             // Leftovers stay for a later run; this one is not held up.
+        }
+    }
+
+    /** The pid in a scratch directory's name {@code dbstack-run-<pid>-<hex>}; -1 for any other name. */
+    static long pid(String name) {
+        if (!name.startsWith(PREFIX)) return -1;
+        String rest = name.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash <= 0 || dash == rest.length() - 1) return -1;
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            boolean ok = i < dash ? c >= '0' && c <= '9' : i == dash || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            if (!ok) return -1;
+        }
+        try {
+            return Long.parseLong(rest.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -100,20 +115,47 @@ final class ScratchDir {
             return false; // this very process holds it
         } catch (IOException e) {
             // No lock file: a run killed before it made one, or one making it right now.
-            return !alive(pid) && olderThan(dir, Duration.ofSeconds(10));
+            return !alive(pid) && olderThan(dir, UNLOCKED_AFTER_MS);
         }
-        return !alive(pid) || olderThan(lockFile, STALE_AFTER);
+        return !alive(pid) || olderThan(lockFile, STALE_AFTER_MS);
+    }
+
+    /**
+     * This process's id: on Linux from {@code /proc/self}, which costs nothing, where {@link ProcessHandle} would
+     * start its process-reaper machinery (a tenth of a second of a {@code --version}).
+     */
+    private static long ownPid() {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().pid();
+        }
     }
 
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    private static boolean olderThan(Path file, Duration age) {
+    private static boolean olderThan(Path file, long ms) {
         try {
-            return Files.getLastModifiedTime(file).toInstant().isBefore(Instant.now().minus(age));
+            return Files.getLastModifiedTime(file).toMillis() < System.currentTimeMillis() - ms;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Removes this run's directory at exit. */
+    private static final class Cleanup extends Thread {
+        private final Path dir;
+
+        Cleanup(Path dir) {
+            super("dbstack-scratch-cleanup");
+            this.dir = dir;
+        }
+
+        @Override
+        public void run() {
+            deleteTree(dir);
         }
     }
 
