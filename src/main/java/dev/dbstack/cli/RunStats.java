@@ -67,8 +67,8 @@ public final class RunStats {
                 + "}";
     }
 
-    /** {@code VmHWM} from {@code /proc/self/status} (Linux), in bytes. */
-    static Optional<Long> peakRssBytes() {
+    /** This process's peak resident set: {@code VmHWM} from {@code /proc/self/status} (Linux), in bytes. */
+    public static Optional<Long> peakRssBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
                 if (!line.startsWith("VmHWM:")) continue;

@@ -386,7 +386,8 @@ public final class ScaleBenchmark {
 
     static String row(Cost c) {
         return String.format(Locale.ROOT, "%7.1f s wall %7.1f s CPU %8s RSS %6s reads %6s lists %6s writes%s", c.wallS(),
-                c.cpuS() == null ? Double.NaN : c.cpuS(), mb(c.peakRss()), n(c.reads()), n(c.lists()), n(c.writes()),
+                c.cpuS() == null ? Double.NaN : c.cpuS(), mb(c.peakRss()), c.reads() == null ? none(c) : n(c.reads()),
+                c.lists() == null ? none(c) : n(c.lists()), c.writes() == null ? none(c) : n(c.writes()),
                 c.exit() == 0 ? "" : "  (exit " + c.exit() + ")");
     }
 
@@ -397,9 +398,14 @@ public final class ScaleBenchmark {
         s.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         r.costs().forEach((step, c) -> s.append(String.format(Locale.ROOT, "| %s%s | %.1f s | %s | %s | %s | %s | %s | %s |%n",
                 step, c.exit() == 0 ? "" : " (exit " + c.exit() + ")", c.wallS(), c.cpuS() == null ? "?" : String.format(Locale.ROOT, "%.1f s", c.cpuS()),
-                mb(c.peakRss()), c.reads() == null ? "?" : String.format(Locale.ROOT, "%,d (%,d + %,d)", c.reads() + c.lists(), c.reads(), c.lists()),
-                n(c.writes()), bytes(c.stateBytes()), bytes(c.writtenBytes()))));
+                mb(c.peakRss()), c.reads() == null ? none(c) : String.format(Locale.ROOT, "%,d (%,d + %,d)", c.reads() + c.lists(), c.reads(), c.lists()),
+                c.writes() == null ? none(c) : n(c.writes()), bytes(c.stateBytes()), bytes(c.writtenBytes()))));
         return s.toString();
+    }
+
+    /** No counts: a command that made no Kubernetes client at all (render) made no request; otherwise unknown. */
+    private static String none(Cost c) {
+        return c.exit() == 0 && c.cpuS() != null ? "none" : "?";
     }
 
     static String refreshTable(List<Result> results) {
