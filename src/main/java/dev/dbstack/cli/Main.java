@@ -16,12 +16,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "dbstack", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Declarative database services on Kubernetes: stack files in, plan out, cluster converged.",
-        subcommands = {PreviewCommand.class, UpCommand.class, DestroyCommand.class, RefreshCommand.class, OutputsCommand.class,
-                CancelCommand.class, StateCommand.class,
-                RenderCommand.class, GraphCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Declarative database services on Kubernetes: stack files in, plan out, cluster converged.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order help lists them (registered by {@link #commandLine(Main, String...)}). */
+    static List<Class<?>> subcommands() {
+        return List.of(PreviewCommand.class, UpCommand.class, DestroyCommand.class, RefreshCommand.class,
+                OutputsCommand.class, CancelCommand.class, StateCommand.class, RenderCommand.class, GraphCommand.class,
+                CommandLine.HelpCommand.class);
+    }
+
     /** Exit code for input the user can fix: configuration, arguments, references. */
     public static final int EXIT_USER_ERROR = 2;
     public static final int EXIT_FAILURE = 1;
@@ -43,21 +46,44 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        ScratchDir.claim(); // first: before any library reads java.io.tmpdir
+        int code = run(args);
+        RunStats.writeIfAsked(code);
+        System.exit(code);
     }
 
     /** Runs the CLI and returns its exit code (tests call this in-process). */
     public static int run(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            // As fast as the JVM allows: the answer needs no command model (picocli's costs a few tenths of a second).
+            System.out.println(version());
+            return 0;
+        }
         quietLibraryLogging();
         Main main = new Main();
-        CommandLine cli = commandLine(main);
+        CommandLine cli = commandLine(main, args);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, commandLine.getErr(), main.verbose));
         return cli.execute(args);
     }
 
-    /** The command line {@link #run} executes, every subcommand registered (tests parse with it). */
+    /** The command line with every subcommand registered (tests parse with it). */
     static CommandLine commandLine(Main main) {
-        return new CommandLine(main);
+        return commandLine(main, new String[0]);
+    }
+
+    /**
+     * The command line {@link #run} executes for {@code args}: when they name a subcommand, that one alone is
+     * registered. picocli builds the model of every registered command up front, by reflection (about a tenth of a
+     * second for all of them), and a run needs one; help, version, an unknown or no subcommand get all of them.
+     */
+    static CommandLine commandLine(Main main, String... args) {
+        CommandLine cli = new CommandLine(main);
+        String named = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        List<Class<?>> all = subcommands();
+        Class<?> only = named == null || named.equals("help") ? null : all.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(named)).findFirst().orElse(null);
+        for (Class<?> c : only == null ? all : List.of(only)) cli.addSubcommand(c);
+        return cli;
     }
 
     /**
@@ -96,14 +122,21 @@ public final class Main implements Runnable {
         return EXIT_FAILURE;
     }
 
+    /** {@code dbstack <version>}. */
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("/dbstack-version.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            // the version stays unknown
+        }
+        return "dbstack ".concat(p.getProperty("version", "unknown")); // no + : see ScratchDir.claim
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("/dbstack-version.properties")) {
-                if (in != null) p.load(in);
-            }
-            return new String[] {"dbstack " + p.getProperty("version", "unknown")};
+        public String[] getVersion() {
+            return new String[] {version()};
         }
     }
 }
