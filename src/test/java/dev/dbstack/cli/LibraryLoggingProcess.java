@@ -7,7 +7,7 @@ package dev.dbstack.cli;
  */
 public final class LibraryLoggingProcess {
     public static void main(String[] args) {
-        if (args[0].equals("cli")) Main.run("--version");
+        if (args[0].equals("cli")) Main.run("help", "graph"); // a run through the command model (a bare --version skips it)
         java.util.logging.Logger.getLogger("jdk.internal.httpclient.debug").warning("probe: http client warning");
         java.util.logging.Logger.getLogger("io.grpc.internal.ManagedChannelImpl").warning("probe: grpc warning");
     }
