@@ -34,16 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ApplierTest {
-    private static final Applier.Recorder NO_STATE = new Applier.Recorder() {
-        @Override
-        public void applied(Step step, HasMetadata written) {}
-
-        @Override
-        public void deleted(Step step) {}
-
-        @Override
-        public void forgotten(Step step) {}
-    };
+    private static final Applier.Recorder NO_STATE = dev.dbstack.testing.NoState.RECORDER;
 
     @Test
     void transientApiErrorsAreRetried() {

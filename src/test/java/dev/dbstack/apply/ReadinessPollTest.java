@@ -60,16 +60,7 @@ class ReadinessPollTest {
                 new Planner.Live(Map.of(), Set.of("standard"), "standard"), Planner.Options.NONE);
     }
 
-    private static final Applier.Recorder NO_STATE = new Applier.Recorder() {
-        @Override
-        public void applied(Step step, HasMetadata written) {}
-
-        @Override
-        public void deleted(Step step) {}
-
-        @Override
-        public void forgotten(Step step) {}
-    };
+    private static final Applier.Recorder NO_STATE = dev.dbstack.testing.NoState.RECORDER;
 
     @Test
     void onePollListsEachWaitingKindOnceAndAnswersEveryWaitingObjectFromIt() {

@@ -13,7 +13,6 @@ import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
 import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.TestProject;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,20 +42,10 @@ import java.util.concurrent.Future;
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.dbstack.bench.ScheduleBenchmark [apps] [slow-ms] [rounds]}
  */
 public final class ScheduleBenchmark {
-    private static final Applier.Recorder NO_STATE = new Applier.Recorder() {
-        @Override
-        public void applied(Step step, HasMetadata written) {}
-
-        @Override
-        public void deleted(Step step) {}
-
-        @Override
-        public void forgotten(Step step) {}
-    };
+    private static final Applier.Recorder NO_STATE = dev.dbstack.testing.NoState.RECORDER;
     private static final Progress QUIET = line -> { };
 
     public static void main(String[] args) throws Exception {
-        java.util.logging.LogManager.getLogManager().reset(); // vert.x would narrate the sandbox's closing connections
         int apps = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         long slowMs = args.length > 1 ? Long.parseLong(args[1]) : 2_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;

@@ -9,7 +9,6 @@ import dev.dbstack.cluster.RequestCounter.Type;
 import dev.dbstack.plan.ObjectRef;
 import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Planner;
-import dev.dbstack.plan.Step;
 import dev.dbstack.render.Labels;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
@@ -60,16 +59,7 @@ class LiveReaderTest {
         Plan plan = Planner.plan("p", TestProject.STACK, stack, Catalog.builtIn(), Planner.Known.nothing(),
                 new Planner.Live(Map.of(), Set.of("standard"), "standard"), Planner.Options.NONE);
         Applier.Result r = new Applier(sandbox.client(), 4, Duration.ofSeconds(60), line -> { }).apply(plan, stack.graph(),
-                new Applier.Recorder() {
-                    @Override
-                    public void applied(Step step, HasMetadata written) {}
-
-                    @Override
-                    public void deleted(Step step) {}
-
-                    @Override
-                    public void forgotten(Step step) {}
-                });
+                dev.dbstack.testing.NoState.RECORDER);
         assertThat(r.ok()).as("%s", r.errors()).isTrue();
         KubernetesClient c = sandbox.client();
         c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("elsewhere").endMetadata().build()).create();
