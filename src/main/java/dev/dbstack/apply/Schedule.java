@@ -232,11 +232,7 @@ final class Schedule {
                         throw e;
                     };
                 }
-                Runnable after = then;
-                events.add(() -> {
-                    busy--;
-                    after.run();
-                });
+                workerDone(then);
             });
         }
 
@@ -249,6 +245,14 @@ final class Schedule {
             long now = System.nanoTime();
             waiting.put(id, new Waiting(pending, now + timeout.toNanos(), now));
             schedulePoll();
+        }
+
+        /** A worker's job ended: its slot is free, and what it found is handled on the scheduling thread. */
+        private void workerDone(Runnable then) {
+            events.add(() -> {
+                busy--;
+                then.run();
+            });
         }
 
         /**
@@ -311,11 +315,7 @@ final class Schedule {
                         throw e;
                     };
                 }
-                Runnable after = then;
-                events.add(() -> {
-                    busy--;
-                    after.run();
-                });
+                workerDone(then);
             });
         }
 
