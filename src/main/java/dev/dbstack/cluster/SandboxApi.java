@@ -104,14 +104,14 @@ final class SandboxApi {
             return objects.list(p.type(), p.namespace());
         });
         ObjectNode list = JSON.createObjectNode();
-        list.put("kind", listKind(p, all)).put("apiVersion", p.apiVersion());
+        list.put("kind", listKind(all)).put("apiVersion", p.apiVersion());
         list.putObject("metadata").put("resourceVersion", String.valueOf(version[0]));
         ArrayNode items = list.putArray("items");
         for (ObjectNode o : all) if (match.test(o)) items.add(o);
         return new Response(200, list);
     }
 
-    private static String listKind(ApiPath p, List<ObjectNode> all) {
+    private static String listKind(List<ObjectNode> all) {
         return all.isEmpty() ? "List" : all.get(0).path("kind").asText() + "List";
     }
 
