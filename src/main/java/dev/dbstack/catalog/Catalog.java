@@ -17,6 +17,7 @@ import dev.dbstack.model.Problem;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.yaml.MergePatch;
 import dev.dbstack.yaml.Node;
 import dev.dbstack.yaml.YamlReader;
 import java.io.IOException;
@@ -54,25 +55,35 @@ public final class Catalog {
             .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE);
 
-    private final Map<String, Component> components;
+    /** Keys dbstack fills in when it resolves a file; a file that writes them is mistaken. */
+    private static final List<String> DERIVED_KEYS = List.of("engine", "storageByFamily");
+    /** Keys that say which versions exist and how they change; a version variant cannot change them. */
+    private static final List<String> TYPE_WIDE_KEYS = List.of("type", "versions", "defaultVersion", "versionChanges",
+            "engines", "defaultEngine", "variants", "workload");
 
-    private Catalog(Map<String, Component> components) {
-        this.components = components;
+    /** A type's components: by engine (the default first; "" for a type without engines), then by version family. */
+    private record Entry(Map<String, Map<String, Component>> byEngine) {
+        Component byDefault() {
+            return byEngine.values().iterator().next().values().stream().findFirst()
+                    .map(any -> byEngine.values().iterator().next().get(any.defaultVersion())).orElseThrow();
+        }
     }
 
-    public static Catalog of(Map<String, Component> components) {
-        return new Catalog(new TreeMap<>(components));
+    private final Map<String, Entry> types;
+
+    private Catalog(Map<String, Entry> types) {
+        this.types = types;
     }
 
     /** Built-in components, then those in {@code projectDir/components} (when it exists) on top. */
     public static Catalog load(Path projectDir) {
-        Map<String, Component> found = new TreeMap<>(builtIn().components);
+        Map<String, Entry> found = new TreeMap<>(builtIn().types);
         Path local = projectDir.resolve("components");
         if (Files.isDirectory(local)) {
             try (Stream<Path> files = Files.list(local)) {
                 for (Path file : files.filter(Catalog::isYaml).sorted().toList()) {
-                    Component c = parse(file, projectDir.relativize(file).toString());
-                    found.put(c.type(), c);
+                    Entry e = parse(file, projectDir.relativize(file).toString());
+                    found.put(e.byDefault().type(), e);
                 }
             } catch (IOException e) {
                 throw UserInputException.of(new SourceRef(local.toString(), 0), "", "cannot read catalog: " + e.getMessage());
@@ -81,8 +92,16 @@ public final class Catalog {
         return new Catalog(found);
     }
 
-    /** The components shipped in dbstack's jar (copied there from the repository's components/). */
+    private static volatile Catalog builtIn;
+
+    /** The components shipped in dbstack's jar (copied there from the repository's components/); read once. */
     public static Catalog builtIn() {
+        Catalog c = builtIn;
+        if (c == null) builtIn = c = readBuiltIn();
+        return c;
+    }
+
+    private static Catalog readBuiltIn() {
         URL root = Catalog.class.getClassLoader().getResource("components");
         if (root == null) throw new IllegalStateException("built-in catalog missing from the classpath");
         try {
@@ -103,11 +122,11 @@ public final class Catalog {
     }
 
     private static Catalog fromDirectory(Path dir) throws IOException {
-        Map<String, Component> found = new TreeMap<>();
+        Map<String, Entry> found = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Catalog::isYaml).toList()) {
-                Component c = parse(file, "components/" + file.getFileName());
-                found.put(c.type(), c);
+                Entry e = parse(file, "components/" + file.getFileName());
+                found.put(e.byDefault().type(), e);
             }
         }
         return new Catalog(found);
@@ -118,32 +137,201 @@ public final class Catalog {
         return n.endsWith(".yaml") || n.endsWith(".yml");
     }
 
+    /** The one component of {@code components/<type>.yaml} for a type without engines or variants (tests). */
+    static Component parseOne(Path file, String displayName) {
+        return parse(file, displayName).byDefault();
+    }
+
     /**
      * Reads {@code components/<type>.yaml} through {@link YamlReader#readFile} (so a broken file gets
      * the same answers as a stack file: encoding, size, syntax, duplicate keys, each with its line),
-     * then binds the tree to {@link Component}; a binding error is reported at the line of the key or
-     * value its path names.
+     * resolves its engines and version variants, and binds each resolved tree to {@link Component}; a
+     * binding error is reported at the line of the key or value its path names.
      */
-    static Component parse(Path file, String displayName) {
+    private static Entry parse(Path file, String displayName) {
         Node root = YamlReader.readFile(file, displayName);
-        Component c;
+        SourceRef src = new SourceRef(displayName, 0);
+        if (!(root instanceof Node.Mapping top)) {
+            throw UserInputException.of(root.source(), "", "expected a map of the component's settings");
+        }
+        for (String key : DERIVED_KEYS) {
+            if (top.entries().containsKey(key)) {
+                throw UserInputException.of(top.keySources().getOrDefault(key, src), key, "unknown key: dbstack derives it"
+                        + (key.equals("engine") ? "; list engines under engines: and name the default with defaultEngine:" : ""));
+            }
+        }
+        ObjectNode base = (ObjectNode) json(root);
+        JsonNode engines = base.remove("engines");
+        JsonNode defaultEngine = base.remove("defaultEngine");
+        JsonNode variants = base.remove("variants");
+        List<Overlay> baseVariants = variants(variants, top.entries().get("variants"), "variants", src);
+
+        Map<String, Overlay> engineOverlays = new java.util.LinkedHashMap<>();
+        if (engines != null) {
+            Node enginesNode = top.entries().get("engines");
+            if (!(engines instanceof ObjectNode e) || e.isEmpty()) {
+                throw UserInputException.of(top.keySources().getOrDefault("engines", src), "engines",
+                        "expected a map of engine name to what differs from the top level (image, versions, ...)");
+            }
+            String def = defaultEngine == null ? e.fieldNames().next() : defaultEngine.asText();
+            if (!e.has(def)) {
+                throw UserInputException.of(top.keySources().getOrDefault("defaultEngine", src), "defaultEngine",
+                        "'" + def + "' is not one of the engines " + fieldNames(e));
+            }
+            List<String> order = new ArrayList<>(List.of(def));
+            fieldNames(e).stream().filter(n -> !n.equals(def)).forEach(order::add);
+            for (String name : order) {
+                Node at = ((Node.Mapping) enginesNode).entries().get(name);
+                if (!name.matches("[a-z][a-z0-9-]{0,30}")) {
+                    throw UserInputException.of(at.source(), "engines." + name, "engine names are lower-case words, e.g. percona");
+                }
+                if (!(e.get(name) instanceof ObjectNode overlay)) {
+                    throw UserInputException.of(at.source(), "engines." + name, "expected a map of what this engine changes");
+                }
+                overlay = overlay.deepCopy();
+                JsonNode own = overlay.remove("variants");
+                for (String key : List.of("type", "engines", "defaultEngine", "workload")) {
+                    if (overlay.has(key)) throw UserInputException.of(at.source(), "engines." + name + "." + key,
+                            "is the same for every engine of a type; set it at the top level");
+                }
+                List<Overlay> all = new ArrayList<>(baseVariants);
+                if (at instanceof Node.Mapping m) {
+                    all.addAll(variants(own, m.entries().get("variants"), "engines." + name + ".variants", src));
+                }
+                engineOverlays.put(name, new Overlay("engines." + name, at, overlay, all));
+            }
+        } else {
+            if (defaultEngine != null) {
+                throw UserInputException.of(top.keySources().getOrDefault("defaultEngine", src), "defaultEngine",
+                        "names an engine, but the file lists no engines:");
+            }
+            engineOverlays.put("", new Overlay("", null, null, baseVariants));
+        }
+
+        List<String> engineNames = engines == null ? List.of() : List.copyOf(engineOverlays.keySet());
+        String fileType = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        Map<String, Map<String, Component>> byEngine = new java.util.LinkedHashMap<>();
+        java.util.Set<Problem> problems = new java.util.LinkedHashSet<>();
+        for (Map.Entry<String, Overlay> engine : engineOverlays.entrySet()) {
+            Overlay o = engine.getValue();
+            JsonNode tree = o.patch() == null ? base : MergePatch.apply(base, o.patch());
+            List<Node> sources = o.node() == null ? List.of(root) : List.of(o.node(), root);
+            List<String> prefixes = o.node() == null ? List.of("") : List.of(o.where() + ".", "");
+            Component plain = bind(withDerived(tree, engine.getKey(), engineNames, null), sources, prefixes, displayName);
+            Map<String, JsonNode> families = new java.util.LinkedHashMap<>();
+            for (String family : plain.versions()) {
+                JsonNode f = tree;
+                for (Overlay v : o.variants()) {
+                    if (v.range().contains(family)) f = MergePatch.apply(f, v.patch());
+                }
+                families.put(family, f);
+            }
+            // Bound once as written (so errors point into the file), then with every family's storage.
+            ObjectNode storage = JsonNodeFactory.instance.objectNode();
+            for (Map.Entry<String, JsonNode> f : families.entrySet()) {
+                List<Node> at = new ArrayList<>();
+                List<String> pre = new ArrayList<>();
+                for (Overlay v : o.variants()) {
+                    if (v.range().contains(f.getKey())) {
+                        at.add(v.node());
+                        pre.add(v.where() + ".");
+                    }
+                }
+                at.addAll(sources);
+                pre.addAll(prefixes);
+                bind(withDerived(f.getValue(), engine.getKey(), engineNames, null), at, pre, displayName);
+                if (f.getValue().has("storage")) storage.set(f.getKey(), f.getValue().get("storage"));
+            }
+            Map<String, Component> resolved = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> f : families.entrySet()) {
+                Component c = bind(withDerived(f.getValue(), engine.getKey(), engineNames, storage), sources, prefixes, displayName);
+                problems.addAll(check(c, fileType, src));
+                resolved.put(f.getKey(), c);
+            }
+            if (resolved.isEmpty()) problems.addAll(check(plain, fileType, src));
+            byEngine.put(engine.getKey(), resolved);
+        }
+        if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));
+        return new Entry(byEngine);
+    }
+
+    /** An engine's or a version variant's merge patch, where it is written, and (for an engine) its variants. */
+    private record Overlay(String where, Node node, JsonNode patch, List<Overlay> variants, VersionRange range) {
+        Overlay(String where, Node node, JsonNode patch, List<Overlay> variants) {
+            this(where, node, patch, variants, null);
+        }
+    }
+
+    private static List<Overlay> variants(JsonNode variants, Node node, String where, SourceRef src) {
+        if (variants == null) return List.of();
+        if (!(variants instanceof ArrayNode list) || !(node instanceof Node.Sequence items)) {
+            throw UserInputException.of(node == null ? src : node.source(), where,
+                    "expected a list of {versions: <range>, ...what differs}, e.g. {versions: \">=18\", storage: {...}}");
+        }
+        List<Overlay> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            Node at = items.items().get(i);
+            String key = where + "[" + i + "]";
+            if (!(list.get(i) instanceof ObjectNode v) || !v.path("versions").isTextual()) {
+                throw UserInputException.of(at.source(), key, "needs versions: a range such as \">=18\" or \"<2\"");
+            }
+            v = v.deepCopy();
+            String range = v.remove("versions").asText();
+            if (!range.strip().matches("(>=|<=|>|<|=)?\\s*\\d+(\\.\\d+)*")) {
+                throw UserInputException.of(at.source(), key + ".versions", "'" + range + "' is not a range such as >=18 or <2");
+            }
+            for (String k : TYPE_WIDE_KEYS) {
+                if (v.has(k)) throw UserInputException.of(at.source(), key + "." + k, "cannot differ between versions of one"
+                        + (where.startsWith("engines.") ? " engine" : " type"));
+            }
+            out.add(new Overlay(key, at, v, List.of(), VersionRange.parse(range)));
+        }
+        return out;
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** The resolved tree with what dbstack derives: the engine, the type's engines, storage by family. */
+    private static JsonNode withDerived(JsonNode tree, String engine, List<String> engines, JsonNode storageByFamily) {
+        ObjectNode t = ((ObjectNode) tree).deepCopy();
+        if (!engine.isEmpty()) t.put("engine", engine);
+        ArrayNode names = t.putArray("engines");
+        engines.forEach(names::add);
+        if (storageByFamily != null) t.set("storageByFamily", storageByFamily);
+        return t;
+    }
+
+    /**
+     * Binds a resolved tree; a binding error is located in the first of {@code sources} that holds its
+     * path (a variant, then the engine, then the top level), named with that source's prefix.
+     */
+    private static Component bind(JsonNode tree, List<Node> sources, List<String> prefixes, String displayName) {
         try {
-            c = MAPPER.treeToValue(json(root), Component.class);
+            Component c = MAPPER.treeToValue(tree, Component.class);
+            if (c == null) throw UserInputException.of(new SourceRef(displayName, 0), "", "expected a map of the component's settings");
+            return c;
         } catch (JsonMappingException e) {
             List<JsonMappingException.Reference> path = e.getPath();
             String key = path.stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            Located at = locate(root, path);
-            throw UserInputException.of(at.source(), key, bindingProblem(e, at.node()));
+            Located best = null;
+            String prefix = "";
+            for (int i = 0; i < sources.size(); i++) {
+                Located at = locate(sources.get(i), path);
+                if (best == null || at.depth() > best.depth()) {
+                    best = at;
+                    prefix = prefixes.get(i);
+                }
+            }
+            throw UserInputException.of(best.source(), prefix + key, bindingProblem(e, best.node()));
         } catch (JsonProcessingException e) {
             throw UserInputException.of(new SourceRef(displayName, 0), "", readable(e.getOriginalMessage()));
         }
-        if (c == null) throw UserInputException.of(root.source(), "", "expected a map of the component's settings");
-        String fileType = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        List<Problem> problems = check(c, fileType, new SourceRef(displayName, 0));
-        if (!problems.isEmpty()) throw new UserInputException(problems);
-        return c;
     }
 
     /** The same tree as Jackson nodes; numbers keep the digits they were written with (8.0 stays 8.0, not 8). */
@@ -172,12 +360,13 @@ public final class Catalog {
         return f.numberNode(((Number) v).doubleValue());
     }
 
-    private record Located(SourceRef source, Node node) {}
+    private record Located(SourceRef source, Node node, int depth) {}
 
     /** The node a binding error's path names, with the line of its key (or item); as far as the path exists. */
     private static Located locate(Node root, List<JsonMappingException.Reference> path) {
         Node node = root;
         SourceRef source = root.source();
+        int depth = 0;
         for (JsonMappingException.Reference r : path) {
             if (r.getFieldName() != null && node instanceof Node.Mapping m && m.entries().containsKey(r.getFieldName())) {
                 source = m.keySources().getOrDefault(r.getFieldName(), m.source());
@@ -189,8 +378,9 @@ public final class Catalog {
             } else {
                 break;
             }
+            depth++;
         }
-        return new Located(source, node);
+        return new Located(source, node, depth);
     }
 
     /** Jackson's complaint in the words config errors use, without Java type names. */
@@ -238,14 +428,62 @@ public final class Catalog {
         if (c.versions().isEmpty()) bad.accept("versions", "must list at least one version");
         else if (!c.versions().contains(c.defaultVersion())) bad.accept("defaultVersion", "must be one of " + c.versions());
         if (c.maxReplicas() < 1) bad.accept("maxReplicas", "must be at least 1");
-        if (c.port() == null) bad.accept("port", "is required");
+        if (!Component.WORKLOADS.contains(c.workload())) bad.accept("workload", "must be one of " + Component.WORKLOADS);
+        if (c.hasServer()) {
+            if (c.port() == null) bad.accept("port", "is required");
+            Component.SecurityContext sc = c.securityContext();
+            if (sc == null || sc.runAsUser() == null || sc.runAsGroup() == null || sc.fsGroup() == null) {
+                bad.accept("securityContext", "needs runAsUser, runAsGroup and fsGroup");
+            }
+        } else {
+            for (String key : List.of("port", "extraPorts", "command", "args", "env", "readinessProbe", "livenessProbe")) {
+                boolean set = switch (key) {
+                    case "port" -> c.port() != null;
+                    case "extraPorts" -> !c.extraPorts().isEmpty();
+                    case "command" -> !c.command().isEmpty();
+                    case "args" -> !c.args().isEmpty();
+                    case "env" -> !c.env().isEmpty();
+                    case "readinessProbe" -> c.readinessProbe() != null;
+                    default -> c.livenessProbe() != null;
+                };
+                if (set) bad.accept(key, "has no meaning for workload: none, which runs no server");
+            }
+            if (c.maxReplicas() != 1) bad.accept("maxReplicas", "must be 1 for workload: none");
+        }
         if (c.storage() == null || c.storage().mountPath() == null) bad.accept("storage.mountPath", "is required");
-        if (c.securityContext() == null) bad.accept("securityContext", "is required");
         if (c.outputs().isEmpty()) bad.accept("outputs", "must list at least one output variable");
         if (!problems.isEmpty()) return problems;
         checkVersionChanges(c, bad);
 
+        Set<String> portNames = new HashSet<>();
+        for (Component.Port p : c.allPorts()) {
+            if (p.name() == null || !p.name().matches("[a-z]([-a-z0-9]{0,13}[a-z0-9])?")) {
+                bad.accept("extraPorts", "port name '" + p.name() + "' is not an IANA service name (lower case, at most 15)");
+            } else if (!portNames.add(p.name())) {
+                bad.accept("extraPorts", "port name '" + p.name() + "' is used twice");
+            }
+            if (p.number() < 1 || p.number() > 65535) bad.accept("extraPorts", "port " + p.number() + " is not 1-65535");
+        }
+        for (Component.Probe probe : java.util.Arrays.asList(c.readinessProbe(), c.livenessProbe())) {
+            if (probe == null) continue;
+            String key = probe == c.readinessProbe() ? "readinessProbe" : "livenessProbe";
+            int kinds = (probe.exec() != null && !probe.exec().isEmpty() ? 1 : 0) + (probe.httpGet() != null ? 1 : 0)
+                    + (Boolean.TRUE.equals(probe.tcpSocket()) ? 1 : 0);
+            if (kinds != 1) bad.accept(key, "needs exactly one of exec, httpGet or tcpSocket: true");
+            if (probe.httpGet() != null) {
+                Component.HttpGet h = probe.httpGet();
+                if (h.path() == null || !h.path().startsWith("/")) bad.accept(key + ".httpGet.path", "must start with /");
+                if (h.port() != null && !portNames.contains(h.port())) {
+                    bad.accept(key + ".httpGet.port", "names no port of the component; ports: " + new java.util.TreeSet<>(portNames));
+                }
+                if (h.scheme() != null && !List.of("HTTP", "HTTPS").contains(h.scheme())) {
+                    bad.accept(key + ".httpGet.scheme", "must be HTTP or HTTPS");
+                }
+            }
+        }
+
         Set<String> known = new HashSet<>(CatalogTemplate.BUILTINS);
+        portNames.forEach(p -> known.add("ports." + p));
         c.settings().keySet().forEach(k -> known.add("settings." + k));
         c.credentials().keySet().forEach(k -> known.add("credentials." + k));
         Set<String> secretOutputs = c.outputs().stream().filter(Component.Output::secret)
@@ -323,16 +561,45 @@ public final class Catalog {
         }
     }
 
+    /** The type's default: its default engine at its default version. */
     public Optional<Component> find(String type) {
-        return Optional.ofNullable(components.get(type));
+        Entry e = types.get(type);
+        return e == null ? Optional.empty() : Optional.of(e.byDefault());
     }
 
     public Component get(String type) {
         return find(type).orElseThrow(() -> new IllegalArgumentException("no component " + type));
     }
 
+    /** An engine of a type at the engine's default version; {@code null} names the default engine. */
+    public Optional<Component> find(String type, String engine) {
+        Entry e = types.get(type);
+        if (e == null) return Optional.empty();
+        Map<String, Component> families = engine == null ? e.byEngine().values().iterator().next() : e.byEngine().get(engine);
+        if (families == null || families.isEmpty()) return Optional.empty();
+        Component any = families.values().iterator().next();
+        return Optional.of(families.getOrDefault(any.defaultVersion(), any));
+    }
+
+    /**
+     * The component render uses for a layer: its type's engine ({@code null}: the default) resolved
+     * for the family of {@code version}, or for the engine's default version when the version is not
+     * supported (config has refused such a layer before anything renders it).
+     */
+    public Component resolve(String type, String engine, String version) {
+        Component c = find(type, engine).orElseThrow(() -> new IllegalArgumentException("no component " + type + " " + engine));
+        Map<String, Component> families = types.get(type).byEngine().get(c.engine() == null ? "" : c.engine());
+        return c.familyOf(version).map(families::get).orElse(c);
+    }
+
+    /** Every resolved component of a type: each engine, each version family, in catalog order. */
+    public List<Component> variants(String type) {
+        Entry e = types.get(type);
+        return e == null ? List.of() : e.byEngine().values().stream().flatMap(m -> m.values().stream()).toList();
+    }
+
     /** Known type names, sorted. */
     public Set<String> types() {
-        return components.keySet();
+        return types.keySet();
     }
 }

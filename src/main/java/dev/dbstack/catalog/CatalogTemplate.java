@@ -14,10 +14,15 @@ import java.util.regex.Pattern;
  * {@code {{urlencode credentials.password}}}. Deliberately tiny: variables and one filter.
  */
 public final class CatalogTemplate {
-    private static final Pattern VAR = Pattern.compile("\\{\\{\\s*(urlencode\\s+)?([A-Za-z][A-Za-z0-9_.]*)\\s*}}");
+    private static final Pattern VAR = Pattern.compile("\\{\\{\\s*(urlencode\\s+)?([A-Za-z][A-Za-z0-9_.-]*)\\s*}}");
 
-    /** Variables every template can use, besides {@code settings.*} and {@code credentials.*}. */
-    public static final List<String> BUILTINS = List.of("layer", "namespace", "version", "port", "host", "headlessHost");
+    /**
+     * Variables every template can use, besides {@code settings.*}, {@code credentials.*} and
+     * {@code ports.<name>}: {@code dataDir} is where the data volume is mounted (in the consumers'
+     * containers for a type without a server), {@code engine} the layer's engine (empty without).
+     */
+    public static final List<String> BUILTINS = List.of("layer", "namespace", "version", "engine", "port", "host",
+            "headlessHost", "dataDir");
 
     private CatalogTemplate() {}
 

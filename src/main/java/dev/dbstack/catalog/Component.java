@@ -5,11 +5,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One catalog entry ({@code components/<type>.yaml}): everything that differs between database
- * types, as data. Render turns a {@link dev.dbstack.model.DatabaseLayer} plus its component into
- * Kubernetes objects; nothing type-specific lives in Java unless data cannot say it.
- * {@code readiness} lists {@link ReadyCondition}s the workload must meet, besides its kind's own
- * readiness check, before the layers that consume it start.
+ * One catalog entry ({@code components/<type>.yaml}) as render sees it for one engine and one
+ * version family: everything that differs between database types, as data. Render turns a
+ * {@link dev.dbstack.model.DatabaseLayer} plus its component into Kubernetes objects; nothing
+ * type-specific lives in Java unless data cannot say it (then a {@code TypeHook} of that type does).
+ *
+ * <p>A file may layer {@code engines:} (MySQL, Percona Server, MariaDB under one type) and
+ * {@code variants:} (a version range whose data lives elsewhere, or whose image takes other
+ * variables) over its top level as JSON merge patches; {@link Catalog} resolves them, so each
+ * {@code Component} is flat. {@code readiness} lists {@link ReadyCondition}s the workload must meet,
+ * besides its kind's own readiness check, before the layers that consume it start.
+ *
+ * @param engine          the engine this component is resolved for; null for a type without engines
+ * @param engines         the type's engines, the default first; empty for a type without engines
+ * @param workload        {@code statefulset}: a server with a volume per pod; {@code none}: no server,
+ *                        only a volume that the containers consuming the layer mount (SQLite)
+ * @param developmentOnly refused in a cluster group marked {@code production: true}
+ * @param extraPorts      ports besides {@code port} (a management UI, a second protocol), on the
+ *                        container and the Services; templates see them as {@code ports.<name>}
+ * @param storageByFamily where each version family of this engine keeps its data, so that a version
+ *                        change can be checked for data that would not be found
  */
 public record Component(
         String type,
@@ -18,9 +33,15 @@ public record Component(
         String image,
         List<String> versions,
         String defaultVersion,
+        String engine,
+        List<String> engines,
+        String workload,
+        boolean developmentOnly,
         int maxReplicas,
         Port port,
+        List<Port> extraPorts,
         Storage storage,
+        Map<String, Storage> storageByFamily,
         SecurityContext securityContext,
         Resources resources,
         Map<String, Setting> settings,
@@ -45,6 +66,27 @@ public record Component(
         versions = versions == null ? List.of() : versions;
         versionChanges = versionChanges == null ? VersionChanges.STRICT : versionChanges;
         readiness = readiness == null ? List.of() : List.copyOf(readiness);
+        engines = engines == null ? List.of() : List.copyOf(engines);
+        workload = workload == null ? WORKLOAD_STATEFULSET : workload;
+        extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
+        storageByFamily = storageByFamily == null ? Map.of() : new java.util.TreeMap<>(storageByFamily);
+    }
+
+    public static final String WORKLOAD_STATEFULSET = "statefulset";
+    public static final String WORKLOAD_NONE = "none";
+    public static final List<String> WORKLOADS = List.of(WORKLOAD_STATEFULSET, WORKLOAD_NONE);
+
+    /** Whether the type runs a server; a type without one (SQLite) is only a volume its consumers mount. */
+    public boolean hasServer() {
+        return !WORKLOAD_NONE.equals(workload);
+    }
+
+    /** {@link #port} and {@link #extraPorts}, the primary first. */
+    public List<Port> allPorts() {
+        List<Port> all = new java.util.ArrayList<>();
+        if (port != null) all.add(port);
+        all.addAll(extraPorts);
+        return all;
     }
 
     /** {@link #readiness}, parsed: what the workload must meet besides its kind's own readiness check. */
@@ -55,19 +97,20 @@ public record Component(
     public record Port(String name, int number) {}
 
     /**
-     * Where data lives. {@code variants} override mount path and environment for a version range,
-     * the first match winning (PostgreSQL 18 moved its data directory).
+     * Where data lives: the volume's mount path, and variables that point inside it ({@code PGDATA}).
+     * A version range that keeps it elsewhere says so in a {@code variants:} entry.
      */
-    public record Storage(String mountPath, Map<String, String> env, List<Variant> variants) {
+    public record Storage(String mountPath, Map<String, String> env) {
         public Storage {
-            env = env == null ? Map.of() : env;
-            variants = variants == null ? List.of() : variants;
+            env = env == null ? Map.of() : new java.util.TreeMap<>(env);
         }
-
-        public record Variant(String versions, String mountPath, Map<String, String> env) {}
     }
 
-    public record SecurityContext(long runAsUser, long runAsGroup, long fsGroup) {}
+    /**
+     * The user and group the server runs as, and the group that owns its volume. A type without a
+     * server gives only {@code fsGroup}: the pods that mount its volume get it as a supplementary group.
+     */
+    public record SecurityContext(Long runAsUser, Long runAsGroup, Long fsGroup) {}
 
     public record Resources(String cpu, String memory) {}
 
@@ -80,9 +123,12 @@ public record Component(
     /** A container environment variable: a catalog template ({@code value}) or a key of the credentials Secret. */
     public record Env(String value, String secret) {}
 
-    /** A probe: an exec command, or a TCP check of the service port. */
-    public record Probe(List<String> exec, Boolean tcpSocket, int initialDelaySeconds, int periodSeconds,
+    /** A probe: an exec command, an HTTP GET of a port, or a TCP check of the service port. */
+    public record Probe(List<String> exec, HttpGet httpGet, Boolean tcpSocket, int initialDelaySeconds, int periodSeconds,
                         int timeoutSeconds, int failureThreshold) {}
+
+    /** An HTTP(S) GET; {@code port} names one of the component's ports (the primary when unset). */
+    public record HttpGet(String path, String port, String scheme) {}
 
     /**
      * An output variable, exposed to higher layers under {@code name}. Secret outputs are stored in
@@ -142,15 +188,8 @@ public record Component(
                 .max((a, b) -> Integer.compare(a.length(), b.length()));
     }
 
-    /** Mount path and extra environment for a version: the first matching variant, else the defaults. */
-    public Storage.Variant storageFor(String version) {
-        for (Storage.Variant v : storage.variants()) {
-            if (VersionRange.parse(v.versions()).contains(version)) {
-                return new Storage.Variant(v.versions(),
-                        v.mountPath() != null ? v.mountPath() : storage.mountPath(),
-                        v.env() != null ? v.env() : storage.env());
-            }
-        }
-        return new Storage.Variant("*", storage.mountPath(), storage.env());
+    /** Where a version of this engine keeps its data; this component's own storage for an unknown version. */
+    public Storage storageFor(String version) {
+        return familyOf(version).map(storageByFamily::get).orElse(storage);
     }
 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.state.StateStorageException;
+import dev.dbstack.yaml.MergePatch;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -173,7 +173,7 @@ final class SandboxApi {
                     return status(422, "Invalid", "the server rejected our request due to an error in our request: " + e.getMessage(), p);
                 }
             } else if (type.contains("merge-patch+json")) {
-                patched = merge(current, patch);
+                patched = MergePatch.apply(current, patch);
             } else {
                 return status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include:"
                         + " application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json", p);
@@ -396,21 +396,6 @@ final class SandboxApi {
             data.put(e.getKey(), Base64.getEncoder().encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8)));
         }
         o.remove("stringData");
-    }
-
-    /**
-     * RFC 7386 JSON merge patch, as the API server applies it: objects merge, {@code null} removes,
-     * anything else (lists included) replaces.
-     */
-    static JsonNode merge(JsonNode target, JsonNode patch) {
-        if (!patch.isObject()) return patch;
-        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : JSON.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (f.getValue().isNull()) result.remove(f.getKey());
-            else result.set(f.getKey(), merge(result.get(f.getKey()), f.getValue()));
-        }
-        return result;
     }
 
     /** A write under the store's lock; a sandbox fault (a full disk under the journal) answers 500 rather than never. */

@@ -104,8 +104,16 @@ final class ConfigObject {
      * output references (see {@link #asTemplate}). A reference here is refused rather than passed on as
      * literal text, and so is a stray {@code {{} or {@code }}}.
      */
+    /** A value written as any scalar (a string, a number, true or false), as its text: a catalog setting. */
+    Optional<String> scalar(String key) {
+        return node(key).flatMap(n -> checkedText(n, path(key), scalarText(n, path(key), true, true)));
+    }
+
     Optional<String> asString(Node n, String keyPath, boolean numbersAsText) {
-        Optional<String> text = scalarText(n, keyPath, numbersAsText, false);
+        return checkedText(n, keyPath, scalarText(n, keyPath, numbersAsText, false));
+    }
+
+    private Optional<String> checkedText(Node n, String keyPath, Optional<String> text) {
         if (text.isEmpty()) return text;
         int brace = firstBraces(text.get());
         if (brace >= 0) {

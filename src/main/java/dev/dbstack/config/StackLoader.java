@@ -362,6 +362,8 @@ public final class StackLoader {
             Names.checkDnsSubdomain(domain).ifPresent(m -> o.problem("clusterDomain", m));
             if (cluster != null) checkCluster(cluster).ifPresent(m -> o.problem("cluster", m));
             boolean backup = o.bool("diskBackup").orElse(false);
+            boolean production = o.bool("production").orElse(false);
+            boolean privileged = o.bool("privileged").orElse(true);
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (name == null || cluster == null) continue;
@@ -369,7 +371,7 @@ public final class StackLoader {
                 o.problem("name", "cluster group " + quote(name) + " is declared twice");
                 continue;
             }
-            groups.add(new ClusterGroup(name, cluster, domain, backup, o.source()));
+            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, o.source()));
         }
         return groups;
     }
@@ -469,9 +471,21 @@ public final class StackLoader {
         return readDatabase(o, component.get(), name.orElse(null), dependsOn, resources, index);
     }
 
-    private DatabaseLayer readDatabase(ConfigObject o, Component c, String name, List<String> dependsOn,
+    private DatabaseLayer readDatabase(ConfigObject o, Component type, String name, List<String> dependsOn,
                                        Resources resources, int index) {
-        String version = o.string("version", true).orElse(c.defaultVersion());
+        Component engine = type;
+        if (!type.engines().isEmpty()) {
+            String wanted = o.string("engine").orElse(type.engine());
+            Optional<Component> found = catalog.find(type.type(), wanted);
+            if (found.isPresent()) {
+                engine = found.get();
+            } else {
+                o.problem("engine", "unknown engine " + quote(wanted) + " of " + type.title() + Suggest.didYouMean(wanted,
+                        type.engines()) + " (engines: " + String.join(", ", type.engines()) + ")");
+            }
+        }
+        String version = o.string("version", true).orElse(engine.defaultVersion());
+        Component c = catalog.resolve(engine.type(), engine.engine(), version);
         Long storage = readStorage(o, "storage");
         String storageClass = storageClass(o);
         long replicas = o.integer("replicas", 1, c.maxReplicas(), c.maxReplicas() == 1
@@ -483,7 +497,7 @@ public final class StackLoader {
         }
         Map<String, String> settings = new TreeMap<>();
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
-            String value = o.string(s.getKey(), true).orElse(s.getValue().defaultValue());
+            String value = o.scalar(s.getKey()).orElse(s.getValue().defaultValue());
             String pattern = s.getValue().pattern();
             if (value != null && pattern != null && !value.matches(pattern)) {
                 o.problem(s.getKey(), quote(value) + " is not a valid " + s.getKey() + " for " + c.title()
@@ -503,14 +517,14 @@ public final class StackLoader {
         Optional<String> notAVersion = Names.checkVersion(version);
         notAVersion.ifPresent(m -> o.problem("version", m));
         if (notAVersion.isEmpty() && c.familyOf(version).isEmpty()) {
-            o.problem("version", "version " + quote(version) + " of " + c.title() + " is not supported (supported: "
-                    + String.join(", ", c.versions()) + ")");
+            o.problem("version", "version " + quote(version) + " of " + c.title() + (c.engine() == null ? ""
+                    : " (engine " + c.engine() + ")") + " is not supported (supported: " + String.join(", ", c.versions()) + ")");
         }
         if (!o.has("storage")) {
             o.problem("storage", "missing required key (storage in GiB for the data volume, e.g. storage: 10)");
         }
         if (name == null || storage == null) return null;
-        return new DatabaseLayer(name, c.type(), version, storage.intValue(), storageClass, (int) replicas,
+        return new DatabaseLayer(name, c.type(), c.engine(), version, storage.intValue(), storageClass, (int) replicas,
                 Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn),
                 renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, index, o.source());
     }
@@ -652,6 +666,21 @@ public final class StackLoader {
 
     // ---- app deployments ---------------------------------------------------------------------
 
+    /** A type meant for development only (SQLite) has no place in a cluster group marked {@code production: true}. */
+    private void refuseDevelopmentOnly(AppProfile profile, String app, ClusterGroup group, Problems problems) {
+        if (!group.production()) return;
+        for (ServiceLayer layer : profile.layers()) {
+            if (!(layer instanceof DatabaseLayer db)) continue;
+            Component c = catalog.resolve(db.type(), db.engine(), db.version());
+            if (!c.developmentOnly()) continue;
+            problems.add(db.source(), "config." + PROFILES + "[" + profile.name() + "].layers[" + db.name() + "].type",
+                    c.title() + " is for development only, and app '" + app + "' runs in cluster group '" + group.name()
+                    + "', which is marked production: true; use a database server type there (known types: "
+                    + catalog.types().stream().filter(t -> !catalog.get(t).developmentOnly()).collect(Collectors.joining(", "))
+                    + ")");
+        }
+    }
+
     private List<AppDeployment> readApps(Node node, List<ClusterGroup> groups, List<AppProfile> profiles,
                                          Problems problems, String file) {
         List<AppDeployment> apps = new ArrayList<>();
@@ -698,6 +727,8 @@ public final class StackLoader {
                 continue;
             }
             if (profile.isEmpty()) continue;
+            ClusterGroup clusterGroup = groups.stream().filter(g -> g.name().equals(groupName)).findFirst().orElseThrow();
+            refuseDevelopmentOnly(profile.get(), name.get(), clusterGroup, problems);
             apps.add(new AppDeployment(name.get(), profile.get().name(), profile.get().version(), groupName, namespace,
                     o.source()));
         }

@@ -250,7 +250,7 @@ public final class Engine implements AutoCloseable {
         JsonNode secret = live.get(new ObjectRef("v1", "Secret", app.namespace(), Renderer.credentialsSecret(data.layer())));
         if (secret == null) return null;
         String whole = "{{credentials." + name + "}}";
-        for (Component.Output o : stack.catalog().get(layer.type()).outputs()) {
+        for (Component.Output o : stack.catalog().resolve(layer.type(), layer.engine(), layer.version()).outputs()) {
             JsonNode value = secret.path("data").path(o.name());
             if (o.secret() && o.value().replace(" ", "").equals(whole) && value.isTextual()) {
                 try {
@@ -295,7 +295,8 @@ public final class Engine implements AutoCloseable {
         state.retained().forEach((key, v) -> {
             ServiceId data = serviceId(key);
             retained.put(data, new Retained(data, v.path("namespace").asText(), serviceId(v.path("service").asText()),
-                    v.path("type").asText(), v.path("version").asText(null), strings(v.path("secrets")),
+                    v.path("type").asText(), v.path("engine").asText(null), v.path("version").asText(null),
+                    strings(v.path("secrets")),
                     strings(v.path("claims"))));
         });
         return new Planner.Known(recorded(), retained);
@@ -351,7 +352,7 @@ public final class Engine implements AutoCloseable {
     private static JsonNode describe(Retained data) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("namespace", data.namespace()).put("service", data.service() == null ? "" : data.service().toString())
-                .put("type", data.type()).put("version", data.version());
+                .put("type", data.type()).put("engine", data.engine()).put("version", data.version());
         ArrayNode secrets = n.putArray("secrets");
         data.secrets().forEach(secrets::add);
         ArrayNode claims = n.putArray("claims");

@@ -239,7 +239,8 @@ public final class ServiceGraph {
 
     /** Output variables a layer exposes: its component's, none for containers. */
     public static List<String> outputsOf(ServiceLayer layer, Catalog catalog) {
-        if (layer instanceof DatabaseLayer db) return catalog.find(db.type()).map(Component::outputNames).orElse(List.of());
+        if (layer instanceof DatabaseLayer db) return catalog.find(db.type()).isEmpty() ? List.of()
+                : catalog.resolve(db.type(), db.engine(), db.version()).outputNames();
         return List.of();
     }
 

@@ -6,8 +6,11 @@ package dev.dbstack.model;
  * @param cluster       a kubeconfig context name, or {@code sandbox} for the embedded API server
  * @param clusterDomain the DNS suffix of in-cluster service names, used in output variables
  * @param diskBackup    whether the group backs up disks; Palette's default is off, and we warn about it
+ * @param production    a production group refuses what is for development only (SQLite)
+ * @param privileged    whether its clusters admit privileged pods; a type that needs one is refused where not
  */
-public record ClusterGroup(String name, String cluster, String clusterDomain, boolean diskBackup, SourceRef source) {
+public record ClusterGroup(String name, String cluster, String clusterDomain, boolean diskBackup, boolean production,
+                           boolean privileged, SourceRef source) {
     public static final String SANDBOX = "sandbox";
 
     public boolean isSandbox() {

@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * A database service layer, rendered from its catalog component.
  *
+ * @param engine      the server a type with engines runs (mysql, percona, mariadb), resolved to the type's
+ *                    default when the layer names none; null for a type without engines
  * @param settings    type-specific settings declared by the component (database name, user, ...)
  * @param credentials credentials the user supplied as {@code secure:} values instead of generated ones
  * @param renamedFrom the layer's earlier name when it was renamed, else null: its data (workload, claims,
@@ -14,6 +16,7 @@ import java.util.Map;
 public record DatabaseLayer(
         String name,
         String type,
+        String engine,
         String version,
         int storageGiB,
         String storageClass,

@@ -155,7 +155,9 @@ public final class Planner {
         }
 
         void service(RenderedService s) {
-            DataCheck check = s.layer() instanceof DatabaseLayer db ? checkData(s, db) : DataCheck.NONE;
+            // A type without a server (SQLite) keeps its data on a claim of its own, which removals keep.
+            DataCheck check = s.layer() instanceof DatabaseLayer db && s.objects().stream().anyMatch(o -> o instanceof StatefulSet)
+                    ? checkData(s, db) : DataCheck.NONE;
             for (HasMetadata o : s.objects()) {
                 object(s.id().app(), s.id(), o, o instanceof StatefulSet ? check : DataCheck.NONE);
             }
@@ -250,13 +252,15 @@ public final class Planner {
             StatefulSet wantSts = (StatefulSet) s.objects().stream().filter(o -> o instanceof StatefulSet).findFirst().orElseThrow();
             JsonNode want = SERIALIZATION.convertValue(wantSts, JsonNode.class);
             JsonNode sts = live.objects().get(ObjectRef.of(wantSts));
-            Component c = catalog.get(db.type());
+            Component c = catalog.resolve(db.type(), db.engine(), db.version());
             String oldType;
+            String oldEngine;
             String oldVersion;
             Retained kept = null;
             String where;
             if (sts != null) {
                 oldType = sts.path("metadata").path("labels").path(Labels.TYPE).asText(db.type());
+                oldEngine = engineOf(sts);
                 oldVersion = versionOf(sts);
                 where = "StatefulSet " + s.namespace() + "/" + db.dataName();
             } else {
@@ -273,6 +277,7 @@ public final class Planner {
                     return DataCheck.NONE;
                 }
                 oldType = kept.type();
+                oldEngine = kept.engine();
                 oldVersion = kept.version();
                 where = "the data kept in " + names(claims);
             }
@@ -282,6 +287,16 @@ public final class Planner {
                         + id.layer() + " to type " + db.type() + " would hand it to " + c.title() + ", which cannot read it."
                         + " Keep type: " + oldType + ", and add a " + db.type() + " layer under another name instead (move the"
                         + " data, switch the consumers, then remove " + id.layer() + ")");
+                return DataCheck.NONE;
+            }
+            // Data written before dbstack recorded engines was written by the type's default engine.
+            String wroteIt = oldEngine != null ? oldEngine : catalog.get(db.type()).engine();
+            if (db.engine() != null && !db.engine().equals(wroteIt)) {
+                refuse(db, key + ".engine", "app " + id.app() + ": " + where + " holds data written by " + c.title() + " engine "
+                        + wroteIt + "; changing layer " + id.layer() + " to engine " + db.engine() + " would hand it to another"
+                        + " server, which may not read it or may change it so " + wroteIt + " cannot read it again. Keep engine: "
+                        + wroteIt + ", and add a layer with engine: " + db.engine() + " under another name instead; "
+                        + VersionChange.migrationPath(c, id.layer(), db.version()));
                 return DataCheck.NONE;
             }
             String note = "";
@@ -348,8 +363,8 @@ public final class Planner {
         /** The same comparison from the catalog, for kept data with no workload to read. */
         private static String dataLayoutChange(Component c, String oldVersion, String newVersion) {
             if (oldVersion == null) return null;
-            Component.Storage.Variant before = c.storageFor(oldVersion);
-            Component.Storage.Variant after = c.storageFor(newVersion);
+            Component.Storage before = c.storageFor(oldVersion);
+            Component.Storage after = c.storageFor(newVersion);
             if (before.mountPath().equals(after.mountPath()) && before.env().equals(after.env())) return null;
             return "where " + oldVersion + " wrote it (mounted at " + before.mountPath() + " " + before.env() + ", not at "
                     + after.mountPath() + " " + after.env() + ")";
@@ -358,9 +373,7 @@ public final class Planner {
         /** Variables any version of the type uses to say where its data is inside the volume. */
         private static Set<String> layoutVariables(Component c) {
             Set<String> names = new TreeSet<>(c.storage().env().keySet());
-            c.storage().variants().forEach(v -> {
-                if (v.env() != null) names.addAll(v.env().keySet());
-            });
+            c.storageByFamily().values().forEach(s -> names.addAll(s.env().keySet()));
             return names;
         }
 
@@ -470,7 +483,7 @@ public final class Planner {
                 if (!secret.isEmpty()) secrets.add(secret);
             }
             return new Retained(new ServiceId(r.app(), r.ref().name()), r.ref().namespace(), r.service(), typeOf(r),
-                    versionOf(sts), List.copyOf(secrets), claims.stream().map(ObjectRef::name).toList());
+                    engineOf(sts), versionOf(sts), List.copyOf(secrets), claims.stream().map(ObjectRef::name).toList());
         }
 
         private String typeOf(Recorded r) {
@@ -588,6 +601,12 @@ public final class Planner {
             }
             return true;
         }
+    }
+
+    /** The engine a StatefulSet runs, as dbstack annotated it; null when it did not (a type without engines). */
+    static String engineOf(JsonNode sts) {
+        String engine = sts == null ? "" : sts.path("metadata").path("annotations").path(Labels.ENGINE).asText("");
+        return engine.isEmpty() ? null : engine;
     }
 
     /** The database version a StatefulSet runs: what dbstack annotated, else its image's tag. */

@@ -11,7 +11,8 @@ import java.util.List;
  * @param data     {@code app/<workload>}: the name the data lives under (a layer's name, or its earlier
  *                 name for a renamed layer); generated credentials are kept in state under it
  * @param service  the layer that last owned it
+ * @param engine   the engine of a type with engines that wrote it (null: none recorded, the type's default)
  * @param claims   the PersistentVolumeClaims that hold it, at the time it was kept
  */
-public record Retained(ServiceId data, String namespace, ServiceId service, String type, String version,
+public record Retained(ServiceId data, String namespace, ServiceId service, String type, String engine, String version,
                        List<String> secrets, List<String> claims) {}

@@ -132,7 +132,7 @@ public final class SavedPlan {
             ObjectNode r = n.putObject("retention").put("kind", s.retention().kind().name());
             Retained d = s.retention().data();
             ObjectNode data = r.putObject("data").put("data", d.data().toString()).put("namespace", d.namespace())
-                    .put("service", d.service() == null ? null : d.service().toString()).put("type", d.type())
+                    .put("service", d.service() == null ? null : d.service().toString()).put("type", d.type()).put("engine", d.engine())
                     .put("version", d.version());
             strings(data.putArray("secrets"), d.secrets());
             strings(data.putArray("claims"), d.claims());
@@ -257,7 +257,7 @@ public final class SavedPlan {
             JsonNode d = r.path("data");
             retention = new Step.Retention(Step.Retention.Kind.valueOf(r.path("kind").asText()), new Retained(
                     serviceId(text(d, "data")), text(d, "namespace"), serviceId(d.path("service").asText(null)), text(d, "type"),
-                    d.path("version").asText(null), list(d.path("secrets")), list(d.path("claims"))));
+                    d.path("engine").asText(null), d.path("version").asText(null), list(d.path("secrets")), list(d.path("claims"))));
         }
         return new Step(action, text(n, "app"), serviceId(n.path("service").asText(null)), ref, n.path("reason").asText(""),
                 list(n.path("fields")), desired, retention, new Step.Write(version(n.get("plannedAgainst")), patch, claims, policy));

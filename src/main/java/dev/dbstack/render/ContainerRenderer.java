@@ -6,20 +6,11 @@ import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.Template;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,101 +41,89 @@ final class ContainerRenderer {
         return layer + "-data";
     }
 
+    /**
+     * @param mounts the claims of the database layers without a server (SQLite) this layer consumes
+     */
     static RenderedService render(String stack, ServiceId id, String namespace, ContainerLayer layer,
-                                  Function<ServiceId, RenderedService> providers, Function<String, String> ownSecrets) {
+                                  Function<ServiceId, RenderedService> providers, Function<String, String> ownSecrets,
+                                  List<RenderedService.SharedVolume> mounts) {
         Map<String, String> labels = Labels.service(stack, id, ContainerLayer.TYPE, "application");
         Map<String, String> selector = Labels.selector(id);
         List<HasMetadata> objects = new ArrayList<>();
 
         Map<String, EnvVar> helpers = new TreeMap<>();
         List<EnvVar> env = new ArrayList<>();
-        Map<String, String> ownSecretData = new TreeMap<>();
+        Map<String, String> ownSecretValues = new TreeMap<>();
         for (dev.dbstack.model.EnvVar e : layer.env()) {
             if (e.isSecret()) {
-                ownSecretData.put(e.name(), Base64.getEncoder().encodeToString(
-                        ownSecrets.apply(e.name()).getBytes(StandardCharsets.UTF_8)));
-                env.add(secretRef(e.name(), envSecretName(layer.name()), e.name()));
+                ownSecretValues.put(e.name(), ownSecrets.apply(e.name()));
+                env.add(KubeObjects.secretRef(e.name(), envSecretName(layer.name()), e.name()));
                 continue;
             }
             List<Template.Part> parts = e.template().parts();
             if (parts.size() == 1 && parts.get(0) instanceof Template.Reference r) {
                 OutputValue out = output(id, r, providers);
-                env.add(out.isSecret() ? secretRef(e.name(), out.secretName(), out.secretKey())
-                        : new EnvVarBuilder().withName(e.name()).withValue(out.value()).build());
+                env.add(out.isSecret() ? KubeObjects.secretRef(e.name(), out.secretName(), out.secretKey())
+                        : KubeObjects.env(e.name(), out.value()));
                 continue;
             }
-            String value = substitute(id, e.template(), providers, helpers);
-            env.add(new EnvVarBuilder().withName(e.name()).withValue(value).build());
+            env.add(KubeObjects.env(e.name(), substitute(id, e.template(), providers, helpers)));
         }
         List<String> command = layer.command().stream().map(a -> substitute(id, a.template(), providers, helpers)).toList();
         List<String> args = layer.args().stream().map(a -> substitute(id, a.template(), providers, helpers)).toList();
         List<EnvVar> allEnv = new ArrayList<>(helpers.values()); // helpers first: $(VAR) sees only earlier entries
         allEnv.addAll(env);
 
-        if (!ownSecretData.isEmpty()) {
-            objects.add(new SecretBuilder()
-                    .withNewMetadata().withName(envSecretName(layer.name())).withNamespace(namespace).withLabels(labels).endMetadata()
-                    .withType("Opaque").withData(ownSecretData).build());
+        if (!ownSecretValues.isEmpty()) {
+            objects.add(KubeObjects.secret(envSecretName(layer.name()), namespace, labels, ownSecretValues));
         }
         if (!layer.ports().isEmpty()) {
-            List<ServicePort> ports = layer.ports().stream().map(p -> new ServicePortBuilder().withName(p.name())
-                    .withPort(p.port()).withTargetPort(new IntOrString(p.name())).withProtocol("TCP").build()).toList();
-            objects.add(new ServiceBuilder()
-                    .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels).endMetadata()
-                    .withNewSpec().withType("ClusterIP").withSelector(selector).withPorts(ports).endSpec()
-                    .build());
+            objects.add(KubeObjects.clusterService(layer.name(), namespace, labels, selector,
+                    layer.ports().stream().map(p -> KubeObjects.servicePort(p.name(), p.port())).toList()));
         }
         ContainerLayer.Volume volume = layer.volume();
         if (volume != null) {
-            objects.add(new PersistentVolumeClaimBuilder()
-                    .withNewMetadata().withName(volumeClaimName(layer.name())).withNamespace(namespace).withLabels(labels).endMetadata()
-                    .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(volume.storageClass())
-                    .withNewResources().addToRequests("storage", new Quantity(volume.sizeGiB() + "Gi")).endResources()
-                    .endSpec().build());
+            objects.add(KubeObjects.claim(volumeClaimName(layer.name()), namespace, labels, volume.sizeGiB(), volume.storageClass()));
         }
 
-        Resources res = layer.resources().orElse(DEFAULT_RESOURCES);
         ContainerBuilder container = new ContainerBuilder()
                 .withName(layer.name())
                 .withImage(layer.image())
                 .withCommand(command)
                 .withArgs(args)
                 .withEnv(allEnv)
-                .withNewResources()
-                .addToRequests("cpu", new Quantity(res.cpu()))
-                .addToRequests("memory", new Quantity(res.memory()))
-                .addToLimits("memory", new Quantity(res.memory()))
-                .endResources()
+                .withResources(KubeObjects.resources(layer.resources().orElse(DEFAULT_RESOURCES)))
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).endSecurityContext();
         for (ContainerLayer.Port p : layer.ports()) {
             container.addNewPort().withName(p.name()).withContainerPort(p.port()).withProtocol("TCP").endPort();
         }
-        if (volume != null) container.addNewVolumeMount().withName("data").withMountPath(volume.mountPath()).endVolumeMount();
-
-        DeploymentBuilder deployment = new DeploymentBuilder()
+        PodSpecBuilder pod = new PodSpecBuilder().withEnableServiceLinks(false).withSecurityContext(KubeObjects.podSecurity());
+        if (volume != null) {
+            container.addNewVolumeMount().withName("data").withMountPath(volume.mountPath()).endVolumeMount();
+            pod.addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(volumeClaimName(layer.name()))
+                    .endPersistentVolumeClaim().endVolume();
+        }
+        for (RenderedService.SharedVolume m : mounts) {
+            container.addNewVolumeMount().withName(m.claimName()).withMountPath(m.mountPath()).endVolumeMount();
+            pod.addNewVolume().withName(m.claimName()).withNewPersistentVolumeClaim().withClaimName(m.claimName())
+                    .endPersistentVolumeClaim().endVolume();
+            if (m.fsGroup() != null) pod.editSecurityContext().withFsGroup(m.fsGroup()).endSecurityContext();
+        }
+        Deployment deployment = new DeploymentBuilder()
                 .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels).endMetadata()
                 .withNewSpec()
                 .withReplicas(layer.replicas())
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 // A ReadWriteOnce volume cannot be attached to old and new pod at once during a rollout.
-                .withNewStrategy().withType(volume != null ? "Recreate" : "RollingUpdate").endStrategy()
+                .withNewStrategy().withType(volume != null || !mounts.isEmpty() ? "Recreate" : "RollingUpdate").endStrategy()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec()
-                .withEnableServiceLinks(false)
-                .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-                .withContainers(container.build())
-                .endSpec()
+                .withSpec(pod.withContainers(container.build()).build())
                 .endTemplate()
-                .endSpec();
-        if (volume != null) {
-            deployment.editSpec().editTemplate().editSpec().addNewVolume().withName("data")
-                    .withNewPersistentVolumeClaim().withClaimName(volumeClaimName(layer.name())).endPersistentVolumeClaim()
-                    .endVolume().endSpec().endTemplate().endSpec();
-        }
-        Deployment d = deployment.build();
-        objects.add(d);
-        return new RenderedService(id, layer, namespace, List.copyOf(objects), new LinkedHashMap<>());
+                .endSpec()
+                .build();
+        objects.add(deployment);
+        return new RenderedService(id, layer, namespace, List.copyOf(objects), new LinkedHashMap<>(), null);
     }
 
     /**
@@ -169,7 +148,7 @@ final class ContainerRenderer {
                 OutputValue out = output(id, r, providers);
                 if (out.isSecret()) {
                     String helper = helperName(r);
-                    helpers.putIfAbsent(helper, secretRef(helper, out.secretName(), out.secretKey()));
+                    helpers.putIfAbsent(helper, KubeObjects.secretRef(helper, out.secretName(), out.secretKey()));
                     helperSpans.add(new int[] {text.length(), text.length() + helper.length() + 3});
                     text.append("$(").append(helper).append(')');
                 } else {
@@ -209,10 +188,5 @@ final class ContainerRenderer {
     /** {@code DBSTACK_POSTGRESQL_1_PASSWORD} for {@code postgresql-1.PASSWORD}. */
     static String helperName(Template.Reference r) {
         return "DBSTACK_" + r.layer().toUpperCase().replace('-', '_') + "_" + r.variable();
-    }
-
-    private static EnvVar secretRef(String name, String secret, String key) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-                .withName(secret).withKey(key).endSecretKeyRef().endValueFrom().build();
     }
 }

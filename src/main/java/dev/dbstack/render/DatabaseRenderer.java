@@ -10,32 +10,27 @@ import dev.dbstack.model.ServiceId;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** A database layer → credentials Secret, headless and client Services, StatefulSet with a volume per pod. */
+/**
+ * A database layer → credentials Secret, headless and client Services, StatefulSet with a volume
+ * per pod, then whatever the type's {@link TypeHook} adds. A type without a server (SQLite) is a
+ * claim its consumers mount ({@link RenderedService.SharedVolume}).
+ */
 final class DatabaseRenderer {
     static final String DATA_VOLUME = "data";
 
@@ -49,98 +44,65 @@ final class DatabaseRenderer {
         return layer + "-headless";
     }
 
+    /** The claim of a type without a server: its data, mounted by the containers that consume it. */
+    static String sharedClaimName(String layer) {
+        return DATA_VOLUME + "-" + layer;
+    }
+
     static RenderedService render(String stack, ServiceId id, String namespace, DatabaseLayer layer, AppProfile profile,
-                                  ClusterGroup group, Component c, CredentialSource credentials) {
+                                  ClusterGroup group, Component c, CredentialSource credentials, TypeHook hook) {
         // A renamed layer's data keeps its old name: the StatefulSet, its selector, claims, headless
         // Service and credentials are rendered exactly as before; the layer, its client Service and its
         // outputs take the new name.
         ServiceId dataId = new ServiceId(id.app(), layer.dataName());
         String data = layer.dataName();
         Map<String, String> labels = Labels.service(stack, dataId, c.type(), "database");
-        Map<String, String> selector = Labels.selector(dataId);
-        String domain = group.clusterDomain();
+        String dataDir = c.hasServer() ? c.storage().mountPath() : c.storage().mountPath() + "/" + layer.name();
 
-        Map<String, String> vars = new TreeMap<>();
-        vars.put("layer", layer.name());
-        vars.put("namespace", namespace);
-        vars.put("version", layer.version());
-        vars.put("port", Integer.toString(c.port().number()));
-        vars.put("host", layer.name() + "." + namespace + ".svc." + domain);
-        vars.put("headlessHost", headlessName(data) + "." + namespace + ".svc." + domain);
-        layer.settings().forEach((k, v) -> vars.put("settings." + k, v));
+        Map<String, String> vars = templateValues(layer, c, namespace, group.clusterDomain(), dataDir);
         Map<String, String> plainVars = new TreeMap<>(vars);
         c.credentials().forEach((name, spec) -> vars.put("credentials." + name,
                 credentials.credential(dataId, name, spec, Optional.ofNullable(layer.credentials().get(name))).reveal()));
-
         Map<String, OutputValue> outputs = new LinkedHashMap<>();
-        Map<String, String> secretData = new TreeMap<>();
+        Map<String, String> secretOutputs = new TreeMap<>();
         for (Component.Output o : c.outputs()) {
             if (o.secret()) {
-                String value = CatalogTemplate.expand(o.value(), vars);
-                secretData.put(o.name(), Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
+                secretOutputs.put(o.name(), CatalogTemplate.expand(o.value(), vars));
                 outputs.put(o.name(), OutputValue.secret(o.name(), secretName(data), o.name(), o.description()));
             } else {
                 outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(), plainVars), o.description()));
             }
         }
+        List<HasMetadata> objects = new ArrayList<>();
+        if (c.hasServer() || !secretOutputs.isEmpty()) {
+            objects.add(KubeObjects.secret(secretName(data), namespace, labels, secretOutputs));
+        }
+        if (!c.hasServer()) {
+            objects.add(KubeObjects.claim(sharedClaimName(data), namespace, labels, layer.storageGiB(), layer.storageClass()));
+            Long fsGroup = c.securityContext() == null ? null : c.securityContext().fsGroup();
+            return new RenderedService(id, layer, namespace, objects, outputs,
+                    new RenderedService.SharedVolume(sharedClaimName(data), dataDir, fsGroup));
+        }
 
-        Secret secret = new SecretBuilder()
-                .withNewMetadata().withName(secretName(data)).withNamespace(namespace).withLabels(labels).endMetadata()
-                .withType("Opaque")
-                .withData(secretData)
-                .build();
+        Map<String, String> selector = Labels.selector(dataId);
+        List<ServicePort> ports = c.allPorts().stream().map(p -> KubeObjects.servicePort(p.name(), p.number())).toList();
+        objects.add(KubeObjects.headlessService(headlessName(data), namespace, labels, selector, ports));
+        objects.add(KubeObjects.clusterService(layer.name(), namespace, Labels.service(stack, id, c.type(), "database"),
+                selector, ports));
 
-        ServicePort port = new ServicePortBuilder().withName(c.port().name()).withPort(c.port().number())
-                .withTargetPort(new IntOrString(c.port().name())).withProtocol("TCP").build();
-        // Headless: stable per-pod DNS for the StatefulSet and SRV records (_<port>._tcp) for seed lists.
-        Service headless = new ServiceBuilder()
-                .withNewMetadata().withName(headlessName(data)).withNamespace(namespace).withLabels(labels).endMetadata()
-                .withNewSpec().withClusterIP("None").withPublishNotReadyAddresses(true)
-                .withSelector(selector).withPorts(port).endSpec()
-                .build();
-        Service client = new ServiceBuilder()
-                .withNewMetadata().withName(layer.name()).withNamespace(namespace)
-                .withLabels(Labels.service(stack, id, c.type(), "database")).endMetadata()
-                .withNewSpec().withType("ClusterIP").withSelector(selector).withPorts(port).endSpec()
-                .build();
-
-        Component.Storage.Variant storage = c.storageFor(layer.version());
         Resources res = layer.resources().orElse(new Resources(c.resources().cpu(), c.resources().memory()));
-        Container container = new ContainerBuilder()
-                .withName(c.type())
-                .withImage(c.image() + ":" + layer.version())
-                .withImagePullPolicy("IfNotPresent")
-                .withCommand(c.command())
-                .withArgs(c.args())
-                .addNewPort().withName(c.port().name()).withContainerPort(c.port().number()).withProtocol("TCP").endPort()
-                .withEnv(containerEnv(c, storage, plainVars, secretName(data)))
-                .withNewResources()
-                .addToRequests("cpu", new Quantity(res.cpu()))
-                .addToRequests("memory", new Quantity(res.memory()))
-                .addToLimits("memory", new Quantity(res.memory()))
-                .endResources()
-                .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(storage.mountPath()).endVolumeMount()
-                .withReadinessProbe(probe(c.readinessProbe(), c.port().name()))
-                .withLivenessProbe(probe(c.livenessProbe(), c.port().name()))
-                .withNewSecurityContext()
-                .withAllowPrivilegeEscalation(false)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .endSecurityContext()
-                .build();
-
-        PersistentVolumeClaim claim = new PersistentVolumeClaimBuilder()
-                .withNewMetadata().withName(DATA_VOLUME).withLabels(selector).endMetadata()
-                .withNewSpec()
-                .withAccessModes("ReadWriteOnce")
-                .withStorageClassName(layer.storageClass())
-                .withNewResources().addToRequests("storage", new Quantity(layer.storageGiB() + "Gi")).endResources()
-                .endSpec()
-                .build();
+        String keyPath = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]";
+        TypeHook.Context ctx = new TypeHook.Context(layer, c, group, namespace, keyPath, data, secretName(data), res, labels);
+        PodSpec pod = podSpec(c, server(c, plainVars, secretName(data), res));
+        if (hook != null) hook.shapePod(ctx, pod);
 
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(Labels.PROFILE, profile.ref());
         annotations.put(Labels.VERSION, layer.version());
-        if (!c.readiness().isEmpty()) annotations.put(Labels.READY_WHEN, readyWhen(c.readiness()));
+        if (c.engine() != null) annotations.put(Labels.ENGINE, c.engine());
+        List<String> readiness = new ArrayList<>(c.readiness());
+        if (hook != null) readiness.addAll(hook.readiness(ctx));
+        if (!readiness.isEmpty()) annotations.put(Labels.READY_WHEN, readyWhen(readiness));
         StatefulSet sts = new StatefulSetBuilder()
                 .withNewMetadata().withName(data).withNamespace(namespace).withLabels(labels)
                 .withAnnotations(annotations).endMetadata()
@@ -150,28 +112,71 @@ final class DatabaseRenderer {
                 .withPodManagementPolicy("OrderedReady")
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-                .withNewTemplate()
-                .withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec()
-                .withEnableServiceLinks(false)
-                .withTerminationGracePeriodSeconds(60L)
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(c.securityContext().runAsUser())
-                .withRunAsGroup(c.securityContext().runAsGroup())
-                .withFsGroup(c.securityContext().fsGroup())
-                .withFsGroupChangePolicy("OnRootMismatch")
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
-                .withContainers(container)
-                .endSpec()
-                .endTemplate()
-                .withVolumeClaimTemplates(claim)
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withSpec(pod).endTemplate()
+                .withVolumeClaimTemplates(KubeObjects.claim(DATA_VOLUME, null, selector, layer.storageGiB(), layer.storageClass()))
                 .endSpec()
                 .build();
+        objects.add(sts);
+        if (hook != null) objects.addAll(hook.extraObjects(ctx));
+        return new RenderedService(id, layer, namespace, objects, outputs, null);
+    }
 
-        List<HasMetadata> objects = List.of(secret, headless, client, sts);
-        return new RenderedService(id, layer, namespace, objects, outputs);
+    /** What catalog templates may use, credentials aside. */
+    private static Map<String, String> templateValues(DatabaseLayer layer, Component c, String namespace, String domain,
+                                                      String dataDir) {
+        Map<String, String> vars = new TreeMap<>();
+        vars.put("layer", layer.name());
+        vars.put("namespace", namespace);
+        vars.put("version", layer.version());
+        vars.put("engine", c.engine() == null ? "" : c.engine());
+        vars.put("host", layer.name() + "." + namespace + ".svc." + domain);
+        vars.put("headlessHost", headlessName(layer.dataName()) + "." + namespace + ".svc." + domain);
+        vars.put("dataDir", dataDir);
+        if (c.port() != null) vars.put("port", Integer.toString(c.port().number()));
+        c.allPorts().forEach(p -> vars.put("ports." + p.name(), Integer.toString(p.number())));
+        layer.settings().forEach((k, v) -> vars.put("settings." + k, v));
+        return vars;
+    }
+
+    /** The server's container: the catalog's image, ports, variables, resources, data mount and probes. */
+    private static Container server(Component c, Map<String, String> vars, String secret, Resources res) {
+        List<EnvVar> env = new ArrayList<>();
+        c.env().forEach((name, spec) -> env.add(spec.secret() != null ? KubeObjects.secretRef(name, secret, spec.secret())
+                : KubeObjects.env(name, CatalogTemplate.expand(spec.value(), vars))));
+        c.storage().env().forEach((name, value) -> env.add(KubeObjects.env(name, value)));
+        ContainerBuilder b = new ContainerBuilder()
+                .withName(c.type())
+                .withImage(c.image() + ":" + vars.get("version"))
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand(c.command().stream().map(a -> CatalogTemplate.expand(a, vars)).toList())
+                .withArgs(c.args().stream().map(a -> CatalogTemplate.expand(a, vars)).toList())
+                .withEnv(env)
+                .withResources(KubeObjects.resources(res))
+                .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(c.storage().mountPath()).endVolumeMount()
+                .withReadinessProbe(probe(c.readinessProbe(), c.port().name()))
+                .withLivenessProbe(probe(c.livenessProbe(), c.port().name()))
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext();
+        c.allPorts().forEach(p -> b.addNewPort().withName(p.name()).withContainerPort(p.number()).withProtocol("TCP").endPort());
+        return b.build();
+    }
+
+    private static PodSpec podSpec(Component c, Container server) {
+        Component.SecurityContext sc = c.securityContext();
+        PodSpec pod = new PodSpecBuilder()
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(60L)
+                .withSecurityContext(KubeObjects.podSecurity())
+                .withContainers(server)
+                .build();
+        pod.getSecurityContext().setRunAsNonRoot(sc.runAsUser() != 0);
+        pod.getSecurityContext().setRunAsUser(sc.runAsUser());
+        pod.getSecurityContext().setRunAsGroup(sc.runAsGroup());
+        pod.getSecurityContext().setFsGroup(sc.fsGroup());
+        pod.getSecurityContext().setFsGroupChangePolicy("OnRootMismatch");
+        return pod;
     }
 
     /** The conditions as a JSON list of strings. */
@@ -181,21 +186,6 @@ final class DatabaseRenderer {
         return list.toString();
     }
 
-    private static List<EnvVar> containerEnv(Component c, Component.Storage.Variant storage, Map<String, String> vars,
-                                             String secretName) {
-        List<EnvVar> env = new ArrayList<>();
-        c.env().forEach((name, spec) -> {
-            if (spec.secret() != null) {
-                env.add(new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-                        .withName(secretName).withKey(spec.secret()).endSecretKeyRef().endValueFrom().build());
-            } else {
-                env.add(new EnvVarBuilder().withName(name).withValue(CatalogTemplate.expand(spec.value(), vars)).build());
-            }
-        });
-        new TreeMap<>(storage.env()).forEach((name, value) -> env.add(new EnvVarBuilder().withName(name).withValue(value).build()));
-        return env;
-    }
-
     private static Probe probe(Component.Probe p, String portName) {
         if (p == null) return null;
         ProbeBuilder b = new ProbeBuilder()
@@ -203,8 +193,15 @@ final class DatabaseRenderer {
                 .withPeriodSeconds(p.periodSeconds() > 0 ? p.periodSeconds() : 10)
                 .withTimeoutSeconds(p.timeoutSeconds() > 0 ? p.timeoutSeconds() : 1)
                 .withFailureThreshold(p.failureThreshold() > 0 ? p.failureThreshold() : 3);
-        if (p.exec() != null && !p.exec().isEmpty()) b.withNewExec().withCommand(p.exec()).endExec();
-        else b.withNewTcpSocket().withPort(new IntOrString(portName)).endTcpSocket();
+        if (p.exec() != null && !p.exec().isEmpty()) {
+            b.withNewExec().withCommand(p.exec()).endExec();
+        } else if (p.httpGet() != null) {
+            b.withNewHttpGet().withPath(p.httpGet().path())
+                    .withPort(new IntOrString(p.httpGet().port() != null ? p.httpGet().port() : portName))
+                    .withScheme(p.httpGet().scheme() != null ? p.httpGet().scheme() : "HTTP").endHttpGet();
+        } else {
+            b.withNewTcpSocket().withPort(new IntOrString(portName)).endTcpSocket();
+        }
         return b.build();
     }
 }

@@ -14,6 +14,8 @@ public final class Labels {
     public static final String TYPE = "dbstack.dev/type";
     public static final String PROFILE = "dbstack.dev/profile";
     public static final String VERSION = "dbstack.dev/version";
+    /** Annotation on a database's StatefulSet: the engine of a type with engines (MySQL, Percona Server, MariaDB). */
+    public static final String ENGINE = "dbstack.dev/engine";
     /**
      * Annotation on a database's StatefulSet: its component's {@code readiness} conditions as a JSON
      * list, so that apply reads them from the plan's object (absent when the component declares none).

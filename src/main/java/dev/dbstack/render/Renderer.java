@@ -73,6 +73,50 @@ public final class Renderer {
         if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));
     }
 
+    /** The types' hooks, by type: at most one each ({@link TypeHook}). */
+    static final Map<String, TypeHook> HOOKS = loadHooks();
+
+    private static Map<String, TypeHook> loadHooks() {
+        Map<String, TypeHook> hooks = new java.util.TreeMap<>();
+        for (TypeHook hook : java.util.ServiceLoader.load(TypeHook.class, Renderer.class.getClassLoader())) {
+            TypeHook other = hooks.putIfAbsent(hook.type(), hook);
+            if (other != null) {
+                throw new IllegalStateException("two hooks for type " + hook.type() + ": " + other.getClass().getName()
+                        + " and " + hook.getClass().getName());
+            }
+        }
+        return Map.copyOf(hooks);
+    }
+
+    /**
+     * A cluster group that does not admit privileged pods ({@code privileged: false}) gets none: a layer
+     * whose pods would need one is refused before anything is applied, rather than left pending.
+     */
+    private static void refusePrivileged(StackModel model, Collection<RenderedService> services) {
+        Set<Problem> problems = new LinkedHashSet<>();
+        for (RenderedService service : services) {
+            AppDeployment app = model.app(service.id().app());
+            ClusterGroup group = model.clusterGroupOf(app);
+            if (group.privileged()) continue;
+            for (HasMetadata o : service.objects()) {
+                io.fabric8.kubernetes.api.model.PodSpec pod = o instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s
+                        ? s.getSpec().getTemplate().getSpec()
+                        : o instanceof io.fabric8.kubernetes.api.model.apps.Deployment d ? d.getSpec().getTemplate().getSpec() : null;
+                if (pod == null) continue;
+                List<String> privileged = java.util.stream.Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream())
+                        .filter(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()))
+                        .map(io.fabric8.kubernetes.api.model.Container::getName).toList();
+                if (privileged.isEmpty() && !Boolean.TRUE.equals(pod.getHostNetwork())) continue;
+                AppProfile profile = model.profileOf(app);
+                problems.add(new Problem(service.layer().source(), "config.dbstack:profiles[" + profile.name() + "].layers["
+                        + service.layer().name() + "]", "layer '" + service.layer().name() + "' needs "
+                        + (privileged.isEmpty() ? "the host's network" : "privileged containers (" + String.join(", ", privileged) + ")")
+                        + ", and cluster group '" + group.name() + "' does not admit privileged pods (privileged: false)"));
+            }
+        }
+        if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));
+    }
+
     public RenderedStack render(ServiceGraph graph) {
         StackModel model = graph.model();
         Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();
@@ -94,16 +138,20 @@ public final class Renderer {
             ServiceLayer layer = model.layer(id);
             RenderedService rendered;
             if (layer instanceof DatabaseLayer db) {
-                rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile,
-                        model.clusterGroupOf(app), catalog.get(db.type()), credentials);
+                rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile, model.clusterGroupOf(app),
+                        catalog.resolve(db.type(), db.engine(), db.version()), credentials, HOOKS.get(db.type()));
             } else {
                 ContainerLayer c = (ContainerLayer) layer;
+                List<RenderedService.SharedVolume> mounts = graph.providersOf(id).stream()
+                        .map(d -> services.get(d.provider()).volume()).filter(java.util.Objects::nonNull).distinct().toList();
                 rendered = ContainerRenderer.render(model.stack(), id, app.namespace(), c, services::get,
-                        name -> envSecrets.apply(id, c.env().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()));
+                        name -> envSecrets.apply(id, c.env().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()),
+                        mounts);
             }
             services.put(id, rendered);
         }
         refuseNameCollisions(model, services.values());
+        refusePrivileged(model, services.values());
         return new RenderedStack(graph, appObjects, services, List.copyOf(warnings));
     }
 }

@@ -31,6 +31,9 @@ class CatalogTest {
         assertThat(pg.familyOf("160")).isEmpty();
         assertThat(pg.storageFor("18.1").mountPath()).isEqualTo("/var/lib/postgresql");
         assertThat(pg.storageFor("17").mountPath()).isEqualTo("/var/lib/postgresql/data");
+        assertThat(catalog.resolve("postgresql", null, "18.1").storage().env()).isEmpty();
+        assertThat(catalog.resolve("postgresql", null, "17.6").storage().env())
+                .containsEntry("PGDATA", "/var/lib/postgresql/data/pgdata");
         assertThat(catalog.get("mongodb").familyOf("7.0.12")).contains("7.0");
     }
 
@@ -65,7 +68,8 @@ class CatalogTest {
         assertThat(leaks.problems()).extracting(Problem::render).containsExactlyInAnyOrder(
                 "components/postgresql.yaml: outputs.USERNAME: uses credentials.password and so must be secret: true",
                 "components/postgresql.yaml: outputs.POSTGRES_URI: unknown template variable 'hots'; known: [credentials.password,"
-                        + " headlessHost, host, layer, namespace, port, settings.database, settings.user, version]");
+                        + " dataDir, engine, headlessHost, host, layer, namespace, port, ports.postgresql, settings.database,"
+                        + " settings.user, version]");
     }
 
     @Test
@@ -93,9 +97,9 @@ class CatalogTest {
                 Arguments.of("wrong type, nested", "number: 5432}", "number: lots}",
                         "components/postgresql.yaml:16: port.number: expected a whole number, got a string 'lots'"),
                 Arguments.of("wrong type in a list", "\"{{credentials.password}}\", secret: true", "\"{{credentials.password}}\", secret: maybe",
-                        "components/postgresql.yaml:57: outputs[1].secret: expected true or false, got a string 'maybe'"),
-                Arguments.of("list for a string", "mountPath: /var/lib/postgresql\n", "mountPath: [a, b]\n",
-                        "components/postgresql.yaml:24: storage.variants[0].mountPath: expected a string, got a list"),
+                        "components/postgresql.yaml:56: outputs[1].secret: expected true or false, got a string 'maybe'"),
+                Arguments.of("list for a string", "mountPath: /var/lib/postgresql,", "mountPath: [a, b],",
+                        "components/postgresql.yaml:24: variants[0].storage.mountPath: expected a string, got a list"),
                 Arguments.of("list for a map", "env: {PGDATA: /var/lib/postgresql/data/pgdata}", "env: [PGDATA]",
                         "components/postgresql.yaml:20: storage.env: expected a map, got a list"),
                 Arguments.of("fraction for a whole number", "maxReplicas: 1", "maxReplicas: 1.5",
@@ -167,9 +171,9 @@ class CatalogTest {
             Files.writeString(fs.getPath("/components/broken.yaml"), "type: broken\ntype: again\n");
         }
         try (FileSystem fs = FileSystems.newFileSystem(zip)) {
-            assertThat(Catalog.parse(fs.getPath("/components/redis.yaml"), "components/redis.yaml").type()).isEqualTo("redis");
+            assertThat(Catalog.parseOne(fs.getPath("/components/redis.yaml"), "components/redis.yaml").type()).isEqualTo("redis");
             UserInputException e = catchThrowableOfType(UserInputException.class,
-                    () -> Catalog.parse(fs.getPath("/components/broken.yaml"), "components/broken.yaml"));
+                    () -> Catalog.parseOne(fs.getPath("/components/broken.yaml"), "components/broken.yaml"));
             assertThat(e.getMessage()).isEqualTo("components/broken.yaml:2: type: duplicate key (first at line 1)");
         }
     }
