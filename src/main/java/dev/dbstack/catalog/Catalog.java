@@ -498,6 +498,17 @@ public final class Catalog {
                 else if (v.startsWith("credentials.") && !o.secret()) bad.accept(key, "uses " + v + " and so must be secret: true");
             }
         }
+        for (String key : List.of("command", "args")) {
+            List<String> items = key.equals("command") ? c.command() : c.args();
+            for (int i = 0; i < items.size(); i++) {
+                for (String v : CatalogTemplate.variables(items.get(i))) {
+                    if (!known.contains(v)) bad.accept(key + "[" + i + "]", "unknown template variable '" + v + "'");
+                    else if (v.startsWith("credentials.")) {
+                        bad.accept(key + "[" + i + "]", "must not hold credentials: take them from env as $(VARIABLE)");
+                    }
+                }
+            }
+        }
         for (Map.Entry<String, Component.Env> e : c.env().entrySet()) {
             String key = "env." + e.getKey();
             Component.Env env = e.getValue();

@@ -99,8 +99,13 @@ public record Component(
     /**
      * Where data lives: the volume's mount path, and variables that point inside it ({@code PGDATA}).
      * A version range that keeps it elsewhere says so in a {@code variants:} entry.
+     *
+     * @param removeLostFound for a server that refuses to initialise a directory holding anything (MySQL's
+     *                        {@code --initialize}, CockroachDB's entrypoint): an init container removes the
+     *                        volume's {@code lost+found} while it is empty ({@code rmdir}, which never removes
+     *                        a file), so the data stays at the volume's root
      */
-    public record Storage(String mountPath, Map<String, String> env) {
+    public record Storage(String mountPath, Map<String, String> env, boolean removeLostFound) {
         public Storage {
             env = env == null ? Map.of() : new java.util.TreeMap<>(env);
         }

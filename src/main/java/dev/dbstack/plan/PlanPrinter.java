@@ -102,10 +102,11 @@ public final class PlanPrinter {
         return s.append('.').toString();
     }
 
-    /** {@code postgresql 17, 10Gi} or {@code container ghcr.io/acme/api:1.4.2, 2 replicas}. */
+    /** {@code postgresql 17, 10Gi}, {@code mysql (percona) 8.4, 5Gi} or {@code container ghcr.io/acme/api:1.4.2, 2 replicas}. */
     public static String describe(ServiceLayer layer) {
         if (layer instanceof DatabaseLayer db) {
-            return db.type() + " " + db.version() + ", " + db.storageGiB() + "Gi"
+            return db.type() + (db.engine() == null || db.engine().equals(db.type()) ? "" : " (" + db.engine() + ")")
+                    + " " + db.version() + ", " + db.storageGiB() + "Gi"
                     + (db.replicas() > 1 ? ", " + db.replicas() + " replicas" : "");
         }
         ContainerLayer c = (ContainerLayer) layer;

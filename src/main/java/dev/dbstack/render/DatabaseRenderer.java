@@ -93,7 +93,9 @@ final class DatabaseRenderer {
         Resources res = layer.resources().orElse(new Resources(c.resources().cpu(), c.resources().memory()));
         String keyPath = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]";
         TypeHook.Context ctx = new TypeHook.Context(layer, c, group, namespace, keyPath, data, secretName(data), res, labels);
-        PodSpec pod = podSpec(c, server(c, plainVars, secretName(data), res));
+        Container server = server(c, plainVars, secretName(data), res);
+        PodSpec pod = podSpec(c, server);
+        if (c.storage().removeLostFound()) pod.getInitContainers().add(removeLostFound(c, server));
         if (hook != null) hook.shapePod(ctx, pod);
 
         Map<String, String> annotations = new TreeMap<>();
@@ -161,6 +163,23 @@ final class DatabaseRenderer {
                 .endSecurityContext();
         c.allPorts().forEach(p -> b.addNewPort().withName(p.name()).withContainerPort(p.number()).withProtocol("TCP").endPort());
         return b.build();
+    }
+
+    /**
+     * Removes the volume's {@code lost+found} while it is empty, before the server starts: {@code rmdir}
+     * never removes a directory with anything in it, so nothing fsck recovered is lost.
+     */
+    private static Container removeLostFound(Component c, Container server) {
+        String dir = c.storage().mountPath() + "/lost+found";
+        return new ContainerBuilder()
+                .withName("remove-lost-found")
+                .withImage(server.getImage())
+                .withImagePullPolicy(server.getImagePullPolicy())
+                .withCommand("sh", "-c", "if [ -d '" + dir + "' ]; then rmdir '" + dir + "' || true; fi")
+                .withResources(server.getResources())
+                .withVolumeMounts(server.getVolumeMounts())
+                .withSecurityContext(server.getSecurityContext())
+                .build();
     }
 
     private static PodSpec podSpec(Component c, Container server) {
