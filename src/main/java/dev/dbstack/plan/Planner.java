@@ -292,9 +292,11 @@ public final class Planner {
             // Data written before dbstack recorded engines was written by the type's default engine.
             String wroteIt = oldEngine != null ? oldEngine : catalog.get(db.type()).engine();
             if (db.engine() != null && !db.engine().equals(wroteIt)) {
-                refuse(db, key + ".engine", "app " + id.app() + ": " + where + " holds data written by " + c.title() + " engine "
-                        + wroteIt + "; changing layer " + id.layer() + " to engine " + db.engine() + " would hand it to another"
-                        + " server, which may not read it or may change it so " + wroteIt + " cannot read it again. Keep engine: "
+                String writer = catalog.find(db.type(), wroteIt).map(Component::title).orElse(wroteIt);
+                refuse(db, key + ".engine", "app " + id.app() + ": " + where + " holds data written by " + writer + " (engine "
+                        + wroteIt + "); changing layer " + id.layer() + " to engine " + db.engine() + " would hand it to "
+                        + c.title() + ", which may not read it, or may change it so that " + writer + " cannot read it again."
+                        + " Keep engine: "
                         + wroteIt + ", and add a layer with engine: " + db.engine() + " under another name instead; "
                         + VersionChange.migrationPath(c, id.layer(), db.version()));
                 return DataCheck.NONE;

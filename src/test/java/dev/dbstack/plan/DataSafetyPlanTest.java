@@ -145,11 +145,19 @@ class DataSafetyPlanTest {
         };
     }
 
-    /** For every type and every pair of its versions, the planner does what the catalog's rules say. */
+    /** {@link #db} with an engine (null: none, the type's default). */
+    static String db(String name, String type, String engine, String version) {
+        String layer = db(name, type, version);
+        return engine == null ? layer : layer.replace("type: " + type + ",", "type: " + type + ", engine: " + engine + ",");
+    }
+
+    /** For every type, each of its engines, and every pair of its versions, the planner does what the catalog's rules say. */
     @Test
     void everyVersionChangeOfEveryTypeIsPlannedAsItsCatalogSays(@TempDir Path root) throws IOException {
         for (String type : CATALOG.types()) {
-            Component c = CATALOG.get(type);
+          for (String engine : CATALOG.get(type).engines().isEmpty() ? java.util.Collections.<String>singletonList(null)
+                  : CATALOG.get(type).engines()) {
+            Component c = CATALOG.find(type, engine).orElseThrow();
             List<String> versions = new java.util.ArrayList<>(c.versions());
             versions.add(c.versions().get(0) + ".1");
             versions.add(c.versions().get(0) + ".2");
@@ -157,8 +165,8 @@ class DataSafetyPlanTest {
                 for (String to : versions) {
                     if (from.equals(to)) continue;
                     World w = new World(Files.createTempDirectory(root, type));
-                    w.up(stack(db("db", type, from)));
-                    String change = stack(db("db", type, to));
+                    w.up(stack(db("db", type, engine, from)));
+                    String change = stack(db("db", type, engine, to));
                     VersionChange.Judgement j = VersionChange.judge(c, from, to);
                     String what = type + " " + from + " → " + to;
                     switch (j.verdict()) {
@@ -180,7 +188,35 @@ class DataSafetyPlanTest {
                     }
                 }
             }
+          }
         }
+    }
+
+    /** A layer's data stays with the engine that wrote it: live, kept after removal, or written before engines were recorded. */
+    @Test
+    void anEngineChangeIsRefusedWhereverTheDataIs(@TempDir Path dir) throws IOException {
+        World w = new World(dir);
+        w.up(stack(db("db", "mysql", "8.4"), db("cache", "redis", "8.2")));
+        assertThat(refusals(w, stack(db("db", "mysql", "percona", "8.4"), db("cache", "redis", "8.2")))).singleElement()
+                .asString().contains("layers[db].engine: app app1: StatefulSet app1/db holds data written by MySQL (engine"
+                        + " mysql); changing layer db to engine percona would hand it to Percona Server for MySQL,")
+                .contains("Keep engine: mysql");
+        assertThat(w.plan(stack(db("db", "mysql", "mysql", "8.4"), db("cache", "redis", "8.2"))).steps())
+                .as("naming the default engine changes nothing").isEmpty();
+
+        w.up(stack(db("cache", "redis", "8.2")));
+        assertThat(w.retained.get(new ServiceId("app1", "db")).engine()).isEqualTo("mysql");
+        assertThat(refusals(w, stack(db("db", "mysql", "percona", "8.4"), db("cache", "redis", "8.2")))).singleElement()
+                .asString().contains("the data kept in PersistentVolumeClaim app1/data-db-0 holds data written by MySQL (engine"
+                        + " mysql)");
+
+        // a StatefulSet from before engines were recorded was written by the type's default engine
+        World legacy = new World(Files.createDirectories(dir.resolve("legacy")));
+        legacy.up(stack(db("db", "mysql", "8.4")));
+        ObjectRef sts = new ObjectRef("apps/v1", "StatefulSet", "app1", "db");
+        ((ObjectNode) legacy.live.get(sts).path("metadata").path("annotations")).remove("dbstack.dev/engine");
+        assertThat(refusals(legacy, stack(db("db", "mysql", "mariadb", "11.8")))).singleElement().asString()
+                .contains("written by MySQL (engine mysql); changing layer db to engine mariadb would hand it to MariaDB");
     }
 
     @Test
