@@ -1,0 +1,85 @@
+package dev.dbstack.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The catalog as one table, a row per type and engine: what `dbstack types` prints and what the
+ * README's table of database types is generated from (a test keeps the two the same).
+ */
+public final class CatalogTable {
+    private CatalogTable() {}
+
+    /** A Markdown table: type, engine, image, versions (default in bold), settings with defaults, outputs. */
+    public static String markdown(Catalog catalog) {
+        StringBuilder out = new StringBuilder();
+        out.append("| type | engine | image | versions | settings (default) | outputs |\n");
+        out.append("| --- | --- | --- | --- | --- | --- |\n");
+        for (Row r : rows(catalog)) {
+            out.append("| `").append(r.type()).append("` | ").append(r.engine() == null ? "" : "`" + r.engine() + "`")
+                    .append(" | `").append(r.image()).append("` | ")
+                    .append(r.versions().stream().map(v -> v.equals(r.defaultVersion()) ? "**" + v + "**" : v)
+                            .collect(Collectors.joining(", ")))
+                    .append(" | ").append(byFamilies(r.settings(), s -> s.isEmpty() ? "none" : String.join(", ", s)))
+                    .append(" | ").append(byFamilies(r.outputs(), o -> String.join(", ", o.stream().map(n -> "`" + n + "`").toList())))
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /** The same for a terminal: one block per type and engine. */
+    public static String text(Catalog catalog) {
+        StringBuilder out = new StringBuilder();
+        for (Row r : rows(catalog)) {
+            out.append(r.type()).append(r.engine() == null ? "" : " (engine " + r.engine() + ")").append(" — ")
+                    .append(r.title()).append('\n');
+            out.append("  image     ").append(r.image()).append('\n');
+            out.append("  versions  ").append(r.versions().stream().map(v -> v.equals(r.defaultVersion()) ? v + " (default)" : v)
+                    .collect(Collectors.joining(", "))).append('\n');
+            out.append("  settings  ").append(byFamilies(r.settings(), s -> s.isEmpty() ? "none" : String.join(", ", s)))
+                    .append('\n');
+            out.append("  outputs   ").append(byFamilies(r.outputs(), o -> String.join(", ", o))).append("\n\n");
+        }
+        return out.toString();
+    }
+
+    private record Row(String type, String engine, String title, String image, List<String> versions, String defaultVersion,
+                       Map<String, List<String>> settings, Map<String, List<String>> outputs) {}
+
+    private static List<Row> rows(Catalog catalog) {
+        List<Row> rows = new ArrayList<>();
+        for (String type : catalog.types()) {
+            Map<String, List<Component>> byEngine = new LinkedHashMap<>();
+            for (Component c : catalog.variants(type)) byEngine.computeIfAbsent(String.valueOf(c.engine()), e -> new ArrayList<>()).add(c);
+            for (List<Component> families : byEngine.values()) {
+                Component first = families.get(0);
+                Map<String, List<String>> settings = new LinkedHashMap<>();
+                Map<String, List<String>> outputs = new LinkedHashMap<>();
+                for (int i = 0; i < families.size(); i++) {
+                    Component c = families.get(i);
+                    String at = first.versions().get(i); // Catalog.variants lists an engine's families in version order
+                    settings.put(at, c.settings().entrySet().stream()
+                            .map(s -> "`" + s.getKey() + "`" + (s.getValue().defaultValue() == null ? ""
+                                    : " (" + (s.getValue().defaultValue().isEmpty() ? "empty" : s.getValue().defaultValue()) + ")"))
+                            .toList());
+                    outputs.put(at, c.outputNames());
+                }
+                rows.add(new Row(type, first.engine(), first.title(), first.image(), first.versions(), first.defaultVersion(),
+                        settings, outputs));
+            }
+        }
+        return rows;
+    }
+
+    /** One list when every family has the same, else {@code 1.11, 1.12: …; 2.7: …}. */
+    private static String byFamilies(Map<String, List<String>> perFamily, java.util.function.Function<List<String>, String> show) {
+        Map<List<String>, List<String>> groups = new LinkedHashMap<>();
+        perFamily.forEach((family, items) -> groups.computeIfAbsent(items, i -> new ArrayList<>()).add(family));
+        if (groups.size() == 1) return show.apply(groups.keySet().iterator().next());
+        return groups.entrySet().stream().map(g -> String.join(", ", g.getValue()) + ": " + show.apply(g.getKey()))
+                .collect(Collectors.joining("; "));
+    }
+}
