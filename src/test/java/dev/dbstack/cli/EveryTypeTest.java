@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.cluster.Sandbox;
+import dev.dbstack.testing.EveryTypeStack;
+import dev.dbstack.testing.EveryTypeStack.Layer;
 import dev.dbstack.testing.TestProject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,45 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 class EveryTypeTest {
     private static final String STACK = "dev";
 
-    record Layer(String name, Component component, String version) {}
-
-    static List<Layer> layers(Catalog catalog) {
-        List<Layer> layers = new ArrayList<>();
-        for (String type : catalog.types()) {
-            for (Component c : catalog.variants(type)) {
-                // Catalog.variants lists each engine's families in version order: take each family once
-                String family = c.versions().stream().filter(v -> catalog.resolve(type, c.engine(), v) == c).findFirst().orElseThrow();
-                String name = (type + (c.engine() == null || c.engine().equals(type) ? "" : "-" + c.engine()) + "-"
-                        + family.replace(".", "")).replaceAll("[^a-z0-9-]", "");
-                layers.add(new Layer(name, c, family));
-            }
-        }
-        return layers;
-    }
-
-    static String stackFile(List<Layer> layers) {
-        StringBuilder s = new StringBuilder("""
-                config:
-                  dbstack:clusterGroups:
-                    - {name: g, cluster: sandbox}
-                  dbstack:profiles:
-                    - name: all
-                      layers:
-                """);
-        for (Layer l : layers) {
-            s.append("        - {name: ").append(l.name()).append(", type: ").append(l.component().type())
-                    .append(l.component().engine() == null ? "" : ", engine: " + l.component().engine())
-                    .append(", version: \"").append(l.version()).append("\", storage: 1}\n");
-        }
-        s.append("  dbstack:apps:\n    - {name: every, profile: all}\n");
-        return s.toString();
-    }
-
     @Test
     void aStackWithEveryTypeDeploysShowsItsOutputsAndDestroysKeepingItsClaims(@TempDir Path dir) {
         Catalog catalog = Catalog.builtIn();
-        List<Layer> layers = layers(catalog);
-        TestProject.create(dir, STACK, stackFile(layers));
+        List<Layer> layers = EveryTypeStack.layers(catalog);
+        TestProject.create(dir, STACK, EveryTypeStack.yaml("every", layers));
 
         CliTest.Result preview = CliTest.run("preview", "-C", dir.toString(), "--stack", STACK);
         assertThat(preview.exit()).as(preview.out() + preview.err()).isIn(0, 3);

@@ -2,6 +2,8 @@ package dev.dbstack.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.testing.EveryTypeStack;
 import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.TestProject;
@@ -30,6 +32,13 @@ class KubernetesSchemaTest {
     @Test
     void everyTypeAndVersionFamilyRendersValidObjects(@TempDir Path dir) throws IOException {
         assertAllValid(GoldenRenderTest.render(dir).allObjects());
+    }
+
+    @Test
+    void everyTypeEngineAndVersionFamilyOfTheCatalogRendersValidObjects(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, EveryTypeStack.yaml("every", EveryTypeStack.layers(Catalog.builtIn())));
+        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+        assertAllValid(stack.allObjects());
     }
 
     @Test
