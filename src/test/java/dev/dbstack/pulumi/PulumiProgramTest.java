@@ -19,6 +19,7 @@ import dev.dbstack.render.OutputValue;
 import dev.dbstack.render.RenderedService;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
+import dev.dbstack.testing.EveryTypeStack;
 import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -137,6 +138,16 @@ class PulumiProgramTest {
     void registeredObjectsEqualWhatDbstackRenders(@TempDir Path dir) {
         TestProject project = TestProject.copyOfExample(dir);
         assertParity(PulumiRun.of(dir, "dev"), nativeRender(project, "dev", null));
+    }
+
+    /** Every catalog type, engine and version family (hooks included) registers exactly what dbstack renders. */
+    @Test
+    void everyTypeOfTheCatalogRegistersWhatDbstackRenders(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, "dev", EveryTypeStack.yaml("every",
+                EveryTypeStack.layers(dev.dbstack.catalog.Catalog.builtIn())));
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        assertParity(run, nativeRender(project, "dev", null));
     }
 
     @Test
