@@ -34,6 +34,28 @@ public final class TestProject {
         return new TestProject(dir);
     }
 
+    /**
+     * {@code use} applied to a project holding {@code stackYaml} as stack {@code stack} in a fresh temporary directory,
+     * deleted afterwards: for what only reads the project (load, graph, render).
+     */
+    public static <T> T inTemporaryDirectory(String stack, String stackYaml, java.util.function.Function<TestProject, T> use) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("dbstack-test-project");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return use.apply(create(dir, stack, stackYaml));
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** A copy of the repository's example project (Pulumi.yaml and stacks/) in {@code dir}, safe to change and apply. */
     public static TestProject copyOfExample(Path dir) {
         try {
