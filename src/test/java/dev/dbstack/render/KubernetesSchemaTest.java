@@ -2,9 +2,8 @@ package dev.dbstack.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
-import dev.dbstack.testing.TestProject;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -20,9 +19,8 @@ class KubernetesSchemaTest {
     private final KubernetesSchema schema = KubernetesSchema.load();
 
     @Test
-    void exampleStackRendersValidObjects() {
-        TestProject repo = TestProject.repository();
-        RenderedStack stack = new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"));
+    void shopFixtureRendersValidObjects() {
+        RenderedStack stack = ShopStack.render();
         assertAllValid(stack.allObjects());
         assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
     }
@@ -38,9 +36,8 @@ class KubernetesSchemaTest {
 
     @Test
     void theValidatorRejectsWhatTheApiServerWould() {
-        TestProject repo = TestProject.repository();
-        StatefulSet sts = (StatefulSet) new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x")
-                .render(repo.graph("dev")).allObjects().stream().filter(StatefulSet.class::isInstance).findFirst().orElseThrow();
+        StatefulSet sts = (StatefulSet) ShopStack.render().allObjects().stream().filter(StatefulSet.class::isInstance)
+                .findFirst().orElseThrow();
         StatefulSet broken = new StatefulSetBuilder(sts).editSpec().withServiceName(null).endSpec().build();
         broken.getSpec().getTemplate().getSpec().getContainers().get(0).setAdditionalProperty("imagePulPolicy", "Always");
         assertThat(schema.validate(broken)).containsExactlyInAnyOrder(
