@@ -2,6 +2,8 @@ package dev.dbstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.testing.CatalogText;
 import dev.dbstack.testing.ShopStack;
 import dev.dbstack.testing.TestProject;
 import java.io.ByteArrayOutputStream;
@@ -121,10 +123,10 @@ class CliTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("""
-                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: mongodb, mysql, postgresql, redis, container)
+                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: %s)
                 error: stacks/Pulumi.dev.yaml:7: config.dbstack:profiles[p].layers[cache].storage: storage in GiB must be a whole number from 1 to 65536, got a number '-1'
                 2 errors
-                """);
+                """.formatted(CatalogText.knownTypes(Catalog.builtIn())));
     }
 
     @Test
