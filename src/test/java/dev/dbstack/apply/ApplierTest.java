@@ -16,6 +16,7 @@ import dev.dbstack.plan.Step;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
 import dev.dbstack.testing.FixedCredentials;
+import dev.dbstack.testing.ShopStack;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -23,7 +24,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
-import dev.dbstack.testing.ExampleStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ class ApplierTest {
 
     @Test
     void transientApiErrorsAreRetried() {
-        RenderedStack stack = ExampleStack.render();
+        RenderedStack stack = ShopStack.render();
         Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
                 Planner.Options.NONE);
         try (Sandbox sandbox = Sandbox.start()) {
@@ -47,7 +47,8 @@ class ApplierTest {
             Applier.Result r = new Applier(sandbox.client(), 2, Duration.ofSeconds(30), (Progress) events::add)
                     .apply(plan, stack.graph(), NO_STATE);
             assertThat(r.ok()).as(r.errors().toString()).isTrue();
-            assertThat(sandbox.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
+            assertThat(sandbox.client().apps().statefulSets().inNamespace("shop").list().getItems())
+                    .hasSize(ShopStack.count("StatefulSet"));
 
             sandbox.injectFaults(2, 429);
             Applier.Result again = new Applier(sandbox.client(), 2, Duration.ofSeconds(30), (Progress) events::add)
@@ -58,7 +59,7 @@ class ApplierTest {
 
     @Test
     void aPermanentFailureStopsTheServiceAndItsDependantsWhileOthersFinish() {
-        RenderedStack stack = ExampleStack.render();
+        RenderedStack stack = ShopStack.render();
         Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
                 Planner.Options.NONE);
         try (Sandbox sandbox = Sandbox.start()) {
@@ -78,7 +79,7 @@ class ApplierTest {
 
     @Test
     void aStepThatCannotBeRecordedStopsTheWholeRun() {
-        RenderedStack stack = ExampleStack.render();
+        RenderedStack stack = ShopStack.render();
         Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
                 Planner.Options.NONE);
         List<Step> recorded = new ArrayList<>();

@@ -97,7 +97,7 @@ public final class ScheduleBenchmark {
         return "app" + i;
     }
 
-    /** Even apps have two databases, odd ones three; the container consumes every one. */
+    /** Even apps have two databases, odd ones three (the catalog's types in turn); the container consumes every one. */
     private static String stack(int apps) {
         StringBuilder s = new StringBuilder("""
                 config:
@@ -105,12 +105,14 @@ public final class ScheduleBenchmark {
                     - {name: g, cluster: sandbox}
                   dbstack:profiles:
                 """);
+        Catalog catalog = Catalog.builtIn();
+        List<String> types = catalog.types().stream().sorted().toList();
         for (int dbs = 2; dbs <= 3; dbs++) {
             s.append("    - name: p").append(dbs).append("\n      layers:\n");
             List<String> names = new ArrayList<>();
             for (int d = 1; d <= dbs; d++) {
-                String type = List.of("postgresql", "redis", "mysql").get(d - 1);
-                String version = List.of("17", "8.2", "8.4").get(d - 1);
+                String type = types.get((d - 1) % types.size());
+                String version = catalog.get(type).defaultVersion();
                 s.append("        - {name: db").append(d).append(", type: ").append(type).append(", version: \"")
                         .append(version).append("\", storage: 1}\n");
                 names.add("db" + d);

@@ -23,9 +23,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class CatalogTest {
     @Test
-    void builtInCatalogHasThePaletteDatabases() {
+    void builtInCatalogIsOneTypePerFileOfComponents() throws IOException {
         Catalog catalog = Catalog.builtIn();
-        assertThat(catalog.types()).containsExactly("mongodb", "mysql", "postgresql", "redis");
+        try (Stream<Path> files = Files.list(Path.of("components"))) {
+            assertThat(catalog.types()).containsExactlyElementsOf(files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches(".+\\.ya?ml")).map(n -> n.replaceFirst("\\.ya?ml$", "")).sorted().toList());
+        }
         Component pg = catalog.get("postgresql");
         assertThat(pg.familyOf("16.4")).contains("16");
         assertThat(pg.familyOf("160")).isEmpty();

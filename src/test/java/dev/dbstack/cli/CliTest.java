@@ -2,6 +2,9 @@ package dev.dbstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.testing.CatalogText;
+import dev.dbstack.testing.ShopStack;
 import dev.dbstack.testing.TestProject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The commands as a user runs them, against the repository's example project. */
+/** The commands as a user runs them, against fixture projects of the tests' own (the shop fixture, {@link ShopStack}). */
 class CliTest {
     record Result(int exit, String out, String err) {}
 
@@ -39,7 +42,7 @@ class CliTest {
 
     @Test
     void previewPrintsTheCreatePlanAsATree(@TempDir Path dir) {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         Result r = run("preview", "-C", dir.toString(), "--stack", "dev");
         assertThat(r.exit()).isZero();
         assertThat(r.out())
@@ -49,52 +52,57 @@ class CliTest {
                 .contains("    + create StatefulSet shop/postgresql-1\n")
                 .contains("  api  (container ghcr.io/dbstack/shop-api:1.4.2, 2 replicas)\n")
                 .contains("warning: cluster group 'dev' does not back up disks")
-                .endsWith("Plan: 19 to create, 0 to update, 0 to replace, 0 to delete.\n");
+                .endsWith("Plan: " + ShopStack.count(null) + " to create, 0 to update, 0 to replace, 0 to delete.\n");
         assertThat(r.out().indexOf("postgresql-1  (")).isLessThan(r.out().indexOf("api  ("));
     }
 
     @Test
-    void stackDefaultsToTheOnlyOneThere() {
-        assertThat(run("graph").exit()).isZero();
+    void stackDefaultsToTheOnlyOneThere(@TempDir Path dir) {
+        ShopStack.project(dir);
+        assertThat(run("graph", "-C", dir.toString()).exit()).isZero();
     }
 
     @Test
-    void renderWithholdsSecretValuesUnlessAsked() {
-        Result withheld = run("render", "--stack", "dev");
+    void renderWithholdsSecretValuesUnlessAsked(@TempDir Path dir) {
+        ShopStack.project(dir);
+        Result withheld = run("render", "-C", dir.toString(), "--stack", "dev");
         assertThat(withheld.exit()).isZero();
         assertThat(withheld.out()).startsWith("---\napiVersion: v1\nkind: Namespace\n").doesNotContain("\ndata:");
         assertThat(withheld.err()).contains("Secret values are withheld");
 
-        Result shown = run("render", "--stack", "dev", "--show-secrets");
+        Result shown = run("render", "-C", dir.toString(), "--stack", "dev", "--show-secrets");
         assertThat(shown.out()).contains("\ndata:\n  PASSWORD: ");
     }
 
     @Test
-    void renderOutWritesOneFilePerObjectAndReplacesAnEarlierRender(@TempDir Path out) throws IOException {
+    void renderOutWritesOneFilePerObjectAndReplacesAnEarlierRender(@TempDir Path dir, @TempDir Path out) throws IOException {
+        ShopStack.project(dir);
         Path shop = out.resolve("shop");
         Files.createDirectories(shop);
         Files.writeString(shop.resolve("099-statefulset-removed-layer.yaml"), "stale");
         Files.writeString(shop.resolve("kustomization.yaml"), "resources: []\n");
 
-        Result r = run("render", "--stack", "dev", "--out", out.toString());
+        Result r = run("render", "-C", dir.toString(), "--stack", "dev", "--out", out.toString());
 
         assertThat(r.exit()).isZero();
         List<String> files;
         try (Stream<Path> s = Files.list(shop)) {
             files = s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertThat(files).hasSize(20)
+        int objects = ShopStack.count(null);
+        assertThat(files).hasSize(objects + 1)
                 .startsWith("000-namespace-shop.yaml", "001-secret-postgresql-1-credentials.yaml")
-                .contains("004-statefulset-postgresql-1.yaml", "018-deployment-api.yaml", "kustomization.yaml")
+                .contains("004-statefulset-postgresql-1.yaml", "%03d-deployment-api.yaml".formatted(objects - 1), "kustomization.yaml")
                 .doesNotContain("099-statefulset-removed-layer.yaml");
         assertThat(Files.readString(shop.resolve("004-statefulset-postgresql-1.yaml"))).startsWith("apiVersion: apps/v1\nkind: StatefulSet\n");
     }
 
     @Test
-    void graphPrintsWavesAndDot() {
-        Result text = run("graph", "--stack", "dev");
-        assertThat(text.out()).contains("5 services, 4 edges, 2 waves").contains("wave 2\n  shop/api");
-        Result dot = run("graph", "--stack", "dev", "--format", "dot");
+    void graphPrintsWavesAndDot(@TempDir Path dir) {
+        ShopStack.project(dir);
+        Result text = run("graph", "-C", dir.toString(), "--stack", "dev");
+        assertThat(text.out()).contains("3 services, 2 edges, 2 waves").contains("wave 2\n  shop/api");
+        Result dot = run("graph", "-C", dir.toString(), "--stack", "dev", "--format", "dot");
         assertThat(dot.out()).startsWith("digraph \"dev\" {")
                 .contains("\"shop/postgresql-1\" -> \"shop/api\" [label=\"PASSWORD,POSTGRESMSTR_SVC,POSTGRESMSTR_SVC_PORT,USERNAME\"];");
     }
@@ -115,10 +123,10 @@ class CliTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("""
-                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: mongodb, mysql, postgresql, redis, container)
+                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: %s)
                 error: stacks/Pulumi.dev.yaml:7: config.dbstack:profiles[p].layers[cache].storage: storage in GiB must be a whole number from 1 to 65536, got a number '-1'
                 2 errors
-                """);
+                """.formatted(CatalogText.knownTypes(Catalog.builtIn())));
     }
 
     @Test
@@ -147,12 +155,13 @@ class CliTest {
     }
 
     @Test
-    void missingProjectAndUnknownStackAreUserErrors(@TempDir Path empty) {
+    void missingProjectAndUnknownStackAreUserErrors(@TempDir Path empty, @TempDir Path dir) {
         Result noProject = run("preview", "-C", empty.toString());
         assertThat(noProject.exit()).isEqualTo(2);
         assertThat(noProject.err()).isEqualTo("error: Pulumi.yaml: not found; run dbstack in a project directory or pass --cwd\n");
 
-        Result noStack = run("preview", "--stack", "prod");
+        ShopStack.project(dir);
+        Result noStack = run("preview", "-C", dir.toString(), "--stack", "prod");
         assertThat(noStack.exit()).isEqualTo(2);
         assertThat(noStack.err()).isEqualTo("error: stacks/Pulumi.prod.yaml: stack 'prod' does not exist; stacks here: dev\n");
 

@@ -2,7 +2,12 @@ package dev.dbstack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dbstack.catalog.Catalog;
 import dev.dbstack.cluster.Sandbox;
+import dev.dbstack.testing.CatalogLayers;
+import dev.dbstack.testing.ShopStack;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.BufferedReader;
@@ -17,7 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `dbstack up` on a copy of the example project, against its embedded sandbox, through the real client. */
+/** `dbstack up` on the shop fixture ({@link ShopStack}), against its embedded sandbox, through the real client. */
 class UpCommandTest {
     private static CliTest.Result up(Path dir, String... extra) {
         List<String> args = new ArrayList<>(List.of("-v", "up", "-C", dir.toString(), "--stack", "dev", "--yes"));
@@ -38,10 +43,11 @@ class UpCommandTest {
 
     @Test
     void upDeploysThenASecondUpSendsNoWrites(@TempDir Path dir) throws Exception {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         CliTest.Result first = up(dir);
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(first.out()).contains("Plan: 19 to create").contains("Applied: 5 services succeeded, 0 failed, 0 skipped.")
+        assertThat(first.out()).contains("Plan: " + ShopStack.count(null) + " to create")
+                .contains("Applied: " + ShopStack.render().services().size() + " services succeeded, 0 failed, 0 skipped.")
                 .contains("POSTGRESMSTR_SVC = postgresql-1.shop.svc.cluster.local").contains("PASSWORD = [secret]");
         assertThat(first.err()).contains("using the embedded sandbox cluster").contains("only obfuscated");
 
@@ -53,7 +59,7 @@ class UpCommandTest {
         assertThat(second.err()).contains("API: 7 reads (7 lists), 0 writes").contains("api requests: 7 reads, 0 writes");
 
         try (Sandbox s = cluster(dir)) {
-            assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
+            assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(ShopStack.count("StatefulSet"));
             assertThat(s.client().apps().deployments().inNamespace("shop").withName("api").get()).isNotNull();
         }
         // No plaintext secret in output or state: the generated passwords are only in the cluster's Secrets.
@@ -69,9 +75,50 @@ class UpCommandTest {
         }
     }
 
+    /**
+     * Every database type of the catalog in every version family ({@link CatalogLayers}; no list of types here)
+     * deploys to the sandbox and becomes ready, shows every output its catalog file declares, and is destroyed with
+     * its claims kept.
+     */
+    @Test
+    void everyTypeAndVersionFamilyDeploysShowsItsOutputsAndIsDestroyedKeepingItsClaims(@TempDir Path dir) throws Exception {
+        Catalog catalog = Catalog.builtIn();
+        List<CatalogLayers.Variant> variants = CatalogLayers.of(catalog);
+        TestProject.create(dir, CatalogLayers.stack(catalog, 1));
+        CliTest.Result up = CliTest.run("up", "-C", dir.toString(), "--yes");
+        assertThat(up.exit()).as(up.out() + up.err()).isZero();
+        assertThat(up.out()).contains("Applied: " + variants.size() + " services succeeded, 0 failed, 0 skipped.");
+
+        CliTest.Result outputs = CliTest.run("outputs", "-C", dir.toString(), "--json");
+        assertThat(outputs.exit()).as(outputs.err()).isZero();
+        JsonNode shown = new ObjectMapper().readTree(outputs.out()).path("every");
+        for (CatalogLayers.Variant v : variants) {
+            List<String> names = new ArrayList<>();
+            shown.path(v.layer()).fieldNames().forEachRemaining(names::add);
+            assertThat(names).as("outputs of %s", v).containsExactlyInAnyOrderElementsOf(v.component(catalog).outputNames());
+        }
+
+        List<String> claims;
+        try (Sandbox s = cluster(dir)) {
+            claims = s.client().persistentVolumeClaims().inNamespace("every").list().getItems().stream()
+                    .map(c -> c.getMetadata().getName()).sorted().toList();
+        }
+        for (CatalogLayers.Variant v : variants) {
+            assertThat(claims).as("claims of %s", v).anyMatch(c -> c.contains(v.layer()));
+        }
+        CliTest.Result destroyed = CliTest.run("destroy", "-C", dir.toString(), "--yes");
+        assertThat(destroyed.exit()).as(destroyed.out() + destroyed.err()).isZero();
+        try (Sandbox s = cluster(dir)) {
+            assertThat(s.client().apps().statefulSets().inNamespace("every").list().getItems()).isEmpty();
+            assertThat(s.client().apps().deployments().inNamespace("every").list().getItems()).isEmpty();
+            assertThat(s.client().persistentVolumeClaims().inNamespace("every").list().getItems())
+                    .extracting(c -> c.getMetadata().getName()).as("claims kept").containsExactlyInAnyOrderElementsOf(claims);
+        }
+    }
+
     @Test
     void growingStorageExpandsVolumesAndShrinkingIsRefused(@TempDir Path dir) {
-        TestProject project = TestProject.copyOfExample(dir);
+        TestProject project = ShopStack.project(dir);
         assertThat(up(dir).exit()).isZero();
         project.edit("dev", "storage: 10           # GiB", "storage: 15           # GiB");
 
@@ -100,7 +147,7 @@ class UpCommandTest {
 
     @Test
     void removingALayerDeletesItsObjectsButKeepsItsClaims(@TempDir Path dir) {
-        TestProject project = TestProject.copyOfExample(dir);
+        TestProject project = ShopStack.project(dir);
         assertThat(up(dir).exit()).isZero();
         project.edit("dev", """
                         - name: redis-1
@@ -125,7 +172,7 @@ class UpCommandTest {
 
     @Test
     void driftInTheClusterIsShownAndRepaired(@TempDir Path dir) {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         assertThat(up(dir).exit()).isZero();
         try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) { // someone edits the cluster by hand
             s.client().apps().deployments().inNamespace("shop").withName("api")
@@ -142,7 +189,7 @@ class UpCommandTest {
 
     @Test
     void aSecondUpOnTheSameStackIsRefusedWhileTheFirstHoldsTheLock(@TempDir Path dir) throws Exception {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.dbstack.state.StateWriterProcess", "lock",
                 dir.resolve(".dbstack/stacks/dev").toString()));
@@ -161,7 +208,7 @@ class UpCommandTest {
 
     @Test
     void destroyKeepsClaimsUnlessTheServiceIsNamed(@TempDir Path dir) {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         assertThat(up(dir).exit()).isZero();
         CliTest.Result destroyed = CliTest.run("destroy", "-C", dir.toString(), "--stack", "dev", "--yes");
         assertThat(destroyed.exit()).as(destroyed.err()).isZero();
@@ -170,7 +217,8 @@ class UpCommandTest {
                 .contains("--delete-data <app>/<layer>");
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).isEmpty();
-            assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems()).hasSize(4);
+            assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems())
+                    .extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("data-postgresql-1-0", "data-redis-1-0");
         }
         CliTest.Result dropped = CliTest.run("destroy", "-C", dir.toString(), "--stack", "dev", "--yes",
                 "--delete-data", "shop/redis-1");
@@ -178,13 +226,13 @@ class UpCommandTest {
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems())
                     .extracting(c -> c.getMetadata().getName())
-                    .containsExactlyInAnyOrder("data-postgresql-1-0", "data-mongodb-1-0", "data-mysql-1-0");
+                    .containsExactly("data-postgresql-1-0");
         }
     }
 
     @Test
     void upRefusesWithoutATerminalOrYes(@TempDir Path dir) {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         CliTest.Result r = CliTest.run("up", "-C", dir.toString(), "--stack", "dev");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("not on a terminal, so nothing to confirm with: run again with --yes");
@@ -195,7 +243,7 @@ class UpCommandTest {
 
     @Test
     void cancelRemovesAStaleLock(@TempDir Path dir) throws Exception {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         Path stackDir = dir.resolve(".dbstack/stacks/dev");
         dev.dbstack.state.StackLock.acquire(stackDir, "dev", "dbstack up --stack dev"); // never released: a dead run
         assertThat(up(dir).exit()).isEqualTo(2);
@@ -211,9 +259,10 @@ class UpCommandTest {
      */
     @Test
     void aKilledUpConvergesOnTheNextRun(@TempDir Path root) throws Exception {
-        for (int killAfter : List.of(1, 6, 14, 19)) {
+        int objects = ShopStack.count(null);
+        for (int killAfter : List.of(1, objects / 3, 2 * objects / 3, objects)) {
             Path dir = Files.createDirectories(root.resolve("kill-" + killAfter));
-            TestProject.copyOfExample(dir);
+            ShopStack.project(dir);
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "-C", dir.toString(),
                     "--stack", "dev", "--yes"));
@@ -234,18 +283,19 @@ class UpCommandTest {
             assertThat(third.out()).as("after kill at step %d", killAfter).contains("No changes.");
             assertThat(third.err()).containsPattern("api requests: \\d+ reads, 0 writes");
             CliTest.Result refresh = CliTest.run("refresh", "-C", dir.toString(), "--stack", "dev");
-            assertThat(refresh.out()).contains("Refreshed: 19 recorded objects, 0 drifted, 0 gone.");
+            assertThat(refresh.out()).contains("Refreshed: " + objects + " recorded objects, 0 drifted, 0 gone.");
             try (Sandbox s = cluster(dir)) {
-                assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(4);
-                assertThat(s.client().services().inNamespace("shop").list().getItems()).hasSize(9);
-                assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems()).hasSize(4);
+                assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(ShopStack.count("StatefulSet"));
+                assertThat(s.client().services().inNamespace("shop").list().getItems()).hasSize(ShopStack.count("Service"));
+                assertThat(s.client().persistentVolumeClaims().inNamespace("shop").list().getItems())
+                        .hasSize(ShopStack.count("StatefulSet"));
             }
         }
     }
 
     @Test
     void refreshForgetsWhatIsGoneAndReportsDrift(@TempDir Path dir) {
-        TestProject.copyOfExample(dir);
+        ShopStack.project(dir);
         assertThat(up(dir).exit()).isZero();
         try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) {
             s.client().services().inNamespace("shop").withName("api").delete();
@@ -257,7 +307,7 @@ class UpCommandTest {
         CliTest.Result r = CliTest.run("refresh", "-C", dir.toString(), "--stack", "dev");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("- gone   Service shop/api").contains("! drift  Deployment shop/api: spec.replicas")
-                .contains("Refreshed: 19 recorded objects, 1 drifted, 1 gone.");
+                .contains("Refreshed: " + ShopStack.count(null) + " recorded objects, 1 drifted, 1 gone.");
         assertThat(preview(dir).out()).contains("+ create Service shop/api").contains("! drift Deployment shop/api");
     }
 }

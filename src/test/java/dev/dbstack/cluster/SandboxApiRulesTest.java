@@ -3,7 +3,7 @@ package dev.dbstack.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.dbstack.testing.ExampleStack;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The sandbox answers like a real API server where dbstack depends on it; through the real client. */
 class SandboxApiRulesTest extends SandboxTestBase {
     private StatefulSet renderedStatefulSet() {
-        return ExampleStack.objects("postgresql-1").stream()
+        return ShopStack.objects("postgresql-1").stream()
                 .filter(StatefulSet.class::isInstance).map(StatefulSet.class::cast).findFirst().orElseThrow();
     }
 

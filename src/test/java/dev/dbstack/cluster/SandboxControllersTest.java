@@ -2,7 +2,7 @@ package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.testing.ExampleStack;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class SandboxControllersTest extends SandboxTestBase {
     private List<HasMetadata> rendered(String layer) {
-        return ExampleStack.objects(layer);
+        return ShopStack.objects(layer);
     }
 
     private StatefulSet awaitReady(String name) {

@@ -2,7 +2,7 @@ package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.testing.ExampleStack;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.BufferedReader;
@@ -24,7 +24,7 @@ class SandboxPersistenceTest {
         try (Sandbox first = Sandbox.start(dir)) {
             var client = first.client();
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
-            ExampleStack.objects("postgresql-1").forEach(o -> client.resource(o).create());
+            ShopStack.objects("postgresql-1").forEach(o -> client.resource(o).create());
             StatefulSet ready = client.apps().statefulSets().inNamespace("shop").withName("postgresql-1").waitUntilCondition(
                     s -> s.getStatus() != null && Integer.valueOf(1).equals(s.getStatus().getReadyReplicas()), 10, TimeUnit.SECONDS);
             before = ready;

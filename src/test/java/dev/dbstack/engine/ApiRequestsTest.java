@@ -77,7 +77,7 @@ class ApiRequestsTest {
     @Test
     void aGeneratedStackOfFiftyApps() {
         TestProject project = TestProject.create(dir, GeneratedStack.yaml(Catalog.builtIn(), 50));
-        // The database types come from the catalog: every one of them is planned here.
+        // The database types come from the catalog (its first ones in order, as many as an app has databases).
         assertThat(GeneratedStack.types(Catalog.builtIn())).containsAll(Catalog.builtIn().types().stream()
                 .limit(GeneratedStack.DATABASES).toList());
         scenario(project, GeneratedStack::changeOne);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.model.Problem;
 import dev.dbstack.render.RenderedStack;
-import dev.dbstack.testing.ExampleStack;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The plan's Kubernetes rules, against a live cluster described as data. */
 class PlannerTest {
-    private static final RenderedStack DESIRED = ExampleStack.render();
+    private static final RenderedStack DESIRED = ShopStack.render();
     private static final ObjectRef STS = new ObjectRef("apps/v1", "StatefulSet", "shop", "postgresql-1");
 
     /** Live = exactly what is desired, then {@code edit} applied to the postgresql StatefulSet. */

@@ -10,7 +10,7 @@ import dev.dbstack.catalog.Catalog;
 import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.render.RenderedStack;
-import dev.dbstack.testing.ExampleStack;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The plan file on its own: what it holds, that it reads back exactly, and what it refuses. */
 class SavedPlanTest {
-    private static final RenderedStack DESIRED = ExampleStack.render();
+    private static final RenderedStack DESIRED = ShopStack.render();
     private static final PassphraseCrypter KEY = PassphraseCrypter.create("test passphrase");
     private static final SavedPlan.Secrets SECRETS = secrets(KEY);
     private static final ObjectRef STS = new ObjectRef("apps/v1", "StatefulSet", "shop", "postgresql-1");

@@ -3,6 +3,8 @@ package dev.dbstack.pulumi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pulumi.exceptions.RunException;
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.testing.CatalogText;
 import dev.dbstack.testing.TestProject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +42,7 @@ class PulumiConfigErrorsTest {
     void failsWithDbstacksOwnMessages(String name, @TempDir Path dir) throws IOException {
         String yaml = Files.readString(CASES.resolve(name));
         List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT))
-                .map(l -> l.substring(EXPECT.length()))
+                .map(l -> CatalogText.expand(l.substring(EXPECT.length()), Catalog.builtIn()))
                 .map(l -> l.replaceFirst("^(stacks/Pulumi\\.test\\.yaml):\\d+: ", "$1: ")
                         .replaceAll(" \\(first at line \\d+\\)", ""))
                 .toList();

@@ -49,7 +49,7 @@ final class PulumiRun {
         PulumiRun run = new PulumiRun();
         run.readStackFile(project.resolve("stacks/Pulumi." + stack + ".yaml"), passphrase);
         run.result = PulumiTestInternal.builder()
-                .options(TestOptions.builder().projectName("dbstack-example").stackName(stack).preview(false).build())
+                .options(TestOptions.builder().projectName("test-project").stackName(stack).preview(false).build())
                 .mocks(run.new RecordingMocks())
                 .standardLogger(run.warningLogger())
                 .config(run.config, run.secretKeys)

@@ -2,11 +2,8 @@ package dev.dbstack.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.catalog.Catalog;
-import dev.dbstack.testing.EveryTypeStack;
-import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
-import dev.dbstack.testing.TestProject;
+import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -22,30 +19,25 @@ class KubernetesSchemaTest {
     private final KubernetesSchema schema = KubernetesSchema.load();
 
     @Test
-    void exampleStackRendersValidObjects() {
-        TestProject repo = TestProject.repository();
-        RenderedStack stack = new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x").render(repo.graph("dev"));
+    void shopFixtureRendersValidObjects() {
+        RenderedStack stack = ShopStack.render();
         assertAllValid(stack.allObjects());
         assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
     }
 
+    /** The golden fixtures: every type of the catalog in every version family, and non-default settings. */
     @Test
     void everyTypeAndVersionFamilyRendersValidObjects(@TempDir Path dir) throws IOException {
-        assertAllValid(GoldenRenderTest.render(dir).allObjects());
-    }
-
-    @Test
-    void everyTypeEngineAndVersionFamilyOfTheCatalogRendersValidObjects(@TempDir Path dir) {
-        TestProject project = TestProject.create(dir, EveryTypeStack.yaml("every", EveryTypeStack.layers(Catalog.builtIn())));
-        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
-        assertAllValid(stack.allObjects());
+        for (RenderedStack stack : GoldenRenderTest.renderAll(dir)) {
+            assertAllValid(stack.allObjects());
+            assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
+        }
     }
 
     @Test
     void theValidatorRejectsWhatTheApiServerWould() {
-        TestProject repo = TestProject.repository();
-        StatefulSet sts = (StatefulSet) new Renderer(repo.catalog(), new FixedCredentials(), (id, env) -> "x")
-                .render(repo.graph("dev")).allObjects().stream().filter(StatefulSet.class::isInstance).findFirst().orElseThrow();
+        StatefulSet sts = (StatefulSet) ShopStack.render().allObjects().stream().filter(StatefulSet.class::isInstance)
+                .findFirst().orElseThrow();
         StatefulSet broken = new StatefulSetBuilder(sts).editSpec().withServiceName(null).endSpec().build();
         broken.getSpec().getTemplate().getSpec().getContainers().get(0).setAdditionalProperty("imagePulPolicy", "Always");
         assertThat(schema.validate(broken)).containsExactlyInAnyOrder(

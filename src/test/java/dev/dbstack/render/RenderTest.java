@@ -20,13 +20,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the golden files encode, stated as the rules they follow. */
+/** What the golden files of non-default settings encode, stated as the rules they follow. */
 class RenderTest {
     private static RenderedStack stack;
 
     @BeforeAll
     static void render(@TempDir Path dir) throws IOException {
-        stack = GoldenRenderTest.render(dir);
+        stack = GoldenRenderTest.render(dir, GoldenRenderTest.settingsYaml());
     }
 
     private static RenderedService service(String layer) {

@@ -34,12 +34,40 @@ public final class TestProject {
         return new TestProject(dir);
     }
 
-    /** A copy of the repository's example project (Pulumi.yaml and stacks/) in {@code dir}, safe to change and apply. */
+    /**
+     * {@code use} applied to a project holding {@code stackYaml} as stack {@code stack} in a fresh temporary directory,
+     * deleted afterwards: for what only reads the project (load, graph, render).
+     */
+    public static <T> T inTemporaryDirectory(String stack, String stackYaml, java.util.function.Function<TestProject, T> use) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("dbstack-test-project");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return use.apply(create(dir, stack, stackYaml));
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * A copy of the repository's example project (Pulumi.yaml and every file in stacks/) in {@code dir}, safe to change
+     * and apply. Only {@code ExampleProjectTest} uses it: other tests have fixtures of their own, so that the example
+     * stays free to change.
+     */
     public static TestProject copyOfExample(Path dir) {
         try {
             Files.copy(Path.of("Pulumi.yaml"), dir.resolve("Pulumi.yaml"));
             Files.createDirectories(dir.resolve("stacks"));
-            Files.copy(Path.of("stacks/Pulumi.dev.yaml"), dir.resolve("stacks/Pulumi.dev.yaml"));
+            try (java.util.stream.Stream<Path> stacks = Files.list(Path.of("stacks"))) {
+                for (Path f : stacks.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve("stacks").resolve(f.getFileName()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -66,11 +94,6 @@ public final class TestProject {
             throw new UncheckedIOException(e);
         }
         return this;
-    }
-
-    /** The repository itself: its Pulumi.yaml, stacks/ and components/. */
-    public static TestProject repository() {
-        return new TestProject(Path.of("").toAbsolutePath());
     }
 
     public Path dir() {
