@@ -115,10 +115,10 @@ class CliTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("""
-                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: mongodb, mysql, postgresql, redis, container)
+                error: stacks/Pulumi.dev.yaml:6: config.dbstack:profiles[p].layers[db].type: unknown service type 'postgres'; did you mean 'postgresql'? (known types: %s, container)
                 error: stacks/Pulumi.dev.yaml:7: config.dbstack:profiles[p].layers[cache].storage: storage in GiB must be a whole number from 1 to 65536, got a number '-1'
                 2 errors
-                """);
+                """.formatted(String.join(", ", dev.dbstack.catalog.Catalog.builtIn().types())));
     }
 
     @Test
