@@ -42,7 +42,8 @@ class PulumiConfigErrorsTest {
         List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT))
                 .map(l -> l.substring(EXPECT.length()))
                 .map(l -> l.replaceFirst("^(stacks/Pulumi\\.test\\.yaml):\\d+: ", "$1: ")
-                        .replaceAll(" \\(first at line \\d+\\)", ""))
+                        .replaceAll(" \\(first at line \\d+\\)", "")
+                        .replace("<catalog types>", String.join(", ", dev.dbstack.catalog.Catalog.builtIn().types())))
                 .toList();
         TestProject.create(dir, yaml);
 
