@@ -454,6 +454,18 @@ public final class Catalog {
         if (c.outputs().isEmpty()) bad.accept("outputs", "must list at least one output variable");
         if (!problems.isEmpty()) return problems;
         checkVersionChanges(c, bad);
+        // Both end up in an image tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} (distribution/reference).
+        if (!c.tagSuffix().isEmpty() && !c.tagSuffix().matches("[A-Za-z0-9_.-]{1,64}")) {
+            bad.accept("tagSuffix", "'" + c.tagSuffix() + "' is not a tag suffix such as -management (letters, digits, _ . -)");
+        }
+        c.familyTags().forEach((family, tag) -> {
+            if (!c.versions().contains(family)) {
+                bad.accept("familyTags." + family, "names no family of versions " + c.versions());
+            } else if (tag == null || !tag.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+                    || !c.familyOf(tag).equals(Optional.of(family)) || tag.equals(family)) {
+                bad.accept("familyTags." + family, "'" + tag + "' is not a release of " + family + " such as " + family + ".1");
+            }
+        });
 
         Set<String> portNames = new HashSet<>();
         for (Component.Port p : c.allPorts()) {

@@ -25,12 +25,18 @@ import java.util.Optional;
  *                        container and the Services; templates see them as {@code ports.<name>}
  * @param storageByFamily where each version family of this engine keeps its data, so that a version
  *                        change can be checked for data that would not be found
+ * @param tagSuffix       appended to the version to form the image tag, for an image whose variant is in
+ *                        its tags ({@code 4.3-management}); empty for none
+ * @param familyTags      the tag a layer that names only a family runs, for a registry that publishes no
+ *                        tag per family (Elastic's has only {@code 9.5.2}, no {@code 9.5}): family → release
  */
 public record Component(
         String type,
         String title,
         String description,
         String image,
+        String tagSuffix,
+        Map<String, String> familyTags,
         List<String> versions,
         String defaultVersion,
         String engine,
@@ -70,6 +76,13 @@ public record Component(
         workload = workload == null ? WORKLOAD_STATEFULSET : workload;
         extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
         storageByFamily = storageByFamily == null ? Map.of() : new java.util.TreeMap<>(storageByFamily);
+        tagSuffix = tagSuffix == null ? "" : tagSuffix;
+        familyTags = familyTags == null ? Map.of() : new java.util.TreeMap<>(familyTags);
+    }
+
+    /** The image a layer on {@code version} runs: a bare family through {@link #familyTags}, then {@link #tagSuffix}. */
+    public String imageFor(String version) {
+        return image + ":" + familyTags.getOrDefault(version, version) + tagSuffix;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";

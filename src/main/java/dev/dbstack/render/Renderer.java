@@ -49,6 +49,11 @@ public final class Renderer {
         return DatabaseRenderer.secretName(dataName);
     }
 
+    /** The headless Service that gives the pods of the data named {@code dataName} stable DNS names. */
+    public static String headlessService(String dataName) {
+        return DatabaseRenderer.headlessName(dataName);
+    }
+
     /**
      * Layers derive several object names from their own ({@code <layer>-headless}, {@code -credentials},
      * {@code -env}, {@code -data}), so a layer can be named like another layer's object. Two objects of one

@@ -11,7 +11,6 @@ import dev.dbstack.testing.servers.ContainerSpec;
 import dev.dbstack.testing.servers.RenderedDatabase;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,7 +81,6 @@ class RabbitmqConnectTest {
     }
 
     /** The test of the rendered rabbitmq layer: enable it when the catalog file lands (and name its settings). */
-    @Disabled("components/rabbitmq.yaml is not in this branch yet")
     @ParameterizedTest(name = "{0} password")
     @EnumSource(Credentials.class)
     void connectsThroughTheRenderedUri(Credentials credentials, @TempDir Path dir) throws Exception {

@@ -2,7 +2,11 @@ package dev.dbstack.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.catalog.Component;
+import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
+import dev.dbstack.testing.TestProject;
 import dev.dbstack.testing.ShopStack;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -32,6 +36,49 @@ class KubernetesSchemaTest {
             assertAllValid(stack.allObjects());
             assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
         }
+    }
+
+    /**
+     * Every type of the catalog in each engine and version family, with its defaults, and once more for each
+     * other value of a setting that is a choice of words ({@code pattern: "true|false"}): the catalog is the list.
+     */
+    @Test
+    void everyCatalogTypeEngineFamilyAndChoiceRendersValidObjects(@TempDir Path dir) {
+        Catalog catalog = Catalog.builtIn();
+        StringBuilder layers = new StringBuilder();
+        int n = 0;
+        for (String type : catalog.types()) {
+            List<String> engines = catalog.get(type).engines().isEmpty() ? java.util.Collections.singletonList(null)
+                    : catalog.get(type).engines();
+            for (String engine : engines) {
+                Component c = catalog.find(type, engine).orElseThrow();
+                for (String family : c.versions()) {
+                    String layer = "{name: l" + n++ + ", type: " + type + (engine == null ? "" : ", engine: " + engine)
+                            + ", version: \"" + family + "\", storage: 1";
+                    layers.append("        - ").append(layer).append("}\n");
+                    for (var setting : c.settings().entrySet()) {
+                        String pattern = setting.getValue().pattern();
+                        if (pattern == null || !pattern.matches("[a-z0-9]+(\\|[a-z0-9]+)+")) continue;
+                        for (String choice : pattern.split("\\|")) {
+                            if (choice.equals(setting.getValue().defaultValue())) continue;
+                            layers.append("        - {name: l").append(n++).append(layer.substring(layer.indexOf(',')))
+                                    .append(", ").append(setting.getKey()).append(": \"").append(choice).append("\"}\n");
+                        }
+                    }
+                }
+            }
+        }
+        TestProject project = TestProject.create(dir, """
+                config:
+                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                %s  dbstack:apps: [{name: a, profile: p}]
+                """.formatted(layers));
+        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+        assertThat(stack.graph().applyOrder()).hasSize(n);
+        assertAllValid(stack.allObjects());
     }
 
     @Test

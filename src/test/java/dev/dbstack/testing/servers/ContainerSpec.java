@@ -45,8 +45,17 @@ public record ContainerSpec(List<String> command, List<String> args, Map<String,
                 env.put(e.getName(), expand(e.getValue() == null ? "" : e.getValue(), env));
                 continue;
             }
+            if (e.getValueFrom().getFieldRef() != null) { // the downward API: what the kubelet knows of pod 0
+                String field = e.getValueFrom().getFieldRef().getFieldPath();
+                env.put(e.getName(), switch (field) {
+                    case "metadata.name" -> "pod-0";
+                    case "metadata.namespace" -> RenderedDatabase.NAMESPACE;
+                    default -> throw new IllegalArgumentException("env " + e.getName() + ": fieldRef " + field + " is not resolved here");
+                });
+                continue;
+            }
             SecretKeySelector ref = e.getValueFrom().getSecretKeyRef();
-            if (ref == null) throw new IllegalArgumentException("env " + e.getName() + ": only secretKeyRef is resolved here");
+            if (ref == null) throw new IllegalArgumentException("env " + e.getName() + ": only secretKeyRef and fieldRef are resolved here");
             Secret secret = secrets.get(ref.getName());
             if (secret == null) {
                 throw new IllegalArgumentException("env " + e.getName() + " refers to Secret " + ref.getName()
