@@ -25,12 +25,15 @@ import java.util.Optional;
  *                        container and the Services; templates see them as {@code ports.<name>}
  * @param storageByFamily where each version family of this engine keeps its data, so that a version
  *                        change can be checked for data that would not be found
+ * @param imageTag        how a version becomes the image's tag, for an image not tagged with the bare
+ *                        version (CockroachDB: {@code v26.2.5}, its family's newest {@code latest-v26.2})
  */
 public record Component(
         String type,
         String title,
         String description,
         String image,
+        ImageTag imageTag,
         List<String> versions,
         String defaultVersion,
         String engine,
@@ -70,6 +73,7 @@ public record Component(
         workload = workload == null ? WORKLOAD_STATEFULSET : workload;
         extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
         storageByFamily = storageByFamily == null ? Map.of() : new java.util.TreeMap<>(storageByFamily);
+        imageTag = imageTag == null ? ImageTag.BARE : imageTag;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";
@@ -97,6 +101,27 @@ public record Component(
     public record Port(String name, int number) {}
 
     /**
+     * The image tag of a version: {@code family} when the layer names a version family as listed in
+     * {@code versions} (a floating tag), {@code release} when it names a release in one. Both are
+     * templates of {@code {{version}}}, which is the version as the layer writes it; either defaults to it.
+     */
+    public record ImageTag(String family, String release) {
+        public static final String DEFAULT = "{{version}}";
+        static final ImageTag BARE = new ImageTag(null, null);
+
+        public ImageTag {
+            family = family == null ? DEFAULT : family;
+            release = release == null ? DEFAULT : release;
+        }
+    }
+
+    /** The image reference a version runs: {@code image:tag}, the tag by {@link #imageTag}. */
+    public String imageFor(String version) {
+        String template = versions.contains(version) ? imageTag.family() : imageTag.release();
+        return image + ":" + dev.dbstack.catalog.CatalogTemplate.expand(template, Map.of("version", version));
+    }
+
+    /**
      * Where data lives: the volume's mount path, and variables that point inside it ({@code PGDATA}).
      * A version range that keeps it elsewhere says so in a {@code variants:} entry.
      *
@@ -114,6 +139,8 @@ public record Component(
     /**
      * The user and group the server runs as, and the group that owns its volume. A type without a
      * server gives only {@code fsGroup}: the pods that mount its volume get it as a supplementary group.
+     * A server that runs as root may leave {@code fsGroup} out: it owns its volume anyway, and some
+     * (CockroachDB) refuse keys that the kubelet's group ownership change made group-readable.
      */
     public record SecurityContext(Long runAsUser, Long runAsGroup, Long fsGroup) {}
 
@@ -157,17 +184,21 @@ public record Component(
      * @param before                what to do before an upgrade to a newer family ({@code {{from}}}, {@code {{to}}})
      * @param after                 what to do after it
      * @param migration             how to move the data to a new layer where no in-place change is possible
+     * @param incompatibleFrom      families that start a new on-disk format (InfluxDB 2.7 after 1.x): no in-place
+     *                              upgrade from an older family reaches them or anything after them, whatever
+     *                              {@code upgrade} says; between them {@code upgrade} applies
      */
     public record VersionChanges(String upgrade, String upgradeBy, List<String> downgradeWithinFamily, String before,
-                                 String after, String migration) {
+                                 String after, String migration, List<String> incompatibleFrom) {
         public static final List<String> UPGRADES = List.of("none", "next", "any");
         public static final List<String> UPGRADERS = List.of("server", "flag");
-        static final VersionChanges STRICT = new VersionChanges(null, null, null, null, null, null);
+        static final VersionChanges STRICT = new VersionChanges(null, null, null, null, null, null, null);
 
         public VersionChanges {
             upgrade = upgrade == null ? "none" : upgrade;
             upgradeBy = upgradeBy == null ? "server" : upgradeBy;
             downgradeWithinFamily = downgradeWithinFamily == null ? List.of("none") : List.copyOf(downgradeWithinFamily);
+            incompatibleFrom = incompatibleFrom == null ? List.of() : List.copyOf(incompatibleFrom);
         }
 
         public boolean downgradesWithin(String family) {

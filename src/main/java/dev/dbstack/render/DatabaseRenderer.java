@@ -148,7 +148,7 @@ final class DatabaseRenderer {
         c.storage().env().forEach((name, value) -> env.add(KubeObjects.env(name, value)));
         ContainerBuilder b = new ContainerBuilder()
                 .withName(c.type())
-                .withImage(c.image() + ":" + vars.get("version"))
+                .withImage(c.imageFor(vars.get("version")))
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand(c.command().stream().map(a -> CatalogTemplate.expand(a, vars)).toList())
                 .withArgs(c.args().stream().map(a -> CatalogTemplate.expand(a, vars)).toList())
@@ -193,8 +193,10 @@ final class DatabaseRenderer {
         pod.getSecurityContext().setRunAsNonRoot(sc.runAsUser() != 0);
         pod.getSecurityContext().setRunAsUser(sc.runAsUser());
         pod.getSecurityContext().setRunAsGroup(sc.runAsGroup());
-        pod.getSecurityContext().setFsGroup(sc.fsGroup());
-        pod.getSecurityContext().setFsGroupChangePolicy("OnRootMismatch");
+        if (sc.fsGroup() != null) { // a root server owns its volume without one
+            pod.getSecurityContext().setFsGroup(sc.fsGroup());
+            pod.getSecurityContext().setFsGroupChangePolicy("OnRootMismatch");
+        }
         return pod;
     }
 
