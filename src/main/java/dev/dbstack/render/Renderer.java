@@ -49,6 +49,11 @@ public final class Renderer {
         return DatabaseRenderer.secretName(dataName);
     }
 
+    /** The claim that holds the data named {@code dataName} of a type without a server (SQLite). */
+    public static String sharedClaimName(String dataName) {
+        return DatabaseRenderer.sharedClaimName(dataName);
+    }
+
     /**
      * Layers derive several object names from their own ({@code <layer>-headless}, {@code -credentials},
      * {@code -env}, {@code -data}), so a layer can be named like another layer's object. Two objects of one
