@@ -2,6 +2,8 @@ package dev.dbstack.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.catalog.Catalog;
+import dev.dbstack.catalog.Component;
 import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.TestProject;
@@ -30,6 +32,43 @@ class KubernetesSchemaTest {
     @Test
     void everyTypeAndVersionFamilyRendersValidObjects(@TempDir Path dir) throws IOException {
         assertAllValid(GoldenRenderTest.render(dir).allObjects());
+    }
+
+    /**
+     * One layer of every type in the catalog, each engine and version family of it, and a container that
+     * consumes them all: the list of types is the catalog's, so a new file is validated without a change here.
+     */
+    @Test
+    void everyCatalogTypeEngineAndFamilyRendersValidObjects(@TempDir Path dir) {
+        Catalog catalog = Catalog.builtIn();
+        StringBuilder layers = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (String type : catalog.types()) {
+            for (Component c : catalog.variants(type)) {
+                for (String version : c.versions()) {
+                    if (catalog.resolve(type, c.engine(), version) != c) continue; // the family this component is for
+                    String name = (type + (c.engine() == null ? "" : "-" + c.engine()) + "-" + version).replace('.', '-');
+                    names.add(name);
+                    layers.append("        - {name: ").append(name).append(", type: ").append(type)
+                            .append(c.engine() == null ? "" : ", engine: " + c.engine())
+                            .append(", version: \"").append(version).append("\", storage: 1}\n");
+                }
+            }
+        }
+        layers.append("        - {name: consumer, type: container, image: ghcr.io/acme/api:1.0, ports: [8080], dependsOn: [")
+                .append(String.join(", ", names)).append("]}\n");
+        TestProject project = TestProject.create(dir, """
+                config:
+                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                %s  dbstack:apps: [{name: a, profile: p}]
+                """.formatted(layers));
+        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+        assertThat(stack.graph().services()).hasSize(names.size() + 1);
+        assertAllValid(stack.allObjects());
+        assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
     }
 
     @Test
