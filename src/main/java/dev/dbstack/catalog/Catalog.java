@@ -424,7 +424,7 @@ public final class Catalog {
         List<Problem> problems = new ArrayList<>();
         java.util.function.BiConsumer<String, String> bad = (key, msg) -> problems.add(new Problem(src, key, msg));
         if (!fileType.equals(c.type())) bad.accept("type", "must equal the file name '" + fileType + "'");
-        if (c.image() == null || c.image().isBlank()) bad.accept("image", "is required");
+        if (c.hasServer() && (c.image() == null || c.image().isBlank())) bad.accept("image", "is required");
         if (c.versions().isEmpty()) bad.accept("versions", "must list at least one version");
         else if (!c.versions().contains(c.defaultVersion())) bad.accept("defaultVersion", "must be one of " + c.versions());
         if (c.maxReplicas() < 1) bad.accept("maxReplicas", "must be at least 1");
@@ -432,12 +432,16 @@ public final class Catalog {
         if (c.hasServer()) {
             if (c.port() == null) bad.accept("port", "is required");
             Component.SecurityContext sc = c.securityContext();
-            if (sc == null || sc.runAsUser() == null || sc.runAsGroup() == null || sc.fsGroup() == null) {
-                bad.accept("securityContext", "needs runAsUser, runAsGroup and fsGroup");
+            if (sc == null || sc.runAsUser() == null || sc.runAsGroup() == null
+                    || sc.fsGroup() == null && (sc.runAsUser() == null || sc.runAsUser() != 0)) {
+                bad.accept("securityContext", "needs runAsUser, runAsGroup and fsGroup (a server running as root,"
+                        + " runAsUser: 0, may leave fsGroup out)");
             }
         } else {
-            for (String key : List.of("port", "extraPorts", "command", "args", "env", "readinessProbe", "livenessProbe")) {
+            for (String key : List.of("image", "port", "extraPorts", "command", "args", "env", "readinessProbe",
+                    "livenessProbe")) {
                 boolean set = switch (key) {
+                    case "image" -> c.image() != null;
                     case "port" -> c.port() != null;
                     case "extraPorts" -> !c.extraPorts().isEmpty();
                     case "command" -> !c.command().isEmpty();
@@ -454,10 +458,7 @@ public final class Catalog {
         if (c.outputs().isEmpty()) bad.accept("outputs", "must list at least one output variable");
         if (!problems.isEmpty()) return problems;
         checkVersionChanges(c, bad);
-        // Both end up in an image tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} (distribution/reference).
-        if (!c.tagSuffix().isEmpty() && !c.tagSuffix().matches("[A-Za-z0-9_.-]{1,64}")) {
-            bad.accept("tagSuffix", "'" + c.tagSuffix() + "' is not a tag suffix such as -management (letters, digits, _ . -)");
-        }
+        // A pinned release ends up in an image tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} (distribution/reference).
         c.familyTags().forEach((family, tag) -> {
             if (!c.versions().contains(family)) {
                 bad.accept("familyTags." + family, "names no family of versions " + c.versions());
@@ -491,6 +492,18 @@ public final class Catalog {
                 if (h.scheme() != null && !List.of("HTTP", "HTTPS").contains(h.scheme())) {
                     bad.accept(key + ".httpGet.scheme", "must be HTTP or HTTPS");
                 }
+            }
+        }
+
+        for (String key : List.of("family", "release")) {
+            String template = key.equals("family") ? c.imageTag().family() : c.imageTag().release();
+            for (String v : CatalogTemplate.variables(template)) {
+                if (!v.equals("version")) bad.accept("imageTag." + key, "unknown template variable '" + v + "'; known: [version]");
+            }
+            String sample = CatalogTemplate.variables(template).stream().allMatch("version"::equals)
+                    ? CatalogTemplate.expand(template, Map.of("version", "1.2.3")) : "1.2.3";
+            if (!sample.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")) {
+                bad.accept("imageTag." + key, "'" + template + "' is not an image tag template such as v{{version}}");
             }
         }
 
@@ -571,6 +584,10 @@ public final class Catalog {
         if (!keyword && !c.versions().containsAll(families)) {
             bad.accept("versionChanges.downgradeWithinFamily", "must be all, none, or families from versions "
                     + c.versions() + ", got " + families);
+        }
+        if (!c.versions().containsAll(v.incompatibleFrom())) {
+            bad.accept("versionChanges.incompatibleFrom", "must list families from versions " + c.versions() + ", got "
+                    + v.incompatibleFrom());
         }
         for (String key : List.of("before", "after")) {
             String text = key.equals("before") ? v.before() : v.after();

@@ -25,9 +25,10 @@ import java.util.Optional;
  *                        container and the Services; templates see them as {@code ports.<name>}
  * @param storageByFamily where each version family of this engine keeps its data, so that a version
  *                        change can be checked for data that would not be found
- * @param tagSuffix       appended to the version to form the image tag, for an image whose variant is in
- *                        its tags ({@code 4.3-management}); empty for none
- * @param familyTags      the tag a layer that names only a family runs, for a registry that publishes no
+ * @param imageTag        how a version becomes the image's tag, for an image not tagged with the bare
+ *                        version (CockroachDB: {@code v26.2.5}, its family's newest {@code latest-v26.2};
+ *                        RabbitMQ: {@code 4.3-management})
+ * @param familyTags      the release a layer that names only a family runs, for a registry that publishes no
  *                        tag per family (Elastic's has only {@code 9.5.2}, no {@code 9.5}): family → release
  */
 public record Component(
@@ -35,7 +36,7 @@ public record Component(
         String title,
         String description,
         String image,
-        String tagSuffix,
+        ImageTag imageTag,
         Map<String, String> familyTags,
         List<String> versions,
         String defaultVersion,
@@ -76,13 +77,8 @@ public record Component(
         workload = workload == null ? WORKLOAD_STATEFULSET : workload;
         extraPorts = extraPorts == null ? List.of() : List.copyOf(extraPorts);
         storageByFamily = storageByFamily == null ? Map.of() : new java.util.TreeMap<>(storageByFamily);
-        tagSuffix = tagSuffix == null ? "" : tagSuffix;
+        imageTag = imageTag == null ? ImageTag.BARE : imageTag;
         familyTags = familyTags == null ? Map.of() : new java.util.TreeMap<>(familyTags);
-    }
-
-    /** The image a layer on {@code version} runs: a bare family through {@link #familyTags}, then {@link #tagSuffix}. */
-    public String imageFor(String version) {
-        return image + ":" + familyTags.getOrDefault(version, version) + tagSuffix;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";
@@ -110,6 +106,32 @@ public record Component(
     public record Port(String name, int number) {}
 
     /**
+     * The image tag of a version: {@code family} when the layer names a version family as listed in
+     * {@code versions} (a floating tag), {@code release} when it names a release in one. Both are
+     * templates of {@code {{version}}}, which is the version as the layer writes it; either defaults to it.
+     */
+    public record ImageTag(String family, String release) {
+        public static final String DEFAULT = "{{version}}";
+        static final ImageTag BARE = new ImageTag(null, null);
+
+        public ImageTag {
+            family = family == null ? DEFAULT : family;
+            release = release == null ? DEFAULT : release;
+        }
+    }
+
+    /**
+     * The image reference a version runs: {@code image:tag}. A family the registry has no tag for runs its
+     * pinned release ({@link #familyTags}); a release is tagged by {@code imageTag.release}, a family by
+     * {@code imageTag.family}.
+     */
+    public String imageFor(String version) {
+        String pinned = familyTags.get(version);
+        String template = pinned == null && versions.contains(version) ? imageTag.family() : imageTag.release();
+        return image + ":" + CatalogTemplate.expand(template, Map.of("version", pinned != null ? pinned : version));
+    }
+
+    /**
      * Where data lives: the volume's mount path, and variables that point inside it ({@code PGDATA}).
      * A version range that keeps it elsewhere says so in a {@code variants:} entry.
      *
@@ -127,6 +149,8 @@ public record Component(
     /**
      * The user and group the server runs as, and the group that owns its volume. A type without a
      * server gives only {@code fsGroup}: the pods that mount its volume get it as a supplementary group.
+     * A server that runs as root may leave {@code fsGroup} out: it owns its volume anyway, and some
+     * (CockroachDB) refuse keys that the kubelet's group ownership change made group-readable.
      */
     public record SecurityContext(Long runAsUser, Long runAsGroup, Long fsGroup) {}
 
@@ -170,17 +194,21 @@ public record Component(
      * @param before                what to do before an upgrade to a newer family ({@code {{from}}}, {@code {{to}}})
      * @param after                 what to do after it
      * @param migration             how to move the data to a new layer where no in-place change is possible
+     * @param incompatibleFrom      families that start a new on-disk format (InfluxDB 2.7 after 1.x): no in-place
+     *                              upgrade from an older family reaches them or anything after them, whatever
+     *                              {@code upgrade} says; between them {@code upgrade} applies
      */
     public record VersionChanges(String upgrade, String upgradeBy, List<String> downgradeWithinFamily, String before,
-                                 String after, String migration) {
+                                 String after, String migration, List<String> incompatibleFrom) {
         public static final List<String> UPGRADES = List.of("none", "next", "any");
         public static final List<String> UPGRADERS = List.of("server", "flag");
-        static final VersionChanges STRICT = new VersionChanges(null, null, null, null, null, null);
+        static final VersionChanges STRICT = new VersionChanges(null, null, null, null, null, null, null);
 
         public VersionChanges {
             upgrade = upgrade == null ? "none" : upgrade;
             upgradeBy = upgradeBy == null ? "server" : upgradeBy;
             downgradeWithinFamily = downgradeWithinFamily == null ? List.of("none") : List.copyOf(downgradeWithinFamily);
+            incompatibleFrom = incompatibleFrom == null ? List.of() : List.copyOf(incompatibleFrom);
         }
 
         public boolean downgradesWithin(String family) {

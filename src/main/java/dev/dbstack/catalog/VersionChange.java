@@ -72,6 +72,13 @@ public final class VersionChange {
         List<String> families = c.versions();
         int fromIndex = fromFamily == null ? -1 : families.indexOf(fromFamily);
         int toIndex = families.indexOf(toFamily);
+        String crossed = rules.incompatibleFrom().stream()
+                .filter(f -> compare(label(fromFamily, from), f) < 0 && compare(f, toFamily) <= 0).findFirst().orElse(null);
+        if (crossed != null) {
+            return new Judgement(Verdict.REFUSED, change, c.title() + " " + crossed + " starts a new on-disk format: "
+                    + c.title() + " " + toFamily + " does not open data that " + label(fromFamily, from)
+                    + " wrote, and nothing converts it in place", "");
+        }
         boolean allowed = switch (rules.upgrade()) {
             case "any" -> true;
             case "next" -> fromIndex >= 0 && toIndex == fromIndex + 1;

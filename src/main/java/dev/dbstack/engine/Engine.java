@@ -329,6 +329,10 @@ public final class Engine implements AutoCloseable {
             @Override
             public void forgotten(Step step) {
                 state.removeObject(key(step.object()));
+                // A kept claim that is a database's data (SQLite's): state remembers it, so --delete-data can find it.
+                if (step.retention() != null && step.retention().kind() == Step.Retention.Kind.KEEP) {
+                    state.putRetained(step.retention().data().data().toString(), describe(step.retention().data()));
+                }
             }
 
             @Override

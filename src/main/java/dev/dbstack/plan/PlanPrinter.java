@@ -62,6 +62,7 @@ public final class PlanPrinter {
         if (s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP) {
             Retained data = s.retention().data();
             for (String claim : data.claims()) {
+                if (claim.equals(s.object().name()) && s.object().kind().equals("PersistentVolumeClaim")) continue; // the step itself
                 out.append(indent).append("  = keep PersistentVolumeClaim ").append(data.namespace()).append('/').append(claim)
                         .append(" (data)\n");
             }

@@ -155,7 +155,13 @@ public final class Planner {
         }
 
         void service(RenderedService s) {
-            // A type without a server (SQLite) keeps its data on a claim of its own, which removals keep.
+            // A type without a server (SQLite) keeps its data on a claim of its own, which removals keep; a layer
+            // that renders that claim again owns the data again, so --delete-data no longer releases it.
+            if (s.layer() instanceof DatabaseLayer db && s.volume() != null) {
+                refuseOtherTypesData(s, db);
+                Retained kept = known.retained().get(new ServiceId(s.id().app(), db.dataName()));
+                if (kept != null && kept.namespace().equals(s.namespace())) reattached.add(kept.data());
+            }
             DataCheck check = s.layer() instanceof DatabaseLayer db && s.objects().stream().anyMatch(o -> o instanceof StatefulSet)
                     ? checkData(s, db) : DataCheck.NONE;
             for (HasMetadata o : s.objects()) {
@@ -268,6 +274,7 @@ public final class Planner {
                 kept = known.retained().get(dataId);
                 if (kept != null && (!kept.namespace().equals(s.namespace()) || claims.isEmpty())) kept = null;
                 if (kept == null) {
+                    if (claims.isEmpty() && refuseOtherTypesData(s, db)) return DataCheck.NONE;
                     if (claims.isEmpty()) {
                         fresh.add(new Fresh(s, db));
                     } else {
@@ -341,6 +348,40 @@ public final class Planner {
         }
 
         /**
+         * Refuses a layer whose name holds another type's data that it would not take over, only leave
+         * behind (a StatefulSet's claims and a serverless type's claim have different names): a type change
+         * in place is refused for every pair of types, as one that would hand the data over is. True if refused.
+         */
+        boolean refuseOtherTypesData(RenderedService s, DatabaseLayer db) {
+            ServiceId id = s.id();
+            String ns = s.namespace();
+            List<String[]> found = new ArrayList<>(); // {where, type}
+            JsonNode sts = live.objects().get(new ObjectRef("apps/v1", "StatefulSet", ns, db.dataName()));
+            if (sts != null) found.add(new String[] {"StatefulSet " + ns + "/" + db.dataName(),
+                    sts.path("metadata").path("labels").path(Labels.TYPE).asText(db.type())});
+            JsonNode claim = live.objects().get(new ObjectRef("v1", "PersistentVolumeClaim", ns,
+                    dev.dbstack.render.Renderer.sharedClaimName(db.dataName())));
+            if (claim != null && "database".equals(claim.path("metadata").path("labels").path("app.kubernetes.io/component").asText())) {
+                found.add(new String[] {"PersistentVolumeClaim " + ns + "/" + claim.path("metadata").path("name").asText(),
+                        claim.path("metadata").path("labels").path(Labels.TYPE).asText(db.type())});
+            }
+            Retained kept = known.retained().get(new ServiceId(id.app(), db.dataName()));
+            if (kept != null && kept.namespace().equals(ns)) found.add(new String[] {"the data kept in " + (kept.claims().isEmpty()
+                    ? "namespace " + ns : names(kept.claims().stream().map(n -> new ObjectRef("v1", "PersistentVolumeClaim", ns, n))
+                    .toList())), kept.type()});
+            for (String[] f : found) {
+                if (f[1].equals(db.type())) continue;
+                Component c = catalog.resolve(db.type(), db.engine(), db.version());
+                refuse(db, layerKey(id) + ".type", "app " + id.app() + ": " + f[0] + " holds " + title(f[1]) + " data;"
+                        + " changing layer " + id.layer() + " to type " + db.type() + " would leave it behind and start "
+                        + c.title() + " empty. Keep type: " + f[1] + ", and add a " + db.type() + " layer under another name"
+                        + " instead (move the data, switch the consumers, then remove " + id.layer() + ")");
+                return true;
+            }
+            return false;
+        }
+
+        /**
          * Where the data is, compared on the workload: the data volumes' mount paths and the variables
          * that point inside them ({@code PGDATA}). Null when nothing moves.
          */
@@ -399,6 +440,30 @@ public final class Planner {
                             + " deletes every claim in it", List.of(), null, null, Step.Write.none(version(r.ref()))));
                     continue;
                 }
+                if (kind.equals("PersistentVolumeClaim") && isDatabaseData(r) && becameContainer(r)) {
+                    refused.add(new Problem(model.layer(r.service()).source(), layerKey(r.service()) + ".type", "app "
+                            + r.service().app() + ": layer " + r.service().layer() + " holds " + title(label(r, Labels.TYPE,
+                            "unknown")) + " data; it cannot become a container. Keep type: " + label(r, Labels.TYPE, "unknown")
+                            + ", and give the container another name"));
+                    continue;
+                }
+                if (kind.equals("PersistentVolumeClaim") && isDatabaseData(r)) {
+                    // The claim of a type without a server (SQLite) is its data: kept like a server's claims.
+                    Retained data = new Retained(new ServiceId(r.app(), label(r, Labels.LAYER, r.ref().name())),
+                            r.ref().namespace(), r.service(), label(r, Labels.TYPE, "unknown"), null, null, List.of(),
+                            List.of(r.ref().name()));
+                    if (Options.names(options.deleteData(), r.service()) || Options.names(options.deleteData(), data.data())) {
+                        dataDeletes.add(new Step(Action.DELETE, r.app(), r.service(), r.ref(), removalReason()
+                                + "; --delete-data: the data on it is deleted", List.of(), null,
+                                new Step.Retention(Step.Retention.Kind.RELEASE, data), delete(r.ref())));
+                    } else {
+                        steps.add(new Step(Action.KEEP, r.app(), r.service(), r.ref(), removalReason() + ": the "
+                                + title(data.type()) + " data on it is kept (--delete-data " + r.service() + " deletes it)",
+                                List.of(), null, new Step.Retention(Step.Retention.Kind.KEEP, data),
+                                Step.Write.none(version(r.ref()))));
+                    }
+                    continue;
+                }
                 if (kind.equals("PersistentVolumeClaim") && !Options.names(options.deleteData(), r.service())) {
                     refused.add(new Problem(SourceRef.UNKNOWN, r.ref().toString(), "removing layer " + r.service()
                             + " would delete its PersistentVolumeClaim and the data on it; to do that, run again with"
@@ -411,9 +476,7 @@ public final class Planner {
                             delete(r.ref())));
                     continue;
                 }
-                if (model != null && r.service() != null && model.apps().stream().anyMatch(a -> a.name().equals(r.service().app()))
-                        && model.profileOf(model.app(r.service().app())).layer(r.service().layer())
-                        .filter(l -> l instanceof ContainerLayer).isPresent()) {
+                if (becameContainer(r)) {
                     refused.add(new Problem(model.layer(r.service()).source(), layerKey(r.service()) + ".type", "app "
                             + r.service().app() + ": layer " + r.service().layer() + " holds "
                             + title(typeOf(r)) + " data; it cannot become a container. Keep type: " + typeOf(r)
@@ -453,11 +516,12 @@ public final class Planner {
             }
         }
 
-        /** Deletes of the data's claims that still exist, the last one releasing it from state. */
+        /** Deletes of the data's claims that still exist and no step deletes yet, the last one releasing it from state. */
         private List<Step> claimDeletes(Retained data, ServiceId service) {
             List<ObjectRef> claims = data.claims().stream()
                     .map(n -> new ObjectRef("v1", "PersistentVolumeClaim", data.namespace(), n))
-                    .filter(live.objects()::containsKey).toList();
+                    .filter(live.objects()::containsKey)
+                    .filter(ref -> steps.stream().noneMatch(st -> st.object().equals(ref))).toList();
             List<Step> out = new ArrayList<>();
             for (int i = 0; i < claims.size(); i++) {
                 out.add(new Step(Action.DELETE, data.data().app(), service, claims.get(i), "--delete-data: the data on it"
@@ -486,6 +550,23 @@ public final class Planner {
             }
             return new Retained(new ServiceId(r.app(), r.ref().name()), r.ref().namespace(), r.service(), typeOf(r),
                     engineOf(sts), versionOf(sts), List.copyOf(secrets), claims.stream().map(ObjectRef::name).toList());
+        }
+
+        /** Whether the layer that owned {@code r} is a container layer now. */
+        private boolean becameContainer(Recorded r) {
+            return model != null && r.service() != null && model.apps().stream().anyMatch(a -> a.name().equals(r.service().app()))
+                    && model.profileOf(model.app(r.service().app())).layer(r.service().layer())
+                    .filter(l -> l instanceof ContainerLayer).isPresent();
+        }
+
+        /** A claim a database layer rendered itself (a type without a server), not a container's volume. */
+        private boolean isDatabaseData(Recorded r) {
+            return "database".equals(label(r, "app.kubernetes.io/component", ""));
+        }
+
+        private String label(Recorded r, String name, String otherwise) {
+            JsonNode o = live.objects().getOrDefault(r.ref(), r.lastApplied());
+            return o == null ? otherwise : o.path("metadata").path("labels").path(name).asText(otherwise);
         }
 
         private String typeOf(Recorded r) {

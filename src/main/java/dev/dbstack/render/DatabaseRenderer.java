@@ -74,7 +74,7 @@ final class DatabaseRenderer {
             }
         }
         List<HasMetadata> objects = new ArrayList<>();
-        if (c.hasServer() || !secretOutputs.isEmpty()) {
+        if (!secretOutputs.isEmpty()) { // a type without secrets (GlusterFS) gets no empty Secret
             objects.add(KubeObjects.secret(secretName(data), namespace, labels, secretOutputs));
         }
         if (!c.hasServer()) {
@@ -193,8 +193,10 @@ final class DatabaseRenderer {
         pod.getSecurityContext().setRunAsNonRoot(sc.runAsUser() != 0);
         pod.getSecurityContext().setRunAsUser(sc.runAsUser());
         pod.getSecurityContext().setRunAsGroup(sc.runAsGroup());
-        pod.getSecurityContext().setFsGroup(sc.fsGroup());
-        pod.getSecurityContext().setFsGroupChangePolicy("OnRootMismatch");
+        if (sc.fsGroup() != null) { // a root server owns its volume without one
+            pod.getSecurityContext().setFsGroup(sc.fsGroup());
+            pod.getSecurityContext().setFsGroupChangePolicy("OnRootMismatch");
+        }
         return pod;
     }
 

@@ -54,6 +54,11 @@ public final class Renderer {
         return DatabaseRenderer.headlessName(dataName);
     }
 
+    /** The claim that holds the data named {@code dataName} of a type without a server (SQLite). */
+    public static String sharedClaimName(String dataName) {
+        return DatabaseRenderer.sharedClaimName(dataName);
+    }
+
     /**
      * Layers derive several object names from their own ({@code <layer>-headless}, {@code -credentials},
      * {@code -env}, {@code -data}), so a layer can be named like another layer's object. Two objects of one
@@ -97,7 +102,7 @@ public final class Renderer {
      * A cluster group that does not admit privileged pods ({@code privileged: false}) gets none: a layer
      * whose pods would need one is refused before anything is applied, rather than left pending.
      */
-    private static void refusePrivileged(StackModel model, Collection<RenderedService> services) {
+    private void refusePrivileged(StackModel model, Collection<RenderedService> services) {
         Set<Problem> problems = new LinkedHashSet<>();
         for (RenderedService service : services) {
             AppDeployment app = model.app(service.id().app());
@@ -111,12 +116,20 @@ public final class Renderer {
                 List<String> privileged = java.util.stream.Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream())
                         .filter(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()))
                         .map(io.fabric8.kubernetes.api.model.Container::getName).toList();
-                if (privileged.isEmpty() && !Boolean.TRUE.equals(pod.getHostNetwork())) continue;
+                boolean hostNetwork = Boolean.TRUE.equals(pod.getHostNetwork());
+                if (privileged.isEmpty() && !hostNetwork) continue;
                 AppProfile profile = model.profileOf(app);
+                // The type makes it so (its catalog file or hook), so the type is what the line points at.
+                String title = service.layer() instanceof DatabaseLayer db
+                        ? " (" + catalog.resolve(db.type(), db.engine(), db.version()).title() + ")" : "";
+                List<String> needs = new ArrayList<>();
+                if (!privileged.isEmpty()) needs.add("privileged containers (" + String.join(", ", privileged) + ")");
+                if (hostNetwork) needs.add("the host's network");
                 problems.add(new Problem(service.layer().source(), "config.dbstack:profiles[" + profile.name() + "].layers["
-                        + service.layer().name() + "]", "layer '" + service.layer().name() + "' needs "
-                        + (privileged.isEmpty() ? "the host's network" : "privileged containers (" + String.join(", ", privileged) + ")")
-                        + ", and cluster group '" + group.name() + "' does not admit privileged pods (privileged: false)"));
+                        + service.layer().name() + "]" + (title.isEmpty() ? "" : ".type"), "layer '" + service.layer().name()
+                        + "'" + title + " needs " + String.join(" and ", needs) + ", which cluster group '" + group.name()
+                        + "' does not admit (privileged: false); run app '" + app.name() + "' in a cluster group that"
+                        + " admits privileged pods"));
             }
         }
         if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));

@@ -57,6 +57,15 @@ public interface TypeHook {
             return layer.settings().get(name);
         }
 
+        /**
+         * The stable DNS name of the StatefulSet's pod {@code ordinal} through the headless Service, which
+         * resolves before the pod is ready (the Service publishes not-ready addresses).
+         */
+        public String podHost(int ordinal) {
+            return dataName + "-" + ordinal + "." + DatabaseRenderer.headlessName(dataName) + "." + namespace + ".svc."
+                    + group.clusterDomain();
+        }
+
         /** Refuses the layer's configuration: one line for the user, at the layer, under {@code key}. */
         public UserInputException refuse(String key, String message) {
             return UserInputException.of(layer.source(), keyPath + "." + key, message);

@@ -134,6 +134,43 @@ class CatalogTest {
         assertThat(e.problems().get(0).render()).startsWith(expected).doesNotContain("Exception", "java.", "dev.dbstack", "`");
     }
 
+    static Stream<Arguments> oddImageKeys() {
+        return Stream.of(
+                Arguments.of("cockroachdb", "release: \"v{{version}}\"", "release: \"v{{tag}}\"",
+                        "components/cockroachdb.yaml: imageTag.release: unknown template variable 'tag'; known: [version]"),
+                Arguments.of("influxdb", "incompatibleFrom: [\"2.7\"]", "incompatibleFrom: [\"3.0\"]",
+                        "components/influxdb.yaml: versionChanges.incompatibleFrom: must list families from versions"
+                                + " [1.11, 1.12, 2.7, 2.8, 2.9], got [3.0]"),
+                Arguments.of("redis", "runAsGroup: 999, fsGroup: 999}", "runAsGroup: 999}",
+                        "components/redis.yaml: securityContext: needs runAsUser, runAsGroup and fsGroup (a server running"
+                                + " as root, runAsUser: 0, may leave fsGroup out)"),
+                Arguments.of("sqlite", "workload: none", "workload: none\nimage: docker.io/library/alpine",
+                        "components/sqlite.yaml: image: has no meaning for workload: none, which runs no server"));
+    }
+
+    /** The keys for images that do not fit the common mould are checked like the rest. */
+    @ParameterizedTest(name = "{0}: {3}")
+    @MethodSource("oddImageKeys")
+    void theKeysOfOddImagesAreChecked(String type, String from, String to, String expected, @TempDir Path dir)
+            throws IOException {
+        Files.createDirectories(dir.resolve("components"));
+        String file = Files.readString(Path.of("components/" + type + ".yaml"));
+        assertThat(file).contains(from);
+        Files.writeString(dir.resolve("components/" + type + ".yaml"), file.replace(from, to));
+        UserInputException e = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).extracting(Problem::render).containsExactly(expected);
+    }
+
+    @Test
+    void aTagTemplateMakesTheImageOfAFamilyAndOfARelease() {
+        Component roach = Catalog.builtIn().get("cockroachdb");
+        assertThat(roach.imageFor("26.2")).isEqualTo("docker.io/cockroachdb/cockroach:latest-v26.2");
+        assertThat(roach.imageFor("26.2.5")).isEqualTo("docker.io/cockroachdb/cockroach:v26.2.5");
+        assertThat(Catalog.builtIn().get("redis").imageFor("8.2.1")).isEqualTo("docker.io/library/redis:8.2.1");
+        assertThat(Catalog.builtIn().get("glusterfs").imageFor("4.1")).isEqualTo("docker.io/gluster/gluster-centos:latest");
+    }
+
     @Test
     void aComponentFileThatIsNotUtf8IsReportedWithItsLine(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("components"));

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The catalog fields that form image tags ({@code tagSuffix}, {@code familyTags}), and Elasticsearch's and RabbitMQ's version rules. */
+/** The catalog fields that form image tags ({@code imageTag}, {@code familyTags}), and Elasticsearch's and RabbitMQ's version rules. */
 class ImageTagsAndSearchMessagingTypesTest {
     private static final Catalog CATALOG = Catalog.builtIn();
 
@@ -27,7 +27,7 @@ class ImageTagsAndSearchMessagingTypesTest {
     }
 
     @Test
-    void aTagSuffixFollowsEveryVersion() {
+    void aTagTemplateShapesEveryVersion() {
         Component mq = CATALOG.get("rabbitmq");
         assertThat(mq.imageFor("4.3")).isEqualTo("docker.io/library/rabbitmq:4.3-management");
         assertThat(mq.imageFor("4.1.8")).isEqualTo("docker.io/library/rabbitmq:4.1.8-management");
@@ -40,10 +40,10 @@ class ImageTagsAndSearchMessagingTypesTest {
         Files.createDirectories(dir.resolve("components"));
         String redis = Files.readString(Path.of("components/redis.yaml"));
         Files.writeString(dir.resolve("components/redis.yaml"), redis.replace("maxReplicas: 1",
-                "maxReplicas: 1\ntagSuffix: \"-alpine x\"\nfamilyTags: {\"7.2\": \"7.2\", \"8.2\": \"8.0.1\", \"6.0\": \"6.0.1\", \"7.4\": \"7.4.2\"}"));
+                "maxReplicas: 1\nimageTag: {release: \"{{version}}-alpine x\"}\nfamilyTags: {\"7.2\": \"7.2\", \"8.2\": \"8.0.1\", \"6.0\": \"6.0.1\", \"7.4\": \"7.4.2\"}"));
         UserInputException e = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
         assertThat(e.problems()).extracting(Problem::render).containsExactlyInAnyOrder(
-                "components/redis.yaml: tagSuffix: '-alpine x' is not a tag suffix such as -management (letters, digits, _ . -)",
+                "components/redis.yaml: imageTag.release: '{{version}}-alpine x' is not an image tag template such as v{{version}}",
                 "components/redis.yaml: familyTags.7.2: '7.2' is not a release of 7.2 such as 7.2.1",
                 "components/redis.yaml: familyTags.8.2: '8.0.1' is not a release of 8.2 such as 8.2.1",
                 "components/redis.yaml: familyTags.6.0: names no family of versions [7.2, 7.4, 8.0, 8.2]");

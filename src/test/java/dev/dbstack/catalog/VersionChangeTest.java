@@ -38,7 +38,12 @@ class VersionChangeTest {
                     if (j < i) {
                         expected = Verdict.REFUSED; // across families, a downgrade never opens the data
                     } else {
-                        boolean allowed = rules.upgrade().equals("any") || rules.upgrade().equals("next") && j == i + 1;
+                        int from = i;
+                        int until = j;
+                        boolean crossesNewFormat = rules.incompatibleFrom().stream()
+                                .anyMatch(b -> families.indexOf(b) > from && families.indexOf(b) <= until);
+                        boolean allowed = !crossesNewFormat && (rules.upgrade().equals("any")
+                                || rules.upgrade().equals("next") && j == i + 1);
                         expected = !allowed ? Verdict.REFUSED
                                 : rules.upgradeBy().equals("flag") ? Verdict.NEEDS_MAJOR_UPGRADE_FLAG : Verdict.SAFE;
                     }

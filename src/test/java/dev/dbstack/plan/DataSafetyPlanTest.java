@@ -90,6 +90,9 @@ class DataSafetyPlanTest {
         private void apply(Step s) {
             if (s.action() == Action.KEEP) {
                 recorded.remove(s.object());
+                if (s.retention() != null && s.retention().kind() == Step.Retention.Kind.KEEP) {
+                    retained.put(s.retention().data().data(), s.retention().data()); // a serverless type's claim
+                }
                 return;
             }
             if (s.action() == Action.DELETE) {
@@ -158,6 +161,7 @@ class DataSafetyPlanTest {
           for (String engine : CATALOG.get(type).engines().isEmpty() ? java.util.Collections.<String>singletonList(null)
                   : CATALOG.get(type).engines()) {
             Component c = CATALOG.find(type, engine).orElseThrow();
+            if (!c.hasServer()) continue; // no server reads the data: its version is the consumers' library's
             List<String> versions = new java.util.ArrayList<>(c.versions());
             versions.add(c.versions().get(0) + ".1");
             versions.add(c.versions().get(0) + ".2");
@@ -248,9 +252,11 @@ class DataSafetyPlanTest {
                 if (from.equals(to)) continue;
                 World w = new World(Files.createTempDirectory(root, from));
                 w.up(stack(db("db", from, CATALOG.get(from).defaultVersion())));
+                // A server's data is its StatefulSet's; a type without a server (SQLite) has a claim of its own.
+                String where = CATALOG.get(from).hasServer() ? "StatefulSet app1/db" : "PersistentVolumeClaim app1/data-db";
                 assertThat(refusals(w, stack(db("db", to, CATALOG.get(to).defaultVersion())))).as(from + " → " + to)
                         .singleElement().asString()
-                        .contains("layers[db].type: app app1: StatefulSet app1/db holds " + CATALOG.get(from).title() + " data")
+                        .contains("layers[db].type: app app1: " + where + " holds " + CATALOG.get(from).title() + " data")
                         .contains("Keep type: " + from + ", and add a " + to + " layer under another name");
             }
             World w = new World(Files.createTempDirectory(root, from));
@@ -386,6 +392,60 @@ class DataSafetyPlanTest {
                 "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Secret app1/cache-credentials",
                 "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-cache-0");
         assertThat(destroy.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
+    }
+
+    @Test
+    void aServerlessTypesClaimIsItsDataKeptWhenItsLayerGoesAndDeletedOnlyByName(@TempDir Path dir) {
+        World w = new World(dir);
+        String files = db("files", "sqlite", "3");
+        String api = "{name: api, type: container, image: nginx:1.27, dependsOn: [files]}";
+        String alone = "{name: api, type: container, image: nginx:1.27}";
+        w.up(stack(files, api));
+        assertThat(w.hasClaim("data-files")).isTrue();
+
+        Plan removed = w.up(stack(alone));
+        assertThat(removed.steps()).filteredOn(s -> s.object().kind().equals("PersistentVolumeClaim")).singleElement()
+                .satisfies(s -> {
+                    assertThat(s.action()).isEqualTo(Action.KEEP);
+                    assertThat(s.reason()).contains("the SQLite data on it is kept (--delete-data app1/files deletes it)");
+                    assertThat(s.retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
+                    assertThat(s.retention().data().data()).isEqualTo(new ServiceId("app1", "files"));
+                    assertThat(s.retention().data().claims()).containsExactly("data-files");
+                    assertThat(s.retention().data().type()).isEqualTo("sqlite");
+                });
+        assertThat(PlanPrinter.summary(removed)).endsWith("data kept: app1/files.");
+        assertThat(PlanPrinter.printFlat(removed)).containsOnlyOnce("PersistentVolumeClaim app1/data-files");
+        assertThat(w.hasClaim("data-files")).isTrue();
+        assertThat(w.plan(stack(alone)).steps()).isEmpty();
+
+        // Back in the stack, the layer owns the data again: naming it does not delete it.
+        w.up(stack(files, api));
+        assertThat(w.plan(stack(files, api), Planner.Options.deleteData(Set.of("app1/files"))).steps()).isEmpty();
+
+        w.up(stack(alone));
+        Plan released = w.up(stack(alone), Planner.Options.deleteData(Set.of("app1/files")));
+        assertThat(released.steps()).extracting(s -> s.action() + " " + s.object())
+                .containsExactly("DELETE PersistentVolumeClaim app1/data-files");
+        assertThat(released.steps().get(0).retention().kind()).isEqualTo(Step.Retention.Kind.RELEASE);
+        assertThat(w.retained).isEmpty();
+        assertThat(w.hasClaim("data-files")).isFalse();
+    }
+
+    @Test
+    void destroyKeepsAServerlessTypesClaimUnlessNamed(@TempDir Path dir) {
+        World w = new World(dir);
+        w.up(stack(db("files", "sqlite", "3"), "{name: api, type: container, image: nginx:1.27, dependsOn: [files]}"));
+        Planner.Known known = new Planner.Known(Map.copyOf(w.recorded), Map.of());
+        Planner.Live live = new Planner.Live(Map.copyOf(w.live), Set.of(), null);
+        Plan destroy = Planner.destroy("p", TestProject.STACK, CATALOG, known, live, Planner.Options.NONE);
+        assertThat(destroy.steps()).extracting(s -> s.action() + " " + s.object()).containsExactly(
+                "DELETE Deployment app1/api", "KEEP PersistentVolumeClaim app1/data-files", "KEEP Namespace app1");
+        assertThat(destroy.steps().get(1).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
+
+        Plan named = Planner.destroy("p", TestProject.STACK, CATALOG, known, live, Planner.Options.deleteData(Set.of("files")));
+        assertThat(named.steps()).extracting(s -> s.action() + " " + s.object()).containsExactly(
+                "DELETE Deployment app1/api", "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-files");
+        assertThat(named.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.RELEASE);
     }
 
     @Test

@@ -81,6 +81,43 @@ class KubernetesSchemaTest {
         assertAllValid(stack.allObjects());
     }
 
+    /**
+     * One layer of every type in the catalog, each engine and version family of it, and a container that
+     * consumes them all: the list of types is the catalog's, so a new file is validated without a change here.
+     */
+    @Test
+    void everyCatalogTypeEngineAndFamilyRendersValidObjects(@TempDir Path dir) {
+        Catalog catalog = Catalog.builtIn();
+        StringBuilder layers = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        for (String type : catalog.types()) {
+            for (Component c : catalog.variants(type)) {
+                for (String version : c.versions()) {
+                    if (catalog.resolve(type, c.engine(), version) != c) continue; // the family this component is for
+                    String name = (type + (c.engine() == null ? "" : "-" + c.engine()) + "-" + version).replace('.', '-');
+                    names.add(name);
+                    layers.append("        - {name: ").append(name).append(", type: ").append(type)
+                            .append(c.engine() == null ? "" : ", engine: " + c.engine())
+                            .append(", version: \"").append(version).append("\", storage: 1}\n");
+                }
+            }
+        }
+        layers.append("        - {name: consumer, type: container, image: ghcr.io/acme/api:1.0, ports: [8080], dependsOn: [")
+                .append(String.join(", ", names)).append("]}\n");
+        TestProject project = TestProject.create(dir, """
+                config:
+                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                %s  dbstack:apps: [{name: a, profile: p}]
+                """.formatted(layers));
+        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+        assertThat(stack.graph().services()).hasSize(names.size() + 1);
+        assertAllValid(stack.allObjects());
+        assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
+    }
+
     @Test
     void theValidatorRejectsWhatTheApiServerWould() {
         StatefulSet sts = (StatefulSet) ShopStack.render().allObjects().stream().filter(StatefulSet.class::isInstance)
