@@ -72,6 +72,7 @@ class ImageTagsAndSearchMessagingTypesTest {
         assertThat(verdict("rabbitmq", "4.1", "4.3")).isEqualTo(Verdict.REFUSED);
         assertThat(VersionChange.judge(CATALOG.get("rabbitmq"), "4.1", "4.3").explanation()).contains("4.1 → 4.2 → 4.3");
         assertThat(verdict("rabbitmq", "4.3", "4.2")).isEqualTo(Verdict.REFUSED);
-        assertThat(CATALOG.get("rabbitmq").familyOf("3.13.7")).as("3.13 is not offered").isEmpty();
+        assertThat(verdict("rabbitmq", "3.13.7", "4.0")).as("3.13 is the step to 4.x").isEqualTo(Verdict.NEEDS_MAJOR_UPGRADE_FLAG);
+        assertThat(verdict("rabbitmq", "3.13", "4.1")).isEqualTo(Verdict.REFUSED);
     }
 }
