@@ -156,8 +156,13 @@ public record Component(
 
     public record Resources(String cpu, String memory) {}
 
-    /** A type-specific key a layer may set ({@code database}, {@code user}); {@code pattern} guards the value. */
-    public record Setting(String defaultValue, String pattern, String description) {}
+    /**
+     * A type-specific key a layer may set ({@code database}, {@code user}); {@code pattern} guards the value.
+     * {@code initOnly}: the server reads it only when it initialises an empty data directory (the database
+     * it creates, its first user), so changing it later would point consumers at something that does not
+     * exist, or at a new empty database, while the data stays under the old name: the plan refuses that.
+     */
+    public record Setting(String defaultValue, String pattern, String description, boolean initOnly) {}
 
     /** A credential generated once per service unless the layer supplies it as a {@code secure:} value. */
     public record Credential(int length, String description) {}

@@ -26,6 +26,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ import java.util.regex.Pattern;
  */
 public final class Planner {
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final com.fasterxml.jackson.databind.ObjectMapper INIT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final List<String> REPLACE_FIELDS = List.of("spec.selector", "spec.serviceName", "spec.podManagementPolicy");
     /** Deletes: workloads before the Services and Secrets they use, claims last. */
     private static final List<String> DELETE_ORDER = List.of("Deployment", "StatefulSet", "Service", "ConfigMap", "Secret",
@@ -164,6 +166,7 @@ public final class Planner {
             }
             DataCheck check = s.layer() instanceof DatabaseLayer db && s.objects().stream().anyMatch(o -> o instanceof StatefulSet)
                     ? checkData(s, db) : DataCheck.NONE;
+            if (s.layer() instanceof DatabaseLayer db) refuseInitOnlyChanges(s, db);
             for (HasMetadata o : s.objects()) {
                 object(s.id().app(), s.id(), o, o instanceof StatefulSet ? check : DataCheck.NONE);
             }
@@ -634,6 +637,46 @@ public final class Planner {
         }
 
         // ---- helpers -------------------------------------------------------------------------
+
+        /**
+         * A setting the server reads only when it initialises its data (the database it creates, its first
+         * user) cannot change afterwards: the server would keep the old one, and the outputs would send the
+         * consumers to a database or user that does not exist, or to a new empty file. Compared with what
+         * the live data object was created with ({@link Labels#INIT_SETTINGS}).
+         */
+        private void refuseInitOnlyChanges(RenderedService s, DatabaseLayer db) {
+            for (HasMetadata o : s.objects()) {
+                String wanted = o.getMetadata().getAnnotations() == null ? null
+                        : o.getMetadata().getAnnotations().get(Labels.INIT_SETTINGS);
+                JsonNode current = live.objects().get(ObjectRef.of(o));
+                if (wanted == null || current == null) continue;
+                String was = current.path("metadata").path("annotations").path(Labels.INIT_SETTINGS).asText("");
+                if (was.isEmpty()) continue; // created before dbstack recorded them
+                // another type's or engine's data is refused as such, not setting by setting
+                if (!db.type().equals(current.path("metadata").path("labels").path(Labels.TYPE).asText(db.type()))
+                        || !Objects.equals(db.engine(), engineOf(current) == null ? db.engine() : engineOf(current))) continue;
+                JsonNode before;
+                JsonNode after;
+                try {
+                    before = INIT_JSON.readTree(was);
+                    after = INIT_JSON.readTree(wanted);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    continue; // not written by dbstack: nothing to compare
+                }
+                Component c = catalog.resolve(db.type(), db.engine(), db.version());
+                for (Iterator<String> it = after.fieldNames(); it.hasNext(); ) {
+                    String name = it.next();
+                    JsonNode old = before.get(name);
+                    if (old == null || old.asText().equals(after.get(name).asText())) continue;
+                    refuse(db, layerKey(s.id()) + "." + name, "app " + s.id().app() + ": " + c.title() + " read " + name + " '"
+                            + old.asText() + "' when it created the data of layer " + s.id().layer() + ", and reads it only"
+                            + " then: it would keep '" + old.asText() + "' while the outputs sent the consumers to '"
+                            + after.get(name).asText() + "', which does not exist. Keep " + name + ": " + old.asText()
+                            + "; to use another, create it in the server first (or add a new layer) and point the"
+                            + " consumers at it");
+                }
+            }
+        }
 
         private void refuse(DatabaseLayer layer, String key, String message) {
             refused.add(new Problem(layer.source(), key, message));

@@ -77,8 +77,11 @@ final class DatabaseRenderer {
         if (!secretOutputs.isEmpty()) { // a type without secrets (GlusterFS) gets no empty Secret
             objects.add(KubeObjects.secret(secretName(data), namespace, labels, secretOutputs));
         }
+        String initSettings = initSettings(c, layer);
         if (!c.hasServer()) {
-            objects.add(KubeObjects.claim(sharedClaimName(data), namespace, labels, layer.storageGiB(), layer.storageClass()));
+            var claim = KubeObjects.claim(sharedClaimName(data), namespace, labels, layer.storageGiB(), layer.storageClass());
+            if (initSettings != null) claim.getMetadata().setAnnotations(Map.of(Labels.INIT_SETTINGS, initSettings));
+            objects.add(claim);
             Long fsGroup = c.securityContext() == null ? null : c.securityContext().fsGroup();
             return new RenderedService(id, layer, namespace, objects, outputs,
                     new RenderedService.SharedVolume(sharedClaimName(data), dataDir, fsGroup));
@@ -102,6 +105,7 @@ final class DatabaseRenderer {
         annotations.put(Labels.PROFILE, profile.ref());
         annotations.put(Labels.VERSION, layer.version());
         if (c.engine() != null) annotations.put(Labels.ENGINE, c.engine());
+        if (initSettings != null) annotations.put(Labels.INIT_SETTINGS, initSettings);
         List<String> readiness = new ArrayList<>(c.readiness());
         if (hook != null) readiness.addAll(hook.readiness(ctx));
         if (!readiness.isEmpty()) annotations.put(Labels.READY_WHEN, readyWhen(readiness));
@@ -198,6 +202,15 @@ final class DatabaseRenderer {
             pod.getSecurityContext().setFsGroupChangePolicy("OnRootMismatch");
         }
         return pod;
+    }
+
+    /** The layer's first-start-only settings as a JSON object in key order; null when the type has none. */
+    private static String initSettings(Component c, DatabaseLayer layer) {
+        var values = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        c.settings().forEach((name, s) -> {
+            if (s.initOnly() && layer.settings().containsKey(name)) values.put(name, layer.settings().get(name));
+        });
+        return values.isEmpty() ? null : values.toString();
     }
 
     /** The conditions as a JSON list of strings. */

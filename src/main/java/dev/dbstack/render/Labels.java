@@ -14,6 +14,11 @@ public final class Labels {
     public static final String TYPE = "dbstack.dev/type";
     public static final String PROFILE = "dbstack.dev/profile";
     public static final String VERSION = "dbstack.dev/version";
+    /**
+     * Annotation on a database's data object (StatefulSet, or the claim of a type without a server): the
+     * values of its {@code initOnly} settings as a JSON object, so a plan sees what the data was created with.
+     */
+    public static final String INIT_SETTINGS = "dbstack.dev/init-settings";
     /** Annotation on a database's StatefulSet: the engine of a type with engines (MySQL, Percona Server, MariaDB). */
     public static final String ENGINE = "dbstack.dev/engine";
     /**

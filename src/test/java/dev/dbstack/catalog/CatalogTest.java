@@ -100,7 +100,7 @@ class CatalogTest {
                 Arguments.of("wrong type, nested", "number: 5432}", "number: lots}",
                         "components/postgresql.yaml:16: port.number: expected a whole number, got a string 'lots'"),
                 Arguments.of("wrong type in a list", "\"{{credentials.password}}\", secret: true", "\"{{credentials.password}}\", secret: maybe",
-                        "components/postgresql.yaml:56: outputs[1].secret: expected true or false, got a string 'maybe'"),
+                        "components/postgresql.yaml:58: outputs[1].secret: expected true or false, got a string 'maybe'"),
                 Arguments.of("list for a string", "mountPath: /var/lib/postgresql,", "mountPath: [a, b],",
                         "components/postgresql.yaml:24: variants[0].storage.mountPath: expected a string, got a list"),
                 Arguments.of("list for a map", "env: {PGDATA: /var/lib/postgresql/data/pgdata}", "env: [PGDATA]",

@@ -196,6 +196,41 @@ class DataSafetyPlanTest {
         }
     }
 
+    /**
+     * Every setting a type's catalog marks first-start-only, of every type, changed on live data: refused,
+     * naming the setting, what the data was created with and what the consumers would be sent to.
+     */
+    @Test
+    void aFirstStartOnlySettingCannotChangeUnderLiveData(@TempDir Path root) throws IOException {
+        int checked = 0;
+        for (String type : CATALOG.types()) {
+            Component c = CATALOG.get(type);
+            for (var setting : c.settings().entrySet()) {
+                if (!setting.getValue().initOnly()) continue;
+                World w = new World(Files.createTempDirectory(root, type));
+                String name = setting.getKey();
+                String before = "{name: db, type: " + type + ", storage: 1}";
+                String changed = "{name: db, type: " + type + ", storage: 1, " + name + ": \"" + otherValue(setting.getValue()) + "\"}";
+                w.up(stack(before));
+                assertThat(refusals(w, stack(changed))).as(type + " " + name).singleElement().asString()
+                        .contains("layers[db]." + name + ": app app1: " + c.title() + " read " + name + " '"
+                                + setting.getValue().defaultValue() + "' when it created the data of layer db")
+                        .contains("Keep " + name + ": " + setting.getValue().defaultValue());
+                assertThat(w.plan(stack(before)).steps()).as("unchanged, nothing to do").isEmpty();
+                checked++;
+            }
+        }
+        assertThat(checked).as("the catalog marks some settings first-start-only").isPositive();
+    }
+
+    /** A valid value other than the default: the default with a letter changed, or a digit. */
+    private static String otherValue(Component.Setting s) {
+        for (String candidate : List.of(s.defaultValue() + "x", s.defaultValue() + "1", "x" + s.defaultValue(), "7", "other", "30d")) {
+            if (s.pattern() == null || candidate.matches(s.pattern())) return candidate;
+        }
+        throw new IllegalStateException("no other value for " + s);
+    }
+
     /** A layer's data stays with the engine that wrote it: live, kept after removal, or written before engines were recorded. */
     @Test
     void anEngineChangeIsRefusedWhereverTheDataIs(@TempDir Path dir) throws IOException {
