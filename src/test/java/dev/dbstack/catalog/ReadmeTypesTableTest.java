@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,8 +29,11 @@ class ReadmeTypesTableTest {
             Files.writeString(README, readme.substring(0, begin + BEGIN.length()) + expected + readme.substring(end));
             return;
         }
-        assertThat(readme.substring(begin + BEGIN.length(), end)).as("README types table; regenerate with"
-                + " -Dreadme.update=true").isEqualTo(expected);
+        String actual = readme.substring(begin + BEGIN.length(), end);
+        List<String> stale = expected.lines().filter(row -> !actual.lines().toList().contains(row))
+                .map(row -> row.split("\\|")[1].strip()).distinct().toList();
+        assertThat(actual).as("README's types table differs from the catalog (rows of %s); regenerate it with"
+                + " ./mvnw test -Dtest=ReadmeTypesTableTest -Dreadme.update=true", stale).isEqualTo(expected);
     }
 
     @Test
