@@ -69,21 +69,41 @@ public final class Catalog {
         }
     }
 
-    private final Map<String, Entry> types;
+    /** By type; a built-in file is read when its type is first asked for (a run reads the types it uses). */
+    private final Map<String, java.util.function.Supplier<Entry>> types;
 
-    private Catalog(Map<String, Entry> types) {
+    private Catalog(Map<String, java.util.function.Supplier<Entry>> types) {
         this.types = types;
+    }
+
+    private Entry entry(String type) {
+        java.util.function.Supplier<Entry> e = types.get(type);
+        return e == null ? null : e.get();
+    }
+
+    /** Reads {@code file} once, on first use. */
+    private static java.util.function.Supplier<Entry> lazily(Path file, String displayName) {
+        return new java.util.function.Supplier<>() {
+            private Entry entry;
+
+            @Override
+            public synchronized Entry get() {
+                if (entry == null) entry = parse(file, displayName);
+                return entry;
+            }
+        };
     }
 
     /** Built-in components, then those in {@code projectDir/components} (when it exists) on top. */
     public static Catalog load(Path projectDir) {
-        Map<String, Entry> found = new TreeMap<>(builtIn().types);
+        Map<String, java.util.function.Supplier<Entry>> found = new TreeMap<>(builtIn().types);
         Path local = projectDir.resolve("components");
         if (Files.isDirectory(local)) {
             try (Stream<Path> files = Files.list(local)) {
                 for (Path file : files.filter(Catalog::isYaml).sorted().toList()) {
+                    // A project's own files are read at once: their mistakes are the user's to see now.
                     Entry e = parse(file, projectDir.relativize(file).toString());
-                    found.put(e.byDefault().type(), e);
+                    found.put(e.byDefault().type(), () -> e);
                 }
             } catch (IOException e) {
                 throw UserInputException.of(new SourceRef(local.toString(), 0), "", "cannot read catalog: " + e.getMessage());
@@ -121,12 +141,13 @@ public final class Catalog {
         }
     }
 
+    /** The built-in files, each read on first use: a file's type is its name (which its {@code type:} must equal). */
     private static Catalog fromDirectory(Path dir) throws IOException {
-        Map<String, Entry> found = new TreeMap<>();
+        Map<String, java.util.function.Supplier<Entry>> found = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Catalog::isYaml).toList()) {
-                Entry e = parse(file, "components/" + file.getFileName());
-                found.put(e.byDefault().type(), e);
+                String name = file.getFileName().toString();
+                found.put(name.replaceFirst("\\.ya?ml$", ""), lazily(file, "components/" + name));
             }
         }
         return new Catalog(found);
@@ -226,25 +247,33 @@ public final class Catalog {
                 }
                 families.put(family, f);
             }
-            // Bound once as written (so errors point into the file), then with every family's storage.
             ObjectNode storage = JsonNodeFactory.instance.objectNode();
-            for (Map.Entry<String, JsonNode> f : families.entrySet()) {
-                List<Node> at = new ArrayList<>();
-                List<String> pre = new ArrayList<>();
-                for (Overlay v : o.variants()) {
-                    if (v.range().contains(f.getKey())) {
-                        at.add(v.node());
-                        pre.add(v.where() + ".");
-                    }
-                }
-                at.addAll(sources);
-                pre.addAll(prefixes);
-                bind(withDerived(f.getValue(), engine.getKey(), engineNames, null), at, pre, displayName);
-                if (f.getValue().has("storage")) storage.set(f.getKey(), f.getValue().get("storage"));
-            }
+            families.forEach((family, f) -> {
+                if (f.has("storage")) storage.set(family, f.get("storage"));
+            });
             Map<String, Component> resolved = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> f : families.entrySet()) {
-                Component c = bind(withDerived(f.getValue(), engine.getKey(), engineNames, storage), sources, prefixes, displayName);
+                Component c;
+                try {
+                    c = bind(withDerived(f.getValue(), engine.getKey(), engineNames, storage), sources, prefixes, displayName);
+                } catch (UserInputException e) {
+                    // Each family bound again as written, through the variants that apply to it, so that the
+                    // error points into the file rather than into the storage of every family.
+                    for (Map.Entry<String, JsonNode> g : families.entrySet()) {
+                        List<Node> at = new ArrayList<>();
+                        List<String> pre = new ArrayList<>();
+                        for (Overlay v : o.variants()) {
+                            if (v.range().contains(g.getKey())) {
+                                at.add(v.node());
+                                pre.add(v.where() + ".");
+                            }
+                        }
+                        at.addAll(sources);
+                        pre.addAll(prefixes);
+                        bind(withDerived(g.getValue(), engine.getKey(), engineNames, null), at, pre, displayName);
+                    }
+                    throw e;
+                }
                 problems.addAll(check(c, fileType, src));
                 resolved.put(f.getKey(), c);
             }
@@ -603,7 +632,7 @@ public final class Catalog {
 
     /** The type's default: its default engine at its default version. */
     public Optional<Component> find(String type) {
-        Entry e = types.get(type);
+        Entry e = entry(type);
         return e == null ? Optional.empty() : Optional.of(e.byDefault());
     }
 
@@ -613,7 +642,7 @@ public final class Catalog {
 
     /** An engine of a type at the engine's default version; {@code null} names the default engine. */
     public Optional<Component> find(String type, String engine) {
-        Entry e = types.get(type);
+        Entry e = entry(type);
         if (e == null) return Optional.empty();
         Map<String, Component> families = engine == null ? e.byEngine().values().iterator().next() : e.byEngine().get(engine);
         if (families == null || families.isEmpty()) return Optional.empty();
@@ -628,13 +657,13 @@ public final class Catalog {
      */
     public Component resolve(String type, String engine, String version) {
         Component c = find(type, engine).orElseThrow(() -> new IllegalArgumentException("no component " + type + " " + engine));
-        Map<String, Component> families = types.get(type).byEngine().get(c.engine() == null ? "" : c.engine());
+        Map<String, Component> families = entry(type).byEngine().get(c.engine() == null ? "" : c.engine());
         return c.familyOf(version).map(families::get).orElse(c);
     }
 
     /** Every resolved component of a type: each engine, each version family, in catalog order. */
     public List<Component> variants(String type) {
-        Entry e = types.get(type);
+        Entry e = entry(type);
         return e == null ? List.of() : e.byEngine().values().stream().flatMap(m -> m.values().stream()).toList();
     }
 

@@ -40,6 +40,16 @@ class CatalogTest {
         assertThat(catalog.get("mongodb").familyOf("7.0.12")).contains("7.0");
     }
 
+    /** Built-in files are read on first use: every one of them reads, resolves and passes the checks. */
+    @Test
+    void everyBuiltInFileIsValid() {
+        Catalog catalog = Catalog.builtIn();
+        for (String type : catalog.types()) {
+            assertThat(catalog.get(type).type()).isEqualTo(type);
+            assertThat(catalog.variants(type)).as(type).isNotEmpty();
+        }
+    }
+
     @Test
     void aProjectCanAddATypeOrReplaceABuiltIn(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("components"));
