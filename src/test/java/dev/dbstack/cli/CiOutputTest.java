@@ -165,7 +165,8 @@ class CiOutputTest {
         String password = password(dir, "alpha/db");
         assertThat(password).hasSizeGreaterThan(8);
         project.edit(TestProject.STACK, "ghcr.io/acme/api:1.0.0", "ghcr.io/acme/api:1.1.0");
-        project.edit(TestProject.STACK, "user: web}", "user: webapp}"); // rewrites alpha/db's credentials Secret
+        // another cluster domain rewrites the URIs in alpha/db's credentials Secret (its user cannot change: initOnly)
+        project.edit(TestProject.STACK, "{name: ci, cluster: sandbox}", "{name: ci, cluster: sandbox, clusterDomain: ci.example}");
         CliTest.Result changed = run(dir, "preview", "--json");
         JsonNode changes = validDocument(changed.out());
         assertThat(changes.path("summary").path("update").asInt()).isPositive();

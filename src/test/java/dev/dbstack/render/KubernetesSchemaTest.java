@@ -3,7 +3,7 @@ package dev.dbstack.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbstack.catalog.Catalog;
-import dev.dbstack.catalog.Component;
+import dev.dbstack.testing.CatalogLayers;
 import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.TestProject;
@@ -39,66 +39,29 @@ class KubernetesSchemaTest {
     }
 
     /**
-     * Every type of the catalog in each engine and version family, with its defaults, and once more for each
-     * other value of a setting that is a choice of words ({@code pattern: "true|false"}): the catalog is the list.
+     * Every type of the catalog in each engine and version family ({@link CatalogLayers}), once more for each
+     * other value of a setting that is a choice of words ({@code pattern: "true|false"}), and a container that
+     * consumes them all: the catalog is the list, so a new file is validated without a change here.
      */
     @Test
     void everyCatalogTypeEngineFamilyAndChoiceRendersValidObjects(@TempDir Path dir) {
         Catalog catalog = Catalog.builtIn();
         StringBuilder layers = new StringBuilder();
-        int n = 0;
-        for (String type : catalog.types()) {
-            List<String> engines = catalog.get(type).engines().isEmpty() ? java.util.Collections.singletonList(null)
-                    : catalog.get(type).engines();
-            for (String engine : engines) {
-                Component c = catalog.find(type, engine).orElseThrow();
-                for (String family : c.versions()) {
-                    String layer = "{name: l" + n++ + ", type: " + type + (engine == null ? "" : ", engine: " + engine)
-                            + ", version: \"" + family + "\", storage: 1";
-                    layers.append("        - ").append(layer).append("}\n");
-                    for (var setting : c.settings().entrySet()) {
-                        String pattern = setting.getValue().pattern();
-                        if (pattern == null || !pattern.matches("[a-z0-9]+(\\|[a-z0-9]+)+")) continue;
-                        for (String choice : pattern.split("\\|")) {
-                            if (choice.equals(setting.getValue().defaultValue())) continue;
-                            layers.append("        - {name: l").append(n++).append(layer.substring(layer.indexOf(',')))
-                                    .append(", ").append(setting.getKey()).append(": \"").append(choice).append("\"}\n");
-                        }
-                    }
-                }
-            }
-        }
-        TestProject project = TestProject.create(dir, """
-                config:
-                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
-                  dbstack:profiles:
-                    - name: p
-                      layers:
-                %s  dbstack:apps: [{name: a, profile: p}]
-                """.formatted(layers));
-        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
-        assertThat(stack.graph().applyOrder()).hasSize(n);
-        assertAllValid(stack.allObjects());
-    }
-
-    /**
-     * One layer of every type in the catalog, each engine and version family of it, and a container that
-     * consumes them all: the list of types is the catalog's, so a new file is validated without a change here.
-     */
-    @Test
-    void everyCatalogTypeEngineAndFamilyRendersValidObjects(@TempDir Path dir) {
-        Catalog catalog = Catalog.builtIn();
-        StringBuilder layers = new StringBuilder();
         List<String> names = new ArrayList<>();
-        for (String type : catalog.types()) {
-            for (Component c : catalog.variants(type)) {
-                for (String version : c.versions()) {
-                    if (catalog.resolve(type, c.engine(), version) != c) continue; // the family this component is for
-                    String name = (type + (c.engine() == null ? "" : "-" + c.engine()) + "-" + version).replace('.', '-');
+        for (CatalogLayers.Variant v : CatalogLayers.of(catalog)) {
+            String layer = ", type: " + v.type() + (v.engine() == null ? "" : ", engine: " + v.engine())
+                    + ", version: \"" + v.version() + "\", storage: 1";
+            names.add(v.layer());
+            layers.append("        - {name: ").append(v.layer()).append(layer).append("}\n");
+            for (var setting : v.component(catalog).settings().entrySet()) {
+                String pattern = setting.getValue().pattern();
+                if (pattern == null || !pattern.matches("[a-z0-9]+(\\|[a-z0-9]+)+")) continue;
+                for (String choice : pattern.split("\\|")) {
+                    if (choice.equals(setting.getValue().defaultValue())) continue;
+                    String name = v.layer() + "-" + setting.getKey().toLowerCase(java.util.Locale.ROOT) + "-" + choice;
                     names.add(name);
-                    layers.append("        - {name: ").append(name).append(", type: ").append(type)
-                            .append(c.engine() == null ? "" : ", engine: " + c.engine())
-                            .append(", version: \"").append(version).append("\", storage: 1}\n");
+                    layers.append("        - {name: ").append(name).append(layer).append(", ").append(setting.getKey())
+                            .append(": \"").append(choice).append("\"}\n");
                 }
             }
         }
