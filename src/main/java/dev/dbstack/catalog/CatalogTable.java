@@ -23,7 +23,8 @@ public final class CatalogTable {
                     .append(" | `").append(r.image()).append("` | ")
                     .append(r.versions().stream().map(v -> v.equals(r.defaultVersion()) ? "**" + v + "**" : v)
                             .collect(Collectors.joining(", ")))
-                    .append(" | ").append(byFamilies(r.settings(), s -> s.isEmpty() ? "none" : String.join(", ", s)))
+                    .append(" | ").append(byFamilies(r.settings(), s -> s.isEmpty() ? "none"
+                            : String.join(", ", s.stream().map(x -> "`" + x.replaceFirst(" ", "` ")).map(x -> x.contains("` ") ? x : x + "`").toList())))
                     .append(" | ").append(byFamilies(r.outputs(), o -> String.join(", ", o.stream().map(n -> "`" + n + "`").toList())))
                     .append(" |\n");
         }
@@ -62,7 +63,7 @@ public final class CatalogTable {
                     Component c = families.get(i);
                     String at = first.versions().get(i); // Catalog.variants lists an engine's families in version order
                     settings.put(at, c.settings().entrySet().stream()
-                            .map(s -> "`" + s.getKey() + "`" + (s.getValue().defaultValue() == null ? ""
+                            .map(s -> s.getKey() + (s.getValue().defaultValue() == null ? ""
                                     : " (" + (s.getValue().defaultValue().isEmpty() ? "empty" : s.getValue().defaultValue()) + ")"))
                             .toList());
                     outputs.put(at, c.outputNames());
