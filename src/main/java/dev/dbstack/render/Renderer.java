@@ -11,7 +11,11 @@ import dev.dbstack.model.EnvVar;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.ServiceLayer;
 import dev.dbstack.model.StackModel;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.UserInputException;
@@ -23,6 +27,10 @@ import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.function.BiFunction;
 
 /**
@@ -87,8 +95,8 @@ public final class Renderer {
     static final Map<String, TypeHook> HOOKS = loadHooks();
 
     private static Map<String, TypeHook> loadHooks() {
-        Map<String, TypeHook> hooks = new java.util.TreeMap<>();
-        for (TypeHook hook : java.util.ServiceLoader.load(TypeHook.class, Renderer.class.getClassLoader())) {
+        Map<String, TypeHook> hooks = new TreeMap<>();
+        for (TypeHook hook : ServiceLoader.load(TypeHook.class, Renderer.class.getClassLoader())) {
             TypeHook other = hooks.putIfAbsent(hook.type(), hook);
             if (other != null) {
                 throw new IllegalStateException("two hooks for type " + hook.type() + ": " + other.getClass().getName()
@@ -109,13 +117,13 @@ public final class Renderer {
             ClusterGroup group = model.clusterGroupOf(app);
             if (group.privileged()) continue;
             for (HasMetadata o : service.objects()) {
-                io.fabric8.kubernetes.api.model.PodSpec pod = o instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s
+                PodSpec pod = o instanceof StatefulSet s
                         ? s.getSpec().getTemplate().getSpec()
-                        : o instanceof io.fabric8.kubernetes.api.model.apps.Deployment d ? d.getSpec().getTemplate().getSpec() : null;
+                        : o instanceof Deployment d ? d.getSpec().getTemplate().getSpec() : null;
                 if (pod == null) continue;
-                List<String> privileged = java.util.stream.Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream())
+                List<String> privileged = Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream())
                         .filter(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()))
-                        .map(io.fabric8.kubernetes.api.model.Container::getName).toList();
+                        .map(Container::getName).toList();
                 boolean hostNetwork = Boolean.TRUE.equals(pod.getHostNetwork());
                 if (privileged.isEmpty() && !hostNetwork) continue;
                 AppProfile profile = model.profileOf(app);
@@ -161,7 +169,7 @@ public final class Renderer {
             } else {
                 ContainerLayer c = (ContainerLayer) layer;
                 List<RenderedService.SharedVolume> mounts = graph.providersOf(id).stream()
-                        .map(d -> services.get(d.provider()).volume()).filter(java.util.Objects::nonNull).distinct().toList();
+                        .map(d -> services.get(d.provider()).volume()).filter(Objects::nonNull).distinct().toList();
                 rendered = ContainerRenderer.render(model.stack(), id, app.namespace(), c, services::get,
                         name -> envSecrets.apply(id, c.env().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()),
                         mounts);
