@@ -143,6 +143,11 @@ final class Names {
         return text.length() <= 64 && QUANTITY.matcher(text).matches();
     }
 
+    /** A valid quantity's value (bytes for memory and storage, cores for CPU). */
+    static java.math.BigDecimal amount(String quantity) {
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(quantity));
+    }
+
     static boolean isSemver(String text) {
         return SEMVER.matcher(text).matches();
     }

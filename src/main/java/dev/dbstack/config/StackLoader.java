@@ -18,6 +18,7 @@ import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.StackModel;
 import dev.dbstack.model.Suggest;
 import dev.dbstack.model.UserInputException;
+import dev.dbstack.model.VirtualClusterLimits;
 import dev.dbstack.yaml.Node;
 import dev.dbstack.yaml.YamlReader;
 import java.io.IOException;
@@ -364,6 +365,9 @@ public final class StackLoader {
             boolean backup = o.bool("diskBackup").orElse(false);
             boolean production = o.bool("production").orElse(false);
             boolean privileged = o.bool("privileged").orElse(true);
+            VirtualClusterLimits defaults = new VirtualClusterLimits(VirtualClusterLimits.DEFAULT_CPU,
+                    VirtualClusterLimits.DEFAULT_MEMORY, VirtualClusterLimits.DEFAULT_STORAGE, o.path("virtualClusters"), o.source());
+            VirtualClusterLimits limits = o.object("virtualClusters").map(v -> readLimits(v, defaults, null)).orElse(defaults);
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (name == null || cluster == null) continue;
@@ -371,9 +375,46 @@ public final class StackLoader {
                 o.problem("name", "cluster group " + quote(name) + " is declared twice");
                 continue;
             }
-            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, o.source()));
+            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, limits, o.source()));
         }
         return groups;
+    }
+
+    /**
+     * {@code {cpu, memory, storage}}: each a Kubernetes quantity greater than zero, a key left out taking
+     * {@code fallback}'s value. An app's limits ({@code group} set) stay within its cluster group's.
+     */
+    private static VirtualClusterLimits readLimits(ConfigObject o, VirtualClusterLimits fallback, ClusterGroup group) {
+        String cpu = limit(o, "cpu", "2 or 1500m", fallback.cpu(), group == null ? null : group.virtualClusters().cpu(), group);
+        String memory = limit(o, "memory", "8Gi", fallback.memory(), group == null ? null : group.virtualClusters().memory(), group);
+        String storage = limit(o, "storage", "10Gi", fallback.storage(), group == null ? null : group.virtualClusters().storage(), group);
+        o.rejectUnknownKeys();
+        return new VirtualClusterLimits(cpu, memory, storage, o.path(), o.source());
+    }
+
+    private static String limit(ConfigObject o, String key, String example, String fallback, String most, ClusterGroup group) {
+        Optional<String> text = o.string(key, true);
+        if (text.isEmpty()) return fallback;
+        String v = text.get().strip();
+        if (v.startsWith("-")) {
+            o.problem(key, quote(text.get()) + " is negative: a limit is a quantity greater than zero, such as " + example);
+            return fallback;
+        }
+        if (!Names.isQuantity(v)) {
+            o.problem(key, quote(text.get()) + " is not a Kubernetes quantity such as " + example);
+            return fallback;
+        }
+        java.math.BigDecimal amount = Names.amount(v);
+        if (amount.signum() == 0) {
+            o.problem(key, "is zero: nothing would fit; give a quantity greater than zero, such as " + example);
+            return fallback;
+        }
+        if (most != null && amount.compareTo(Names.amount(most)) > 0) {
+            o.problem(key, v + " is more than cluster group '" + group.name() + "' allows each virtual cluster (" + most
+                    + ", virtualClusters." + key + "); ask for at most that, or raise the group's limit");
+            return fallback;
+        }
+        return v;
     }
 
     /** {@code sandbox}, or the name of a kubeconfig context; a near miss of the former is a typo, not a context. */
@@ -694,6 +735,7 @@ public final class StackLoader {
             Optional<String> profileRef = o.requiredString("profile", "profile@version");
             Optional<String> group = o.string("clusterGroup");
             Optional<String> vcluster = o.string("virtualCluster");
+            Optional<ConfigObject> ownLimits = o.object("limits");
             o.rejectUnknownKeys();
             name.ifPresent(n -> Names.checkDnsLabel(n).ifPresent(m -> o.problem("name", m)));
             vcluster.ifPresent(n -> Names.checkDnsLabel(n).ifPresent(m -> o.problem("virtualCluster", m)));
@@ -729,8 +771,10 @@ public final class StackLoader {
             if (profile.isEmpty()) continue;
             ClusterGroup clusterGroup = groups.stream().filter(g -> g.name().equals(groupName)).findFirst().orElseThrow();
             refuseDevelopmentOnly(profile.get(), name.get(), clusterGroup, problems);
+            VirtualClusterLimits limits = ownLimits.map(l -> readLimits(l, clusterGroup.virtualClusters(), clusterGroup))
+                    .orElse(clusterGroup.virtualClusters());
             apps.add(new AppDeployment(name.get(), profile.get().name(), profile.get().version(), groupName, namespace,
-                    o.source()));
+                    limits, o.source()));
         }
         return apps;
     }

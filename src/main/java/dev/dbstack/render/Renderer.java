@@ -148,9 +148,10 @@ public final class Renderer {
         Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         for (AppDeployment app : model.apps()) {
+            // The namespace first: the quota and defaults live in it, and must exist before any pod or claim.
             appObjects.put(app.name(), List.of(new NamespaceBuilder()
                     .withNewMetadata().withName(app.namespace()).withLabels(Labels.app(model.stack(), app.name())).endMetadata()
-                    .build()));
+                    .build(), VirtualCluster.quota(model.stack(), app), VirtualCluster.limitRange(model.stack(), app)));
             ClusterGroup group = model.clusterGroupOf(app);
             if (!group.diskBackup() && model.profileOf(app).layers().stream().anyMatch(l -> l instanceof DatabaseLayer)) {
                 warnings.add("cluster group '" + group.name() + "' does not back up disks (diskBackup: false): the data of"
