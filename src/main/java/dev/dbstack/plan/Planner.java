@@ -105,6 +105,9 @@ public final class Planner {
         p.releaseNamed();
         p.refuseFreshWhereDataStaysBehind();
         p.refuseUnknownNames(desired.graph().services());
+        // After the steps are known: claims this plan deletes no longer count against the quota.
+        p.refused.addAll(VirtualClusterCheck.check(p.model, desired, live, p.steps.stream()
+                .filter(st -> st.action() == Action.DELETE).map(Step::object).collect(java.util.stream.Collectors.toSet())));
         p.throwIfRefused();
         List<String> warnings = new ArrayList<>(desired.warnings());
         warnings.addAll(p.warnings);
