@@ -176,8 +176,9 @@ final class VirtualClusterCheck {
         }
         if (over.isEmpty()) return;
         out.add(new Problem(l.source(), l.key(), "app " + app.name() + " does not fit its virtual cluster (namespace "
-                + app.namespace() + "): " + String.join("; ", over) + ". Raise the limits (" + l.key() + ", within its"
-                + " cluster group's virtualClusters), or ask the layers for less; nothing was applied"));
+                + app.namespace() + "): " + String.join("; ", over) + ". Raise the limits (" + l.key()
+                + (l.key().endsWith(".limits") ? ", within its cluster group's virtualClusters" : "")
+                + "), or ask the layers for less; nothing was applied"));
     }
 
     private static String breakdown(Map<String, Usage> layers, java.util.function.Function<Usage, String> what) {

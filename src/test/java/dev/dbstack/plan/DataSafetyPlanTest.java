@@ -425,6 +425,7 @@ class DataSafetyPlanTest {
                 "DELETE Deployment app1/api", "DELETE StatefulSet app1/cache", "DELETE StatefulSet app1/db",
                 "DELETE Service app1/api", "DELETE Service app1/cache", "DELETE Service app1/cache-headless",
                 "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Secret app1/cache-credentials",
+                "DELETE ResourceQuota app1/dbstack-virtual-cluster", "DELETE LimitRange app1/dbstack-virtual-cluster",
                 "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-cache-0");
         assertThat(destroy.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
     }
@@ -474,13 +475,17 @@ class DataSafetyPlanTest {
         Planner.Live live = new Planner.Live(Map.copyOf(w.live), Set.of(), null);
         Plan destroy = Planner.destroy("p", TestProject.STACK, CATALOG, known, live, Planner.Options.NONE);
         assertThat(destroy.steps()).extracting(s -> s.action() + " " + s.object()).containsExactly(
-                "DELETE Deployment app1/api", "KEEP PersistentVolumeClaim app1/data-files", "KEEP Namespace app1");
-        assertThat(destroy.steps().get(1).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
+                "DELETE Deployment app1/api", "DELETE ResourceQuota app1/dbstack-virtual-cluster",
+                "DELETE LimitRange app1/dbstack-virtual-cluster", "KEEP PersistentVolumeClaim app1/data-files",
+                "KEEP Namespace app1");
+        assertThat(destroy.steps().get(3).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
 
         Plan named = Planner.destroy("p", TestProject.STACK, CATALOG, known, live, Planner.Options.deleteData(Set.of("files")));
         assertThat(named.steps()).extracting(s -> s.action() + " " + s.object()).containsExactly(
-                "DELETE Deployment app1/api", "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-files");
-        assertThat(named.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.RELEASE);
+                "DELETE Deployment app1/api", "DELETE ResourceQuota app1/dbstack-virtual-cluster",
+                "DELETE LimitRange app1/dbstack-virtual-cluster", "KEEP Namespace app1",
+                "DELETE PersistentVolumeClaim app1/data-files");
+        assertThat(named.steps().get(4).retention().kind()).isEqualTo(Step.Retention.Kind.RELEASE);
     }
 
     @Test
@@ -503,7 +508,10 @@ class DataSafetyPlanTest {
     void anUnchangedStackOfEveryTypeHasNothingToDo(@TempDir Path dir) {
         World w = new World(dir);
         List<String> layers = CATALOG.types().stream().map(t -> db(t + "-1", t, CATALOG.get(t).defaultVersion())).toList();
-        w.up(stack(layers.toArray(String[]::new)));
-        assertThat(w.plan(stack(layers.toArray(String[]::new))).steps()).isEmpty();
+        // Every type at once asks for more memory than Palette's default virtual cluster (8Gi) has.
+        String yaml = stack(layers.toArray(String[]::new)).replace("{name: g, cluster: sandbox}",
+                "{name: g, cluster: sandbox, virtualClusters: {cpu: 16, memory: 32Gi, storage: 100Gi}}");
+        w.up(yaml);
+        assertThat(w.plan(yaml).steps()).isEmpty();
     }
 }
