@@ -109,7 +109,9 @@ class ApplierTest {
                     + sandbox.client().services().inAnyNamespace().withLabel(ours).list().getItems().size()
                     + sandbox.client().apps().statefulSets().inAnyNamespace().withLabel(ours).list().getItems().size()
                     + sandbox.client().apps().deployments().inAnyNamespace().withLabel(ours).list().getItems().size()
-                    + sandbox.client().namespaces().withLabel(ours).list().getItems().size();
+                    + sandbox.client().namespaces().withLabel(ours).list().getItems().size()
+                    + sandbox.client().resourceQuotas().inAnyNamespace().withLabel(ours).list().getItems().size()
+                    + sandbox.client().limitRanges().inAnyNamespace().withLabel(ours).list().getItems().size();
             assertThat(objects).isEqualTo(recorded.size() + 1);
         }
     }

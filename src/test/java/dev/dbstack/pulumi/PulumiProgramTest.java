@@ -123,7 +123,9 @@ class PulumiProgramTest {
         ComponentResource app = (ComponentResource) run.result.resources().stream()
                 .filter(r -> r.pulumiResourceType().equals(PulumiProgram.APP_TYPE)).findFirst().orElseThrow();
         assertThat(app.pulumiChildResources()).extracting(r -> r.pulumiResourceType() + " " + r.pulumiResourceName())
-                .containsExactlyInAnyOrder("kubernetes:core/v1:Namespace shop", "dbstack:index:PostgresqlService shop/postgresql-1",
+                .containsExactlyInAnyOrder("kubernetes:core/v1:Namespace shop",
+                        "kubernetes:core/v1:ResourceQuota shop/dbstack-virtual-cluster",
+                        "kubernetes:core/v1:LimitRange shop/dbstack-virtual-cluster", "dbstack:index:PostgresqlService shop/postgresql-1",
                         "dbstack:index:RedisService shop/redis-1", "dbstack:index:ContainerService shop/api");
 
         // every Kubernetes object and credential has exactly one parent, and it is a dbstack component

@@ -79,7 +79,8 @@ public final class CatalogLayers {
         return """
                 config:
                   dbstack:clusterGroups:
-                    - {name: dev, cluster: sandbox}
+                    # every variant at once: far more than Palette's default virtual cluster (6 CPU, 8Gi, 10Gi)
+                    - {name: dev, cluster: sandbox, virtualClusters: {cpu: 64, memory: 128Gi, storage: 1Ti}}
                   dbstack:profiles:
                     - name: every
                       version: 1.0.0
