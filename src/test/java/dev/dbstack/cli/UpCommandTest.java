@@ -54,8 +54,8 @@ class UpCommandTest {
         CliTest.Result second = up(dir);
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("No changes. The cluster matches stack dev.");
-        // Planning reads in bulk: one LIST per kind for the whole stack (Namespace, Secret, Service, StatefulSet,
-        // Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
+        // Planning reads in bulk: one LIST per kind for the whole stack (Namespace, ResourceQuota, LimitRange, Secret,
+        // Service, StatefulSet, Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
         assertThat(second.err()).contains("API: 9 reads (9 lists), 0 writes").contains("api requests: 9 reads, 0 writes");
 
         try (Sandbox s = cluster(dir)) {
