@@ -409,6 +409,12 @@ public final class StackLoader {
             o.problem(key, "is zero: nothing would fit; give a quantity greater than zero, such as " + example);
             return fallback;
         }
+        // Layers give storage in GiB (storage: 10), but a quantity without a unit is bytes: catch the slip.
+        if (!key.equals("cpu") && amount.compareTo(java.math.BigDecimal.valueOf(1L << 20)) < 0) {
+            o.problem(key, v + " is " + amount.stripTrailingZeros().toPlainString() + " bytes, less than 1Mi: a quantity"
+                    + " without a unit is bytes" + (v.matches("[0-9]+") ? " (did you mean " + v + "Gi?)" : ""));
+            return fallback;
+        }
         if (most != null && amount.compareTo(Names.amount(most)) > 0) {
             o.problem(key, v + " is more than cluster group '" + group.name() + "' allows each virtual cluster (" + most
                     + ", virtualClusters." + key + "); ask for at most that, or raise the group's limit");
