@@ -90,7 +90,6 @@ class VirtualClusterPlanTest {
                 .steps()).isEmpty();
 
         // A new app: namespace, quota and defaults come before any of its services' objects.
-        TestProject.create(dir, "x");
         DataSafetyPlanTest.World fresh = new DataSafetyPlanTest.World(dir);
         List<Step> steps = fresh.plan(stack(null, null, redis("redis-1", 2))).steps();
         assertThat(steps.subList(0, 3)).extracting(s -> s.object().kind()).containsExactly("Namespace", "ResourceQuota", "LimitRange");
