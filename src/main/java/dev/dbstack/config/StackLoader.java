@@ -364,6 +364,7 @@ public final class StackLoader {
             boolean backup = o.bool("diskBackup").orElse(false);
             boolean production = o.bool("production").orElse(false);
             boolean privileged = o.bool("privileged").orElse(true);
+            boolean networkPolicy = o.bool("networkPolicy").orElse(true);
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (name == null || cluster == null) continue;
@@ -371,7 +372,8 @@ public final class StackLoader {
                 o.problem("name", "cluster group " + quote(name) + " is declared twice");
                 continue;
             }
-            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, o.source()));
+            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, networkPolicy,
+                    o.source()));
         }
         return groups;
     }

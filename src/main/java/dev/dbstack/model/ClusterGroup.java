@@ -8,9 +8,10 @@ package dev.dbstack.model;
  * @param diskBackup    whether the group backs up disks; Palette's default is off, and we warn about it
  * @param production    a production group refuses what is for development only (SQLite)
  * @param privileged    whether its clusters admit privileged pods; a type that needs one is refused where not
+ * @param networkPolicy whether its apps' databases get NetworkPolicies admitting only the layers that consume them
  */
 public record ClusterGroup(String name, String cluster, String clusterDomain, boolean diskBackup, boolean production,
-                           boolean privileged, SourceRef source) {
+                           boolean privileged, boolean networkPolicy, SourceRef source) {
     public static final String SANDBOX = "sandbox";
 
     public boolean isSandbox() {
