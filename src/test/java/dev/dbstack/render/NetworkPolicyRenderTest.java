@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.testing.FixedCredentials;
+import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -121,6 +122,14 @@ class NetworkPolicyRenderTest {
         RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
         NetworkPolicy cache = policies(stack, "a", "cache").get(0);
         assertThat(cache.getSpec().getIngress()).singleElement().satisfies(r -> assertThat(from(r)).containsExactly(pods("a", "cache")));
+    }
+
+    @Test
+    void thePoliciesPassTheKubernetesSchema(@TempDir Path dir) {
+        KubernetesSchema schema = KubernetesSchema.load();
+        List<HasMetadata> policies = render(dir, "").allObjects().stream().filter(NetworkPolicy.class::isInstance).toList();
+        assertThat(policies).hasSize(6);
+        for (HasMetadata p : policies) assertThat(schema.validate(p)).as(p.getMetadata().getName()).isEmpty();
     }
 
     @Test
