@@ -48,9 +48,12 @@ public final class Planner {
     static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final com.fasterxml.jackson.databind.ObjectMapper INIT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final List<String> REPLACE_FIELDS = List.of("spec.selector", "spec.serviceName", "spec.podManagementPolicy");
-    /** Deletes: workloads before the Services and Secrets they use, claims last. */
+    /**
+     * Deletes: workloads before the Services and Secrets they use, then claims; a database's NetworkPolicy
+     * last, so its pods stay protected while they terminate.
+     */
     private static final List<String> DELETE_ORDER = List.of("Deployment", "StatefulSet", "Service", "ConfigMap", "Secret",
-            "PersistentVolumeClaim");
+            "PersistentVolumeClaim", "NetworkPolicy");
 
     /** The cluster as read: the stack's objects, the claims in its namespaces, and for expand-volume the StorageClasses. */
     public record Live(Map<ObjectRef, JsonNode> objects, Set<String> expandableStorageClasses, String defaultStorageClass) {

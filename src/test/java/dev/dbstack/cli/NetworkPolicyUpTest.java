@@ -84,4 +84,13 @@ class NetworkPolicyUpTest {
         assertThat(on.out()).contains("+ create NetworkPolicy a/pg-ingress").contains("Plan: 1 to create, 0 to update");
         assertThat(admitted(dir)).containsExactly("api", "web");
     }
+
+    @Test
+    void aNetworkPolicyThatIsNotABooleanIsRefusedWithFileLineAndKey(@TempDir Path dir) {
+        TestProject.create(dir, STACK.replace("cluster: sandbox}", "cluster: sandbox, networkPolicy: strict}"));
+        CliTest.Result r = run("preview", dir);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("stacks/Pulumi.test.yaml:2: config.dbstack:clusterGroups[g].networkPolicy: expected true"
+                + " or false, got a string 'strict'").doesNotContain("Exception");
+    }
 }

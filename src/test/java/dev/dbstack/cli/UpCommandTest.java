@@ -54,9 +54,9 @@ class UpCommandTest {
         CliTest.Result second = up(dir);
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("No changes. The cluster matches stack dev.");
-        // Planning reads in bulk: one LIST per kind for the whole stack (Namespace, Secret, Service, StatefulSet,
-        // Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
-        assertThat(second.err()).contains("API: 7 reads (7 lists), 0 writes").contains("api requests: 7 reads, 0 writes");
+        // Planning reads in bulk: one LIST per kind for the whole stack (Namespace, Secret, Service, NetworkPolicy,
+        // StatefulSet, Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
+        assertThat(second.err()).contains("API: 8 reads (8 lists), 0 writes").contains("api requests: 8 reads, 0 writes");
 
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(ShopStack.count("StatefulSet"));
