@@ -124,6 +124,26 @@ class NetworkPolicyRenderTest {
         assertThat(cache.getSpec().getIngress()).singleElement().satisfies(r -> assertThat(from(r)).containsExactly(pods("a", "cache")));
     }
 
+    /** A renamed database keeps its pods' labels, so its policy keeps its name and selects the same pods. */
+    @Test
+    void aRenamedDatabaseKeepsItsPolicy(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, """
+                config:
+                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                        - {name: store, type: postgresql, storage: 1, renamedFrom: pg}
+                        - {name: api, type: container, image: ghcr.io/acme/api:1.0, dependsOn: [store]}
+                  dbstack:apps: [{name: a, profile: p}]
+                """);
+        RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+        NetworkPolicy p = policies(stack, "a", "store").get(0);
+        assertThat(p.getMetadata().getName()).isEqualTo("pg-ingress");
+        assertThat(p.getSpec().getPodSelector().getMatchLabels()).isEqualTo(pods("a", "pg"));
+        assertThat(from(p.getSpec().getIngress().get(1))).containsExactly(pods("a", "api"));
+    }
+
     @Test
     void thePoliciesPassTheKubernetesSchema(@TempDir Path dir) {
         KubernetesSchema schema = KubernetesSchema.load();
