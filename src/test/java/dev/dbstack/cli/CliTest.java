@@ -92,9 +92,10 @@ class CliTest {
         int objects = ShopStack.count(null);
         assertThat(files).hasSize(objects + 1)
                 .startsWith("000-namespace-shop.yaml", "001-secret-postgresql-1-credentials.yaml")
-                .contains("004-statefulset-postgresql-1.yaml", "%03d-deployment-api.yaml".formatted(objects - 1), "kustomization.yaml")
+                .contains("004-networkpolicy-postgresql-1-ingress.yaml", "005-statefulset-postgresql-1.yaml",
+                        "%03d-deployment-api.yaml".formatted(objects - 1), "kustomization.yaml")
                 .doesNotContain("099-statefulset-removed-layer.yaml");
-        assertThat(Files.readString(shop.resolve("004-statefulset-postgresql-1.yaml"))).startsWith("apiVersion: apps/v1\nkind: StatefulSet\n");
+        assertThat(Files.readString(shop.resolve("005-statefulset-postgresql-1.yaml"))).startsWith("apiVersion: apps/v1\nkind: StatefulSet\n");
     }
 
     @Test

@@ -83,7 +83,7 @@ class LiveReaderTest {
 
                 assertThat(counter.snapshot().byKey()).isEqualTo(Map.of("LIST namespaces", 1L, "LIST secrets", 1L,
                         "LIST services", 1L, "LIST statefulsets", 1L, "LIST deployments", 1L, "LIST persistentvolumeclaims", 1L,
-                        "LIST storageclasses", 1L));
+                        "LIST networkpolicies", 1L, "LIST storageclasses", 1L));
                 assertThat(notes).isEmpty();
                 Map<ObjectRef, JsonNode> objects = live.objects();
                 for (HasMetadata o : stack.allObjects()) assertThat(objects).containsKey(ObjectRef.of(o));
