@@ -368,6 +368,7 @@ public final class StackLoader {
             VirtualClusterLimits defaults = new VirtualClusterLimits(VirtualClusterLimits.DEFAULT_CPU,
                     VirtualClusterLimits.DEFAULT_MEMORY, VirtualClusterLimits.DEFAULT_STORAGE, o.path("virtualClusters"), o.source());
             VirtualClusterLimits limits = o.object("virtualClusters").map(v -> readLimits(v, defaults, null)).orElse(defaults);
+            boolean networkPolicy = o.bool("networkPolicy").orElse(true);
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (name == null || cluster == null) continue;
@@ -375,7 +376,8 @@ public final class StackLoader {
                 o.problem("name", "cluster group " + quote(name) + " is declared twice");
                 continue;
             }
-            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, limits, o.source()));
+            groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, networkPolicy, limits,
+                    o.source()));
         }
         return groups;
     }

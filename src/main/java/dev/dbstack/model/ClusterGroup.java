@@ -8,10 +8,11 @@ package dev.dbstack.model;
  * @param diskBackup    whether the group backs up disks; Palette's default is off, and we warn about it
  * @param production    a production group refuses what is for development only (SQLite)
  * @param privileged    whether its clusters admit privileged pods; a type that needs one is refused where not
+ * @param networkPolicy whether its apps' databases get NetworkPolicies admitting only the layers that consume them
  * @param virtualClusters the most each app deployment's virtual cluster may claim (Palette: 6 CPU, 8Gi, 10Gi)
  */
 public record ClusterGroup(String name, String cluster, String clusterDomain, boolean diskBackup, boolean production,
-                           boolean privileged, VirtualClusterLimits virtualClusters, SourceRef source) {
+                           boolean privileged, boolean networkPolicy, VirtualClusterLimits virtualClusters, SourceRef source) {
     public static final String SANDBOX = "sandbox";
 
     public boolean isSandbox() {

@@ -28,6 +28,7 @@ import dev.dbstack.render.RenderedService;
 import dev.dbstack.render.RenderedStack;
 import dev.dbstack.render.Renderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -194,14 +195,23 @@ public final class PulumiProgram {
         }
 
         Output<Object> consumes = consumedBy(graph, id);
-        Map<String, Output<Object>> consumed = consumes == null ? Map.of() : Map.of("spec", consumes);
         KubernetesObject workload = null;
         Map<String, KubernetesObject> secrets = new HashMap<>();
+        List<Output<?>> policies = new ArrayList<>();
         for (HasMetadata object : service.objects()) {
             boolean isWorkload = object.getKind().equals("StatefulSet") || object.getKind().equals("Deployment");
-            KubernetesObject registeredObject = registerObject(object, component, isWorkload ? consumed : Map.of());
+            // A workload waits for what it consumes, and for the NetworkPolicy that protects its pods, as in apply.
+            Map<String, Output<Object>> waitFor = Map.of();
+            if (isWorkload) {
+                List<Output<?>> before = new ArrayList<>(policies);
+                if (consumes != null) before.add(consumes);
+                if (!before.isEmpty()) waitFor = Map.of("spec", Output.all(before.stream().map(o -> o.applyValue(v -> (Object) v))
+                        .toList()).applyValue(v -> (Object) v));
+            }
+            KubernetesObject registeredObject = registerObject(object, component, waitFor);
             if (isWorkload) workload = registeredObject;
             if (object instanceof Secret) secrets.put(object.getMetadata().getName(), registeredObject);
+            if (object instanceof NetworkPolicy) policies.add(registeredObject.metadata());
         }
 
         Map<String, Output<String>> outputs = new LinkedHashMap<>();

@@ -49,8 +49,13 @@ final class DatabaseRenderer {
         return DATA_VOLUME + "-" + layer;
     }
 
+    /**
+     * @param consumers the pods of the layers consuming this one, whose policy admits them
+     *                  ({@link NetworkPolicies}); null when the cluster group renders no policies
+     */
     static RenderedService render(String stack, ServiceId id, String namespace, DatabaseLayer layer, AppProfile profile,
-                                  ClusterGroup group, Component c, CredentialSource credentials, TypeHook hook) {
+                                  ClusterGroup group, Component c, CredentialSource credentials, TypeHook hook,
+                                  List<ServiceId> consumers) {
         // A renamed layer's data keeps its old name: the StatefulSet, its selector, claims, headless
         // Service and credentials are rendered exactly as before; the layer, its client Service and its
         // outputs take the new name.
@@ -122,6 +127,11 @@ final class DatabaseRenderer {
                 .withVolumeClaimTemplates(KubeObjects.claim(DATA_VOLUME, null, selector, layer.storageGiB(), layer.storageClass()))
                 .endSpec()
                 .build();
+        // Before the workload, so its pods never run unprotected. A host-network pod (GlusterFS) is node
+        // traffic to a policy, which cannot protect it: rendering one would only pretend.
+        if (consumers != null && !Boolean.TRUE.equals(pod.getHostNetwork())) {
+            objects.add(NetworkPolicies.ingress(namespace, labels, dataId, c.allPorts(), consumers));
+        }
         objects.add(sts);
         if (hook != null) objects.addAll(hook.extraObjects(ctx));
         return new RenderedService(id, layer, namespace, objects, outputs, null);

@@ -143,6 +143,17 @@ public final class Renderer {
         if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));
     }
 
+    /**
+     * The pods of the layers that consume {@code id} (output references and {@code dependsOn}): the graph
+     * decides who may connect, so a new consumer changes the provider's policy in the same plan. A
+     * database consumer's pods carry its data's name, which a rename keeps.
+     */
+    private static List<ServiceId> consumerPods(ServiceGraph graph, ServiceId id) {
+        return graph.consumersOf(id).stream().map(ServiceGraph.Dependency::consumer)
+                .map(c -> graph.model().layer(c) instanceof DatabaseLayer db ? new ServiceId(c.app(), db.dataName()) : c)
+                .distinct().sorted().toList();
+    }
+
     public RenderedStack render(ServiceGraph graph) {
         StackModel model = graph.model();
         Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();
@@ -165,8 +176,10 @@ public final class Renderer {
             ServiceLayer layer = model.layer(id);
             RenderedService rendered;
             if (layer instanceof DatabaseLayer db) {
-                rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile, model.clusterGroupOf(app),
-                        catalog.resolve(db.type(), db.engine(), db.version()), credentials, HOOKS.get(db.type()));
+                ClusterGroup group = model.clusterGroupOf(app);
+                rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile, group,
+                        catalog.resolve(db.type(), db.engine(), db.version()), credentials, HOOKS.get(db.type()),
+                        group.networkPolicy() ? consumerPods(graph, id) : null);
             } else {
                 ContainerLayer c = (ContainerLayer) layer;
                 List<RenderedService.SharedVolume> mounts = graph.providersOf(id).stream()

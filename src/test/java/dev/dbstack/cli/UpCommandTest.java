@@ -55,8 +55,8 @@ class UpCommandTest {
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("No changes. The cluster matches stack dev.");
         // Planning reads in bulk: one LIST per kind for the whole stack (Namespace, ResourceQuota, LimitRange, Secret,
-        // Service, StatefulSet, Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
-        assertThat(second.err()).contains("API: 9 reads (9 lists), 0 writes").contains("api requests: 9 reads, 0 writes");
+        // Service, NetworkPolicy, StatefulSet, Deployment, PersistentVolumeClaim) and one of StorageClasses; nothing per object.
+        assertThat(second.err()).contains("API: 10 reads (10 lists), 0 writes").contains("api requests: 10 reads, 0 writes");
 
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().statefulSets().inNamespace("shop").list().getItems()).hasSize(ShopStack.count("StatefulSet"));

@@ -82,7 +82,8 @@ class LiveReaderTest {
                 Planner.Live live = LiveReader.read(client, TestProject.STACK, stack.allObjects(), Planner.Known.nothing(), notes::add);
 
                 assertThat(counter.snapshot().byKey()).isEqualTo(Map.of("LIST namespaces", 1L, "LIST resourcequotas", 1L,
-                        "LIST limitranges", 1L, "LIST secrets", 1L, "LIST services", 1L, "LIST statefulsets", 1L, "LIST deployments", 1L, "LIST persistentvolumeclaims", 1L,
+                        "LIST limitranges", 1L, "LIST secrets", 1L, "LIST services", 1L, "LIST statefulsets", 1L,
+                        "LIST deployments", 1L, "LIST persistentvolumeclaims", 1L, "LIST networkpolicies", 1L,
                         "LIST storageclasses", 1L));
                 assertThat(notes).isEmpty();
                 Map<ObjectRef, JsonNode> objects = live.objects();

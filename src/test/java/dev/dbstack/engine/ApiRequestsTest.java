@@ -61,6 +61,7 @@ class ApiRequestsTest {
     static final Map<String, Long> ONE_LIST_PER_KIND = Map.of(
             "LIST namespaces", 1L, "LIST resourcequotas", 1L, "LIST limitranges", 1L, "LIST secrets", 1L,
             "LIST services", 1L, "LIST statefulsets", 1L, "LIST deployments", 1L, "LIST persistentvolumeclaims", 1L,
+            "LIST networkpolicies", 1L,
             "LIST storageclasses", 1L);
 
     /** The kinds a readiness wait lists: those with a readiness check of their own. */

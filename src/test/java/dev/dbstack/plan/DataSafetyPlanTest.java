@@ -372,7 +372,7 @@ class DataSafetyPlanTest {
         });
         assertThat(removed.steps()).noneMatch(s -> s.object().kind().equals("Secret") || s.object().kind().equals("Namespace")
                 || s.object().kind().equals("PersistentVolumeClaim"));
-        assertThat(PlanPrinter.summary(removed)).endsWith("3 to delete; data kept: app1/db.");
+        assertThat(PlanPrinter.summary(removed)).endsWith("4 to delete; data kept: app1/db."); // with its NetworkPolicy
         assertThat(w.plan(stack(db("cache", "redis", "8.2"))).steps()).as("a kept Secret is not deleted later").isEmpty();
 
         Plan back = w.up(both);
@@ -426,6 +426,7 @@ class DataSafetyPlanTest {
                 "DELETE Service app1/api", "DELETE Service app1/cache", "DELETE Service app1/cache-headless",
                 "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Secret app1/cache-credentials",
                 "DELETE ResourceQuota app1/dbstack-virtual-cluster", "DELETE LimitRange app1/dbstack-virtual-cluster",
+                "DELETE NetworkPolicy app1/cache-ingress", "DELETE NetworkPolicy app1/db-ingress",
                 "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-cache-0");
         assertThat(destroy.steps().get(2).retention().kind()).isEqualTo(Step.Retention.Kind.KEEP);
     }

@@ -305,6 +305,23 @@ class PulumiProgramTest {
         assertThat(run.warnings).anyMatch(w -> w.contains("uses dbstack's sandbox"));
     }
 
+    /** As in apply, a database's pods start only once the NetworkPolicy that protects them exists. */
+    @Test
+    void aDatabasesWorkloadWaitsForItsNetworkPolicy(@TempDir Path dir) {
+        ShopStack.project(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        KubernetesObject policy = null;
+        KubernetesObject workload = null;
+        for (Resource child : components(run).get(new ServiceId("shop", "postgresql-1")).pulumiChildResources()) {
+            if (!(child instanceof KubernetesObject k)) continue;
+            if (k.pulumiResourceType().endsWith(":NetworkPolicy")) policy = k;
+            if (k.pulumiResourceType().endsWith(":StatefulSet")) workload = k;
+        }
+        assertThat(policy).isNotNull();
+        assertThat(workload).isNotNull();
+        assertThat(PulumiTestInternal.extractOutputData(workload.args().field("spec")).getResources()).contains(policy);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private static Map<ServiceId, ServiceComponent> components(PulumiRun run) {
