@@ -191,6 +191,7 @@ final class SandboxApi {
                             + " the resource (" + custom.kind() + ")");
                 }
                 if (custom != null && !object.has("kind")) object.put("kind", custom.kind());
+                if (custom != null && custom.hasStatus(p.version())) object.remove("status"); // set through /status only
             }
             foldStringData(object);
             meta.put("uid", UUID.randomUUID().toString());
