@@ -2,6 +2,7 @@ package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.VeleroCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -37,7 +38,10 @@ class SandboxVeleroTest extends SandboxTestBase {
     void aBackupGoesThroughItsPhasesToCompletedWithTimestampsAndExpiry() throws InterruptedException {
         VeleroCrds.installWithDefaultLocation(client);
         List<String> phases = new CopyOnWriteArrayList<>();
-        var watch = client.genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS).watch(new Watcher<>() {
+        var backups = client.genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS);
+        String since = backups.list().getMetadata().getResourceVersion();
+        // From a version, so that the watch sees every change after it however late it connects.
+        var watch = backups.watch(new io.fabric8.kubernetes.api.model.ListOptionsBuilder().withResourceVersion(since).build(), new Watcher<>() {
             @Override
             public void eventReceived(Action action, GenericKubernetesResource b) {
                 Object phase = b.getAdditionalProperties().get("status") instanceof Map<?, ?> s ? s.get("phase") : null;
@@ -62,6 +66,9 @@ class SandboxVeleroTest extends SandboxTestBase {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (phases.size() < 3 && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(phases).containsExactly("New", "InProgress", "Completed");
+            assertThat(KubernetesSchema.load().validate(done)).as("what the simulation writes fits Velero's schema").isEmpty();
+            assertThat(KubernetesSchema.load().validate(client.genericKubernetesResources("velero.io/v1", "BackupStorageLocation")
+                    .inNamespace(NS).withName("default").get())).isEmpty();
         } finally {
             watch.close();
         }
@@ -80,6 +87,7 @@ class SandboxVeleroTest extends SandboxTestBase {
         GenericKubernetesResource failed = waitFor("Backup", "nowhere", p -> !p.equals("New"));
         assertThat(failed.<String>get("status", "phase")).isEqualTo("FailedValidation");
         assertThat(failed.<List<String>>get("status", "validationErrors")).singleElement().asString().contains("\"s3-eu\" not found");
+        assertThat(KubernetesSchema.load().validate(failed)).isEmpty();
     }
 
     @Test
@@ -92,6 +100,7 @@ class SandboxVeleroTest extends SandboxTestBase {
         GenericKubernetesResource restored = waitFor("Restore", "drill", "Completed"::equals);
         assertThat(Instant.parse(restored.<String>get("status", "completionTimestamp")))
                 .isAfterOrEqualTo(Instant.parse(restored.<String>get("status", "startTimestamp")));
+        assertThat(KubernetesSchema.load().validate(restored)).isEmpty();
 
         client.resource(velero("Restore", "lost", Map.of("backupName", "nope"))).create();
         GenericKubernetesResource failed = waitFor("Restore", "lost", p -> !p.equals("New"));
@@ -125,6 +134,9 @@ class SandboxVeleroTest extends SandboxTestBase {
         GenericKubernetesResource bad = waitFor("Schedule", "bad", p -> true);
         assertThat(bad.<String>get("status", "phase")).isEqualTo("FailedValidation");
         assertThat(bad.<List<String>>get("status", "validationErrors")).singleElement().asString().startsWith("invalid schedule");
+        assertThat(KubernetesSchema.load().validate(bad)).isEmpty();
+        assertThat(KubernetesSchema.load().validate(client.genericKubernetesResources("velero.io/v1", "Schedule").inNamespace(NS)
+                .withName("shop").get())).isEmpty();
     }
 
     @Test
