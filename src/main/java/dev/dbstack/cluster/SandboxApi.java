@@ -192,6 +192,8 @@ final class SandboxApi {
                 }
                 if (custom != null && !object.has("kind")) object.put("kind", custom.kind());
                 if (custom != null && custom.hasStatus(p.version())) object.remove("status"); // set through /status only
+                Response refusedBySchema = structural(at, object);
+                if (refusedBySchema != null) return refusedBySchema;
             }
             foldStringData(object);
             meta.put("uid", UUID.randomUUID().toString());
@@ -387,6 +389,8 @@ final class SandboxApi {
                 Response refusedClaim = checkClaim(p.name(), current, next);
                 if (refusedClaim != null) return refusedClaim;
             }
+            Response refusedByCrd = structural(p, next);
+            if (refusedByCrd != null) return refusedByCrd;
             if (!withoutMetaAndStatus(current).equals(withoutMetaAndStatus(next))) {
                 meta.put("generation", current.path("metadata").path("generation").asLong(0) + 1);
             }
@@ -396,6 +400,17 @@ final class SandboxApi {
         ((ObjectNode) next.get("metadata")).put("resourceVersion", String.valueOf(objects.nextVersion()));
         store(p, next);
         return new Response(200, next);
+    }
+
+    /** A custom resource pruned to its CRD's schema, or the 422 for what the schema refuses. Null for other kinds. */
+    private Response structural(ApiPath p, ObjectNode object) {
+        if (SandboxCrds.builtIn(p.group())) return null;
+        SandboxCrds.Definition d = crds.byResource(p.group(), p.resource());
+        if (d == null) return null;
+        List<String> errors = SandboxSchema.pruneAndCheck(object, crds.schema(p.group(), p.resource(), p.version()));
+        if (errors.isEmpty()) return null;
+        String listed = errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]";
+        return status(422, "Invalid", d.kind() + "." + d.group() + " \"" + p.name() + "\" is invalid: " + listed, p);
     }
 
     private static JsonNode withoutMetaAndStatus(ObjectNode o) {

@@ -73,6 +73,21 @@ final class SandboxCrds {
         return null;
     }
 
+    /** The openAPIV3Schema of {@code group/resource} in {@code version}, or null (no CRD, or none given). */
+    JsonNode schema(String group, String resource, String version) {
+        for (ObjectNode crd : objects.list(TYPE, null)) {
+            JsonNode spec = crd.path("spec");
+            if (!spec.path("group").asText().equals(group) || !spec.path("names").path("plural").asText().equals(resource)) continue;
+            for (JsonNode v : spec.path("versions")) {
+                if (v.path("name").asText().equals(version)) {
+                    JsonNode schema = v.path("schema").path("openAPIV3Schema");
+                    return schema.isObject() ? schema : null;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The groups CRDs serve, each with its versions in order (the first is the preferred one). */
     Map<String, List<String>> groups() {
         Map<String, List<String>> groups = new LinkedHashMap<>();

@@ -114,6 +114,36 @@ class SandboxCustomResourcesTest extends SandboxTestBase {
     }
 
     @Test
+    void writesArePrunedToTheCrdsSchemaAndWrongTypesAreRefused() {
+        VeleroCrds.install(client);
+        veleroNamespace();
+        GenericKubernetesResource s = schedule("shop", "@daily");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = new java.util.HashMap<>((Map<String, Object>) s.getAdditionalProperties().get("spec"));
+        spec.put("retention", "30d");
+        s.setAdditionalProperty("spec", spec);
+        s.setAdditionalProperty("extra", true);
+        GenericKubernetesResource created = client.resource(s).create();
+        assertThat(created.getAdditionalProperties()).doesNotContainKey("extra");
+        assertThat(created.<Map<String, Object>>get("spec")).doesNotContainKey("retention").containsKey("schedule");
+
+        spec.put("paused", "no");
+        spec.remove("schedule");
+        GenericKubernetesResource broken = schedule("broken", "@daily");
+        broken.setAdditionalProperty("spec", spec);
+        assertThatThrownBy(() -> client.resource(broken).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getMessage()).contains("Schedule.velero.io \"broken\" is invalid: [")
+                            .contains("spec.schedule: Required value")
+                            .contains("spec.paused: Invalid value: \"string\": spec.paused in body must be of type boolean: \"string\"");
+                });
+        assertThatThrownBy(() -> client.genericKubernetesResources("velero.io/v1", "Schedule").inNamespace(VeleroCrds.NAMESPACE)
+                .withName("shop").patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"template\":{\"ttl\":720}}}"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+    }
+
+    @Test
     void deletingACrdDeletesItsObjects() {
         VeleroCrds.install(client);
         veleroNamespace();
