@@ -125,7 +125,7 @@ final class SandboxApi {
         ObjectNode o = objects.locked(() -> objects.get(p.type(), p.namespace(), p.name()));
         if (o == null) return notFound(p);
         if (p.subresource() != null && !p.subresource().equals("status")) return notFound(p);
-        return new Response(200, o);
+        return new Response(200, inVersion(p, o));
     }
 
     Response list(ApiPath p, String labelSelector, String fieldSelector) {
@@ -145,8 +145,19 @@ final class SandboxApi {
         list.put("kind", custom != null ? custom.listKind() : listKind(all)).put("apiVersion", p.apiVersion());
         list.putObject("metadata").put("resourceVersion", String.valueOf(version[0]));
         ArrayNode items = list.putArray("items");
-        for (ObjectNode o : all) if (match.test(o)) items.add(o);
+        for (ObjectNode o : all) if (match.test(o)) items.add(custom == null ? o : inVersion(p, o));
         return new Response(200, list);
+    }
+
+    /**
+     * A custom resource as the version asked for sees it: its {@code apiVersion} that version (conversion
+     * strategy None, the only one the sandbox knows). Other objects as stored.
+     */
+    private static ObjectNode inVersion(ApiPath p, ObjectNode o) {
+        if (SandboxCrds.builtIn(p.group()) || o.path("apiVersion").asText().equals(p.apiVersion())) return o;
+        ObjectNode copy = o.deepCopy();
+        copy.put("apiVersion", p.apiVersion());
+        return copy;
     }
 
     private static String listKind(List<ObjectNode> all) {
