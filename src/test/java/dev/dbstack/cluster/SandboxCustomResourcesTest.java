@@ -144,6 +144,30 @@ class SandboxCustomResourcesTest extends SandboxTestBase {
     }
 
     @Test
+    void anObjectWrittenInOneVersionReadsInAnother() {
+        CustomResourceDefinition gadgets = new CustomResourceDefinitionBuilder()
+                .withNewMetadata().withName("gadgets.example.dev").endMetadata()
+                .withNewSpec().withGroup("example.dev").withScope("Namespaced")
+                .withNewNames().withKind("Gadget").withPlural("gadgets").endNames()
+                .addNewVersion().withName("v1").withServed(true).withStorage(true)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema().endSchema().endVersion()
+                .addNewVersion().withName("v1beta1").withServed(true).withStorage(false)
+                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema().endSchema().endVersion().endSpec().build();
+        client.apiextensions().v1().customResourceDefinitions().resource(gadgets).create();
+        client.resource(new GenericKubernetesResourceBuilder().withApiVersion("example.dev/v1beta1").withKind("Gadget")
+                .withNewMetadata().withName("g").withNamespace("shop").endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("a", 1))).build()).create();
+        GenericKubernetesResource v1 = client.genericKubernetesResources("example.dev/v1", "Gadget").inNamespace("shop").withName("g").get();
+        assertThat(v1.getApiVersion()).isEqualTo("example.dev/v1");
+        assertThat(v1.<Integer>get("spec", "a")).isEqualTo(1);
+        assertThat(client.getApiGroup("example.dev").getPreferredVersion().getVersion()).isEqualTo("v1");
+        assertThat(client.apiextensions().v1().customResourceDefinitions().withName("gadgets.example.dev").get()
+                .getStatus().getStoredVersions()).containsExactly("v1");
+    }
+
+    @Test
     void deletingACrdDeletesItsObjects() {
         VeleroCrds.install(client);
         veleroNamespace();

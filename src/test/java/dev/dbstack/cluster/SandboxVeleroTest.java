@@ -140,6 +140,28 @@ class SandboxVeleroTest extends SandboxTestBase {
     }
 
     @Test
+    void backupsAndSchedulesSurviveARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String uid;
+        try (Sandbox first = Sandbox.start(dir)) {
+            VeleroCrds.installWithDefaultLocation(first.client());
+            first.client().resource(SandboxCustomResourcesTest.schedule("shop", "@daily")).create();
+            uid = first.client().resource(velero("Backup", "b", Map.of())).create().getMetadata().getUid();
+            first.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS).withName("b")
+                    .waitUntilCondition(b -> b.getAdditionalProperties().get("status") instanceof Map<?, ?> st
+                            && "Completed".equals(st.get("phase")), 10, TimeUnit.SECONDS);
+        }
+        try (Sandbox second = Sandbox.start(dir)) {
+            var backups = second.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS);
+            GenericKubernetesResource b = backups.withName("b").get();
+            assertThat(b.getMetadata().getUid()).isEqualTo(uid);
+            assertThat(b.<String>get("status", "phase")).isEqualTo("Completed");
+            String fired = second.runSchedule(NS, "shop");
+            backups.withName(fired).waitUntilCondition(o -> o.getAdditionalProperties().get("status") instanceof Map<?, ?> st
+                    && "Completed".equals(st.get("phase")), 10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void goDurationsAsVeleroReadsThem() {
         assertThat(SandboxVelero.goDuration("720h0m0s")).isEqualTo(Duration.ofHours(720));
         assertThat(SandboxVelero.goDuration("1.5h")).isEqualTo(Duration.ofMinutes(90));
