@@ -50,6 +50,9 @@ import java.util.function.Predicate;
  * (collected with it) only under {@code persistentVolumeClaimRetentionPolicy.whenDeleted: Delete};
  * what an orphaning delete leaves is adopted by the next StatefulSet of that name.
  *
+ * <p>Once Velero's CRDs are installed, {@link SandboxVelero} plays Velero's server for its
+ * {@code velero.io/v1} objects, driven by their changes the same way.
+ *
  * <p>For tests and benchmarks a workload's readiness can be held back ({@link #holdReadiness}): its
  * pods exist, but its status reports no ready or available replicas until the hold lets go.
  */
