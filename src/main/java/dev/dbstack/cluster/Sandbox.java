@@ -134,6 +134,15 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
+     * For tests: fires the Velero Schedule {@code namespace/name} now, as its cron would, and returns the
+     * name of the Backup it made ({@code <schedule>-<yyyyMMddHHmmss>}, labelled {@code velero.io/schedule-name}),
+     * which then completes like any other. Needs Velero's CRDs installed.
+     */
+    public String runSchedule(String namespace, String name) {
+        return controllers.runSchedule(namespace, name);
+    }
+
+    /**
      * Makes the next {@code count} writes happen and then lose their answer: the client sees 504, as
      * when a proxy times out after the API server did the work. For retry tests.
      */

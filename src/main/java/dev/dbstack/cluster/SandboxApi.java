@@ -61,11 +61,46 @@ final class SandboxApi {
     }
 
     private final SandboxObjects objects;
+    private final SandboxCrds crds;
     /** {@code apiVersion/kind} → type, learnt from every write: a restore and the garbage collector need it. */
     private final Map<String, String> kinds = new ConcurrentHashMap<>();
 
     SandboxApi(SandboxObjects objects) {
         this.objects = objects;
+        this.crds = new SandboxCrds(objects);
+    }
+
+    SandboxCrds crds() {
+        return crds;
+    }
+
+    /**
+     * Whether the API serves what {@code p} names, as a 404 when it does not: a custom resource needs
+     * its CRD (group, plural, a served version, its scope, the status subresource only if declared);
+     * outside Kubernetes' own groups nothing is served without one. Null when served.
+     */
+    Response unserved(ApiPath p, boolean write) {
+        return objects.locked(() -> {
+            if (p.type().equals(SandboxCrds.TYPE)) {
+                boolean ok = p.namespace() == null && p.version().equals("v1")
+                        && (p.subresource() == null || p.subresource().equals("status"));
+                return ok ? null : pageNotFound();
+            }
+            SandboxCrds.Definition d = crds.byResource(p.group(), p.resource());
+            if (d == null) return SandboxCrds.builtIn(p.group()) ? null : pageNotFound();
+            if (!d.serves(p.version())) return pageNotFound();
+            if (d.namespaced() && p.namespace() == null && (write || p.name() != null)) return pageNotFound();
+            if (!d.namespaced() && p.namespace() != null) return pageNotFound();
+            if (p.subresource() != null && !(p.subresource().equals("status") && d.hasStatus(p.version()))) return pageNotFound();
+            return null;
+        });
+    }
+
+    /** Whether writes to {@code p}'s objects keep their status (it is a subresource). */
+    private boolean statusIsSubresource(ApiPath p) {
+        if (STATUS_SUBRESOURCE.contains(p.type()) || p.type().equals(SandboxCrds.TYPE)) return true;
+        SandboxCrds.Definition d = crds.byResource(p.group(), p.resource());
+        return d != null && d.hasStatus(p.version());
     }
 
     SandboxObjects objects() {
@@ -79,6 +114,8 @@ final class SandboxApi {
         String known = kinds.get(apiVersion + "/" + kind);
         if (known != null) return known;
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        SandboxCrds.Definition custom = SandboxCrds.builtIn(group) ? null : crds.byKind(group, kind);
+        if (custom != null) return custom.type();
         return group + "/" + io.fabric8.kubernetes.api.Pluralize.toPlural(kind.toLowerCase(java.util.Locale.ROOT));
     }
 
@@ -88,7 +125,7 @@ final class SandboxApi {
         ObjectNode o = objects.locked(() -> objects.get(p.type(), p.namespace(), p.name()));
         if (o == null) return notFound(p);
         if (p.subresource() != null && !p.subresource().equals("status")) return notFound(p);
-        return new Response(200, o);
+        return new Response(200, inVersion(p, o));
     }
 
     Response list(ApiPath p, String labelSelector, String fieldSelector) {
@@ -104,11 +141,23 @@ final class SandboxApi {
             return objects.list(p.type(), p.namespace());
         });
         ObjectNode list = JSON.createObjectNode();
-        list.put("kind", listKind(all)).put("apiVersion", p.apiVersion());
+        SandboxCrds.Definition custom = objects.locked(() -> crds.byResource(p.group(), p.resource()));
+        list.put("kind", custom != null ? custom.listKind() : listKind(all)).put("apiVersion", p.apiVersion());
         list.putObject("metadata").put("resourceVersion", String.valueOf(version[0]));
         ArrayNode items = list.putArray("items");
-        for (ObjectNode o : all) if (match.test(o)) items.add(o);
+        for (ObjectNode o : all) if (match.test(o)) items.add(custom == null ? o : inVersion(p, o));
         return new Response(200, list);
+    }
+
+    /**
+     * A custom resource as the version asked for sees it: its {@code apiVersion} that version (conversion
+     * strategy None, the only one the sandbox knows). Other objects as stored.
+     */
+    private static ObjectNode inVersion(ApiPath p, ObjectNode o) {
+        if (SandboxCrds.builtIn(p.group()) || o.path("apiVersion").asText().equals(p.apiVersion())) return o;
+        ObjectNode copy = o.deepCopy();
+        copy.put("apiVersion", p.apiVersion());
+        return copy;
     }
 
     private static String listKind(List<ObjectNode> all) {
@@ -137,6 +186,25 @@ final class SandboxApi {
             if (refused != null) return refused;
             if (objects.get(p.type(), p.namespace(), name) != null) {
                 return status(409, "AlreadyExists", at.qualifiedResource() + " \"" + name + "\" already exists", at);
+            }
+            if (p.type().equals(SandboxCrds.TYPE)) {
+                String invalid = SandboxCrds.invalid(object);
+                if (invalid != null) return status(422, "Invalid", invalid, at);
+                if (objects.get(SandboxCrds.TYPE, null, name) == null && crds.byResource(object.path("spec").path("group").asText(),
+                        object.path("spec").path("names").path("plural").asText()) != null) {
+                    return status(409, "AlreadyExists", at.qualifiedResource() + " \"" + name + "\" already exists", at);
+                }
+                object.set("status", SandboxCrds.status(object));
+            } else {
+                SandboxCrds.Definition custom = crds.byResource(p.group(), p.resource());
+                if (custom != null && !object.path("kind").asText(custom.kind()).equals(custom.kind())) {
+                    return badRequest("the kind in the data (" + object.path("kind").asText() + ") does not match the kind of"
+                            + " the resource (" + custom.kind() + ")");
+                }
+                if (custom != null && !object.has("kind")) object.put("kind", custom.kind());
+                if (custom != null && custom.hasStatus(p.version())) object.remove("status"); // set through /status only
+                Response refusedBySchema = structural(at, object);
+                if (refusedBySchema != null) return refusedBySchema;
             }
             foldStringData(object);
             meta.put("uid", UUID.randomUUID().toString());
@@ -204,6 +272,13 @@ final class SandboxApi {
             String uid = current.path("metadata").path("uid").asText();
             if ("Orphan".equals(policy)) release(uid);
             ObjectNode gone = objects.remove(p.type(), p.namespace(), p.name());
+            if (p.type().equals(SandboxCrds.TYPE)) {
+                // Its custom resources go with a CRD, as the API server's finalizer deletes them.
+                SandboxCrds.Definition d = SandboxCrds.definition(current);
+                if (d != null && crds.byResource(d.group(), d.plural()) == null) {
+                    for (ObjectNode o : objects.list(d.type(), null)) deleteCascading(d.type(), o);
+                }
+            }
             // Background and Foreground: the collector takes the dependents now (Foreground's wait is not modelled).
             if (!"Orphan".equals(policy)) collect(uid);
             return new Response(200, gone);
@@ -294,9 +369,20 @@ final class SandboxApi {
             Response refused = namespaceOf(p, meta);
             if (refused != null) return refused;
             meta.put("name", p.name());
-            if (STATUS_SUBRESOURCE.contains(p.type())) {
+            if (statusIsSubresource(p)) {
                 if (current.has("status")) next.set("status", current.get("status"));
                 else next.remove("status");
+            }
+            if (p.type().equals(SandboxCrds.TYPE)) {
+                if (!current.path("spec").path("group").equals(next.path("spec").path("group"))
+                        || !current.path("spec").path("names").path("plural").equals(next.path("spec").path("names").path("plural"))) {
+                    return status(422, "Invalid", "CustomResourceDefinition.apiextensions.k8s.io \"" + p.name() + "\" is invalid:"
+                            + " spec.group, spec.names.plural: Invalid value: field is immutable", p);
+                }
+                ObjectNode crdStatus = next.path("status").isObject() ? (ObjectNode) next.get("status").deepCopy()
+                        : SandboxCrds.status(next);
+                crdStatus.set("acceptedNames", next.path("spec").path("names").deepCopy());
+                next.set("status", crdStatus);
             }
             foldStringData(next);
             ObjectNode currentMeta = (ObjectNode) current.get("metadata");
@@ -314,6 +400,8 @@ final class SandboxApi {
                 Response refusedClaim = checkClaim(p.name(), current, next);
                 if (refusedClaim != null) return refusedClaim;
             }
+            Response refusedByCrd = structural(p, next);
+            if (refusedByCrd != null) return refusedByCrd;
             if (!withoutMetaAndStatus(current).equals(withoutMetaAndStatus(next))) {
                 meta.put("generation", current.path("metadata").path("generation").asLong(0) + 1);
             }
@@ -323,6 +411,17 @@ final class SandboxApi {
         ((ObjectNode) next.get("metadata")).put("resourceVersion", String.valueOf(objects.nextVersion()));
         store(p, next);
         return new Response(200, next);
+    }
+
+    /** A custom resource pruned to its CRD's schema, or the 422 for what the schema refuses. Null for other kinds. */
+    private Response structural(ApiPath p, ObjectNode object) {
+        if (SandboxCrds.builtIn(p.group())) return null;
+        SandboxCrds.Definition d = crds.byResource(p.group(), p.resource());
+        if (d == null) return null;
+        List<String> errors = SandboxSchema.pruneAndCheck(object, crds.schema(p.group(), p.resource(), p.version()));
+        if (errors.isEmpty()) return null;
+        String listed = errors.size() == 1 ? errors.get(0) : "[" + String.join(", ", errors) + "]";
+        return status(422, "Invalid", d.kind() + "." + d.group() + " \"" + p.name() + "\" is invalid: " + listed, p);
     }
 
     private static JsonNode withoutMetaAndStatus(ObjectNode o) {
@@ -412,6 +511,11 @@ final class SandboxApi {
     }
 
     // ---- answers ----
+
+    /** What the API server answers for a path it does not serve. */
+    static Response pageNotFound() {
+        return status(404, "NotFound", "the server could not find the requested resource", null);
+    }
 
     static Response notFound(ApiPath p) {
         return status(404, "NotFound", p.qualifiedResource() + " \"" + p.name() + "\" not found", p);

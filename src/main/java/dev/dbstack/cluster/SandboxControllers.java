@@ -50,6 +50,9 @@ import java.util.function.Predicate;
  * (collected with it) only under {@code persistentVolumeClaimRetentionPolicy.whenDeleted: Delete};
  * what an orphaning delete leaves is adopted by the next StatefulSet of that name.
  *
+ * <p>Once Velero's CRDs are installed, {@link SandboxVelero} plays Velero's server for its
+ * {@code velero.io/v1} objects, driven by their changes the same way.
+ *
  * <p>For tests and benchmarks a workload's readiness can be held back ({@link #holdReadiness}): its
  * pods exist, but its status reports no ready or available replicas until the hold lets go.
  */
@@ -64,6 +67,7 @@ final class SandboxControllers implements AutoCloseable {
 
     private final SandboxApi api;
     private final SandboxObjects objects;
+    private final SandboxVelero velero;
     /** Objects to reconcile, {@code type|namespace|name}, in the order their changes came; each once. */
     private final LinkedHashSet<String> queue = new LinkedHashSet<>();
     private final ScheduledExecutorService loop;
@@ -79,6 +83,7 @@ final class SandboxControllers implements AutoCloseable {
     SandboxControllers(SandboxApi api) {
         this.api = api;
         this.objects = api.objects();
+        this.velero = new SandboxVelero(api);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sandbox-controllers");
             t.setDaemon(true);
@@ -96,6 +101,7 @@ final class SandboxControllers implements AutoCloseable {
             objects.list(STATEFUL_SETS, null).forEach(o -> enqueue(STATEFUL_SETS, o));
             objects.list(DEPLOYMENTS, null).forEach(o -> enqueue(DEPLOYMENTS, o));
             objects.list(CLAIMS, null).forEach(o -> enqueue(CLAIMS, o));
+            SandboxVelero.TYPES.forEach(t -> objects.list(t, null).forEach(o -> enqueue(t, o)));
             return null;
         });
         running = true;
@@ -119,6 +125,11 @@ final class SandboxControllers implements AutoCloseable {
         });
     }
 
+    /** See {@link Sandbox#runSchedule}. */
+    String runSchedule(String namespace, String name) {
+        return objects.locked(() -> velero.runSchedule(namespace, name));
+    }
+
     /** A store change, under its lock: queues what it concerns. */
     private void changed(SandboxObjects.Change c) {
         boolean deleted = c.action().equals("DELETED");
@@ -135,6 +146,14 @@ final class SandboxControllers implements AutoCloseable {
             }
             case CLAIMS -> {
                 if (!deleted && c.object().path("status").path("phase").isMissingNode()) enqueue(CLAIMS, c.object());
+            }
+            case SandboxVelero.BACKUPS, SandboxVelero.RESTORES, SandboxVelero.SCHEDULES, SandboxVelero.LOCATIONS -> {
+                if (!deleted) enqueue(c.type(), c.object());
+            }
+            case SandboxCrds.TYPE -> {
+                // Velero's CRDs installed after its objects were written (a restore): they are looked at now.
+                String type = c.object().path("spec").path("group").asText() + "/" + c.object().path("spec").path("names").path("plural").asText();
+                if (!deleted && SandboxVelero.TYPES.contains(type)) objects.list(type, null).forEach(o -> enqueue(type, o));
             }
             default -> { }
         }
@@ -188,6 +207,7 @@ final class SandboxControllers implements AutoCloseable {
             case STATEFUL_SETS -> reconcile(SERIALIZATION.convertValue(o, StatefulSet.class));
             case DEPLOYMENTS -> reconcile(SERIALIZATION.convertValue(o, Deployment.class));
             case CLAIMS -> bind(o);
+            case SandboxVelero.BACKUPS, SandboxVelero.RESTORES, SandboxVelero.SCHEDULES, SandboxVelero.LOCATIONS -> velero.reconcile(type, o);
             default -> { }
         }
     }

@@ -108,6 +108,11 @@ final class SandboxHttp implements AutoCloseable {
                 send(exchange, discovery(path));
                 return;
             }
+            SandboxApi.Response unserved = api.unserved(p, !"GET".equals(method));
+            if (unserved != null) {
+                send(exchange, unserved);
+                return;
+            }
             if ("GET".equals(method) && p.name() == null && ("true".equals(query.get("watch")) || "1".equals(query.get("watch")))) {
                 watch(exchange, p, query);
                 return;
@@ -225,8 +230,23 @@ final class SandboxHttp implements AutoCloseable {
         return e;
     }
 
-    /** {@code /version}; other paths that name no resource are 404, as discovery of what the sandbox does not serve. */
-    private static SandboxApi.Response discovery(String path) {
+    /**
+     * {@code /version}, and discovery of the groups CustomResourceDefinitions serve ({@code /apis},
+     * {@code /apis/<group>}, {@code /apis/<group>/<version>}), which fabric8's generic clients read to
+     * find a custom kind's plural and scope. Other paths that name no resource are 404, as discovery
+     * of what the sandbox does not serve (built-in kinds are known to the client without it).
+     */
+    private SandboxApi.Response discovery(String path) {
+        String[] parts = java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        if (parts.length >= 1 && parts.length <= 3 && parts[0].equals("apis")) {
+            SandboxCrds crds = api.crds();
+            ObjectNode found = api.objects().locked(() -> switch (parts.length) {
+                case 1 -> crds.groupList();
+                case 2 -> crds.group(parts[1]);
+                default -> crds.resources(parts[1], parts[2]);
+            });
+            if (found != null) return new SandboxApi.Response(200, found);
+        }
         if (path.equals("/version")) {
             ObjectNode v = SandboxApi.JSON.createObjectNode().put("major", "1").put("minor", "33")
                     .put("gitVersion", "v1.33.0-dbstack-sandbox").put("platform", "sandbox");

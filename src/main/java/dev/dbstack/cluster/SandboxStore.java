@@ -40,8 +40,13 @@ final class SandboxStore {
         journalLength = state.journalLength();
         SandboxObjects objects = api.objects();
         objects.locked(() -> {
-            for (JsonNode o : state.entries().values()) {
-                if (o instanceof ObjectNode object) objects.restore(api.typeOf(object), object);
+            // CustomResourceDefinitions first: they say where their custom resources are stored.
+            for (boolean definitions : new boolean[] {true, false}) {
+                for (JsonNode o : state.entries().values()) {
+                    boolean definition = o.path("apiVersion").asText().startsWith(SandboxCrds.GROUP + "/")
+                            && o.path("kind").asText().equals("CustomResourceDefinition");
+                    if (definition == definitions && o instanceof ObjectNode object) objects.restore(api.typeOf(object), object);
+                }
             }
             objects.continueAfter(state.serial()); // a deletion's version too: none is issued twice
             return null;

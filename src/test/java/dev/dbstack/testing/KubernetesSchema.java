@@ -19,6 +19,13 @@ import java.util.zip.GZIPInputStream;
  * Kubernetes 1.22). Strict like {@code kubectl --validate=strict}: unknown fields are errors, as are
  * wrong types and missing required fields. Its own small walker because the spec's
  * {@code int-or-string} format is not JSON Schema, which generic validators reject.
+ *
+ * <p>Objects of a custom kind are validated against their CRD's {@code openAPIV3Schema} (Velero's
+ * published CRDs, vendored under {@code src/test/resources/velero/}, see {@link VeleroCrds}) the way the
+ * API server does with {@code fieldValidation=Strict}: unknown fields are errors unless the schema says
+ * {@code x-kubernetes-preserve-unknown-fields}, as are wrong types, values outside an {@code enum},
+ * missing required fields, too few items and nulls where the schema is not {@code nullable}; the
+ * object's {@code metadata} is checked against Kubernetes' ObjectMeta.
  */
 public final class KubernetesSchema {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,6 +33,8 @@ public final class KubernetesSchema {
 
     private final JsonNode definitions;
     private final Map<String, String> byGroupVersionKind = new HashMap<>();
+    /** {@code apiVersion/kind} of a custom kind → its CRD's openAPIV3Schema. */
+    private final Map<String, JsonNode> customSchemas = new HashMap<>();
 
     private KubernetesSchema(JsonNode swagger) {
         this.definitions = swagger.get("definitions");
@@ -46,9 +55,24 @@ public final class KubernetesSchema {
         try (InputStream in = KubernetesSchema.class.getResourceAsStream("/kubernetes/swagger-1.22.json.gz")) {
             if (in == null) throw new IllegalStateException("swagger-1.22.json.gz missing from test resources");
             instance = new KubernetesSchema(JSON.readTree(new GZIPInputStream(in)));
+            for (String plural : VeleroCrds.PLURALS) {
+                try (InputStream crd = KubernetesSchema.class.getResourceAsStream("/velero/velero.io_" + plural + ".yaml")) {
+                    instance.addCustomResourceDefinition(JSON.valueToTree(new org.yaml.snakeyaml.Yaml().load(crd)));
+                }
+            }
             return instance;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Makes the kinds a CustomResourceDefinition (as JSON) serves validate against its schema, version by version. */
+    private void addCustomResourceDefinition(JsonNode crd) {
+        String group = crd.path("spec").path("group").asText();
+        String kind = crd.path("spec").path("names").path("kind").asText();
+        for (JsonNode version : crd.path("spec").path("versions")) {
+            JsonNode schema = version.path("schema").path("openAPIV3Schema");
+            if (schema.isObject()) customSchemas.put(group + "/" + version.path("name").asText() + "/" + kind, schema);
         }
     }
 
@@ -58,6 +82,10 @@ public final class KubernetesSchema {
         String key = object.getApiVersion() + "/" + object.getKind();
         String definition = byGroupVersionKind.get(key);
         List<String> errors = new ArrayList<>();
+        if (definition == null && customSchemas.containsKey(key)) {
+            checkCustom(json, customSchemas.get(key), object.getKind(), true, errors);
+            return errors;
+        }
         if (definition == null) {
             errors.add("no Kubernetes definition for " + key);
             return errors;
@@ -102,6 +130,82 @@ public final class KubernetesSchema {
                 for (int i = 0; i < value.size(); i++) check(value.get(i), schema.get("items"), path + "[" + i + "]", errors);
             }
             case "object", "" -> checkObject(value, schema, path, errors);
+            default -> errors.add(path + ": unknown schema type " + type);
+        }
+    }
+
+    /** A value against a CRD's structural schema (OpenAPI v3 with Kubernetes' extensions). */
+    private void checkCustom(JsonNode value, JsonNode schema, String path, boolean root, List<String> errors) {
+        if (value.isNull()) {
+            if (!schema.path("nullable").asBoolean(false)) errors.add(path + ": must not be null");
+            return;
+        }
+        if (schema.path("enum").isArray()) {
+            boolean listed = false;
+            for (JsonNode allowed : schema.get("enum")) listed |= allowed.equals(value);
+            if (!listed) errors.add(path + ": Unsupported value " + value + ", supported values: " + schema.get("enum"));
+        }
+        if (schema.path("x-kubernetes-int-or-string").asBoolean(false)) {
+            if (!value.isTextual() && !value.isIntegralNumber()) errors.add(path + ": expected an integer or a string");
+            return;
+        }
+        boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+        String type = schema.path("type").asText("");
+        switch (type) {
+            case "string" -> {
+                if (!value.isTextual()) errors.add(path + ": expected a string, got " + value.getNodeType());
+                else if (schema.has("pattern") && !java.util.regex.Pattern.compile(schema.get("pattern").asText()).matcher(value.asText()).find()) {
+                    errors.add(path + ": does not match " + schema.get("pattern").asText());
+                }
+            }
+            case "integer" -> {
+                if (!value.isIntegralNumber()) errors.add(path + ": expected an integer, got " + value.getNodeType());
+            }
+            case "number" -> {
+                if (!value.isNumber()) errors.add(path + ": expected a number, got " + value.getNodeType());
+            }
+            case "boolean" -> {
+                if (!value.isBoolean()) errors.add(path + ": expected a boolean, got " + value.getNodeType());
+            }
+            case "array" -> {
+                if (!value.isArray()) {
+                    errors.add(path + ": expected an array, got " + value.getNodeType());
+                    return;
+                }
+                if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
+                    errors.add(path + ": must have at least " + schema.get("minItems").asInt() + " items");
+                }
+                if (schema.has("items")) {
+                    for (int i = 0; i < value.size(); i++) checkCustom(value.get(i), schema.get("items"), path + "[" + i + "]", false, errors);
+                }
+            }
+            case "object", "" -> {
+                if (type.isEmpty() && preserve && !schema.has("properties")) return; // anything goes
+                if (!value.isObject()) {
+                    errors.add(path + ": expected an object, got " + value.getNodeType());
+                    return;
+                }
+                for (JsonNode required : schema.path("required")) {
+                    if (!value.has(required.asText())) errors.add(path + ": missing required field " + required.asText());
+                }
+                JsonNode properties = schema.get("properties");
+                JsonNode additional = schema.get("additionalProperties");
+                for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = it.next();
+                    String fieldPath = path + "." + field.getKey();
+                    if (root && field.getKey().equals("metadata")) {
+                        check(field.getValue(), definitions.get("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"), fieldPath, errors);
+                    } else if (root && (field.getKey().equals("apiVersion") || field.getKey().equals("kind"))) {
+                        if (!field.getValue().isTextual()) errors.add(fieldPath + ": expected a string");
+                    } else if (properties != null && properties.has(field.getKey())) {
+                        checkCustom(field.getValue(), properties.get(field.getKey()), fieldPath, false, errors);
+                    } else if (additional != null && additional.isObject()) {
+                        checkCustom(field.getValue(), additional, fieldPath, false, errors);
+                    } else if (!preserve && !(additional != null && additional.asBoolean(false))) {
+                        errors.add(fieldPath + ": unknown field");
+                    }
+                }
+            }
             default -> errors.add(path + ": unknown schema type " + type);
         }
     }

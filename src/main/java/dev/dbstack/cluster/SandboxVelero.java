@@ -1,0 +1,309 @@
+package dev.dbstack.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Velero's server, simulated for the sandbox's {@code velero.io/v1} objects, and only once Velero's
+ * CRDs are installed (without them there are no such objects, as on a cluster without Velero):
+ * <ul>
+ *   <li>a Backup goes New → InProgress → Completed, one write each (watches see every phase), with
+ *       {@code startTimestamp}, {@code expiration} (creation + {@code spec.ttl}, Velero's default 720h)
+ *       and {@code completionTimestamp}; like Velero it writes the defaults it applies into the spec
+ *       ({@code ttl}, {@code storageLocation}) and labels the Backup {@code velero.io/storage-location}.
+ *       A storage location that does not exist, or a ttl that is no Go duration, ends in FailedValidation;
+ *   <li>a Restore goes New → InProgress → Completed from a Completed (or PartiallyFailed) Backup named by
+ *       {@code backupName}, or the newest of {@code scheduleName}'s (written into {@code backupName}, as
+ *       Velero does); otherwise FailedValidation. Nothing is copied: the sandbox holds no data;
+ *   <li>a Schedule gets {@code status.phase} Enabled (FailedValidation for a schedule that is not cron) and,
+ *       as Velero's schedule controller does, {@code spec.skipImmediately: false} when it has none. It
+ *       creates no Backup by itself: {@link Sandbox#runSchedule} fires it;
+ *   <li>a BackupStorageLocation becomes Available.
+ * </ul>
+ * Called by {@link SandboxControllers} under the store's lock, one object per reconcile.
+ */
+final class SandboxVelero {
+    static final String GROUP = "velero.io";
+    static final String BACKUPS = GROUP + "/backups";
+    static final String RESTORES = GROUP + "/restores";
+    static final String SCHEDULES = GROUP + "/schedules";
+    static final String LOCATIONS = GROUP + "/backupstoragelocations";
+    static final Set<String> TYPES = Set.of(BACKUPS, RESTORES, SCHEDULES, LOCATIONS);
+    static final String SCHEDULE_LABEL = "velero.io/schedule-name";
+    static final String LOCATION_LABEL = "velero.io/storage-location";
+    static final Duration DEFAULT_TTL = Duration.ofHours(720);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+    private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+    private static final Set<String> DESCRIPTORS = Set.of("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly");
+
+    private final SandboxApi api;
+    private final SandboxObjects objects;
+
+    SandboxVelero(SandboxApi api) {
+        this.api = api;
+        this.objects = api.objects();
+    }
+
+    /** Whether the CRD of {@code type} ({@code velero.io/<plural>}) is installed. */
+    boolean installed(String type) {
+        return objects.get(SandboxCrds.TYPE, null, type.substring(GROUP.length() + 1) + "." + GROUP) != null;
+    }
+
+    void reconcile(String type, ObjectNode o) {
+        if (!installed(type)) return;
+        switch (type) {
+            case BACKUPS -> backup(o);
+            case RESTORES -> restore(o);
+            case SCHEDULES -> schedule(o);
+            case LOCATIONS -> location(o);
+            default -> { }
+        }
+    }
+
+    private void backup(ObjectNode b) {
+        ObjectNode next = b.deepCopy();
+        ObjectNode status = status(next);
+        String now = now();
+        switch (b.path("status").path("phase").asText("")) {
+            case "" -> status.put("phase", "New");
+            case "New" -> {
+                ObjectNode spec = next.has("spec") && next.get("spec").isObject() ? (ObjectNode) next.get("spec") : next.putObject("spec");
+                List<String> errors = new ArrayList<>();
+                Duration ttl = DEFAULT_TTL;
+                String ttlText = spec.path("ttl").asText("");
+                if (!ttlText.isEmpty()) {
+                    ttl = goDuration(ttlText);
+                    if (ttl == null) errors.add("invalid ttl \"" + ttlText + "\": not a duration such as 720h0m0s");
+                }
+                if (ttl != null && ttl.isZero()) ttl = DEFAULT_TTL;
+                String location = spec.path("storageLocation").asText("");
+                String namespace = b.path("metadata").path("namespace").asText();
+                if (location.isEmpty()) {
+                    if (objects.get(LOCATIONS, namespace, "default") == null) {
+                        errors.add("an existing backup storage location wasn't specified at backup creation time and the default"
+                                + " 'default' wasn't found. Please address this issue (see `velero backup-location -h` for options)"
+                                + " and create a new backup. Error: backupstoragelocations.velero.io \"default\" not found");
+                    }
+                    location = "default";
+                } else if (objects.get(LOCATIONS, namespace, location) == null) {
+                    errors.add("an existing backup storage location wasn't specified at backup creation time and the server"
+                            + " default 'default' doesn't exist. Please address this issue (see `velero backup-location -h` for"
+                            + " options) and create a new backup. Error: backupstoragelocations.velero.io \"" + location + "\" not found");
+                }
+                if (!errors.isEmpty()) {
+                    status.put("phase", "FailedValidation");
+                    errors.forEach(status.putArray("validationErrors")::add);
+                    status.put("completionTimestamp", now);
+                    break;
+                }
+                spec.put("storageLocation", location);
+                if (ttlText.isEmpty() || goDuration(ttlText).isZero()) spec.put("ttl", goString(ttl));
+                ((ObjectNode) next.get("metadata")).with("labels").put(LOCATION_LABEL, location);
+                Instant created = Instant.parse(b.path("metadata").path("creationTimestamp").asText(now));
+                status.put("phase", "InProgress").put("version", 1).put("formatVersion", "1.1.0")
+                        .put("startTimestamp", now).put("expiration", created.plus(ttl).toString());
+            }
+            case "InProgress" -> {
+                int items = countItems(b.path("spec"));
+                status.put("phase", "Completed").put("completionTimestamp", now).put("errors", 0).put("warnings", 0);
+                status.putObject("progress").put("totalItems", items).put("itemsBackedUp", items);
+            }
+            default -> { return; } // a terminal phase: nothing more happens
+        }
+        write(BACKUPS, b, next);
+    }
+
+    private void restore(ObjectNode r) {
+        ObjectNode next = r.deepCopy();
+        ObjectNode status = status(next);
+        String now = now();
+        String namespace = r.path("metadata").path("namespace").asText();
+        switch (r.path("status").path("phase").asText("")) {
+            case "" -> status.put("phase", "New");
+            case "New" -> {
+                ObjectNode spec = next.has("spec") && next.get("spec").isObject() ? (ObjectNode) next.get("spec") : next.putObject("spec");
+                String backupName = spec.path("backupName").asText("");
+                String scheduleName = spec.path("scheduleName").asText("");
+                String problem = null;
+                if (backupName.isEmpty() == scheduleName.isEmpty()) {
+                    problem = "Either a backup or schedule must be specified as a source for the restore, but not both";
+                } else if (!scheduleName.isEmpty()) {
+                    ObjectNode newest = null;
+                    for (ObjectNode b : objects.list(BACKUPS, namespace)) {
+                        if (!scheduleName.equals(b.path("metadata").path("labels").path(SCHEDULE_LABEL).asText())
+                                || !"Completed".equals(b.path("status").path("phase").asText())) continue;
+                        if (newest == null || b.path("status").path("startTimestamp").asText()
+                                .compareTo(newest.path("status").path("startTimestamp").asText()) >= 0) newest = b;
+                    }
+                    if (newest == null) problem = "No backups found for schedule";
+                    else spec.put("backupName", newest.path("metadata").path("name").asText());
+                } else {
+                    ObjectNode b = objects.get(BACKUPS, namespace, backupName);
+                    String phase = b == null ? "" : b.path("status").path("phase").asText();
+                    if (b == null) problem = "Error retrieving backup: backups.velero.io \"" + backupName + "\" not found";
+                    else if (!phase.equals("Completed") && !phase.equals("PartiallyFailed")) {
+                        problem = "Backup \"" + backupName + "\" is in phase " + (phase.isEmpty() ? "New" : phase)
+                                + ": only Completed or PartiallyFailed backups can be restored";
+                    }
+                }
+                if (problem != null) {
+                    status.put("phase", "FailedValidation").put("completionTimestamp", now).putArray("validationErrors").add(problem);
+                } else {
+                    status.put("phase", "InProgress").put("startTimestamp", now);
+                }
+            }
+            case "InProgress" -> {
+                ObjectNode b = objects.get(BACKUPS, namespace, r.path("spec").path("backupName").asText());
+                int items = b == null ? 0 : b.path("status").path("progress").path("totalItems").asInt(0);
+                status.put("phase", "Completed").put("completionTimestamp", now).put("errors", 0).put("warnings", 0);
+                status.putObject("progress").put("totalItems", items).put("itemsRestored", items);
+            }
+            default -> { return; }
+        }
+        write(RESTORES, r, next);
+    }
+
+    private void schedule(ObjectNode s) {
+        ObjectNode next = s.deepCopy();
+        ObjectNode spec = next.has("spec") && next.get("spec").isObject() ? (ObjectNode) next.get("spec") : next.putObject("spec");
+        if (!spec.has("skipImmediately") || spec.get("skipImmediately").isNull()) spec.put("skipImmediately", false);
+        ObjectNode status = status(next);
+        String problem = cronProblem(spec.path("schedule").asText(""));
+        status.remove("validationErrors");
+        if (problem == null) status.put("phase", "Enabled");
+        else status.put("phase", "FailedValidation").putArray("validationErrors").add(problem);
+        write(SCHEDULES, s, next);
+    }
+
+    private void location(ObjectNode l) {
+        if ("Available".equals(l.path("status").path("phase").asText())) return;
+        ObjectNode next = l.deepCopy();
+        status(next).put("phase", "Available").put("lastValidationTime", now());
+        write(LOCATIONS, l, next);
+    }
+
+    /**
+     * A Backup of the Schedule {@code namespace/name} now, as Velero's schedule controller makes one when
+     * the cron fires: named {@code <schedule>-<yyyyMMddHHmmss>}, its spec the Schedule's template, labelled
+     * with the template's labels (or else the Schedule's own) and {@code velero.io/schedule-name}; the
+     * Schedule's {@code status.lastBackup} is set. Returns the Backup's name.
+     */
+    String runSchedule(String namespace, String name) {
+        ObjectNode s = objects.get(SCHEDULES, namespace, name);
+        if (s == null) throw new IllegalArgumentException("no Schedule " + namespace + "/" + name);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String backupName = name + "-" + STAMP.format(now);
+        ObjectNode spec = s.path("spec").path("template").isObject() ? s.path("spec").path("template").deepCopy()
+                : SandboxApi.JSON.createObjectNode();
+        JsonNode templateLabels = spec.path("metadata").path("labels");
+        spec.remove("metadata");
+        ObjectNode backup = SandboxApi.JSON.createObjectNode().put("apiVersion", GROUP + "/v1").put("kind", "Backup");
+        ObjectNode meta = backup.putObject("metadata").put("name", backupName).put("namespace", namespace);
+        ObjectNode labels = meta.putObject("labels");
+        JsonNode from = templateLabels.isObject() && !templateLabels.isEmpty() ? templateLabels : s.path("metadata").path("labels");
+        if (from.isObject()) labels.setAll((ObjectNode) from.deepCopy());
+        labels.put(SCHEDULE_LABEL, name);
+        if (s.path("spec").path("useOwnerReferencesInBackup").asBoolean(false)) {
+            meta.putArray("ownerReferences").addObject().put("apiVersion", GROUP + "/v1").put("kind", "Schedule").put("name", name)
+                    .put("uid", s.path("metadata").path("uid").asText()).put("controller", true);
+        }
+        backup.set("spec", spec);
+        check(api.create(path(BACKUPS, namespace, null), backup));
+        ObjectNode next = s.deepCopy();
+        status(next).put("lastBackup", now.toString());
+        write(SCHEDULES, s, next);
+        return backupName;
+    }
+
+    /** Why robfig/cron (which Velero uses) would refuse {@code schedule}, or null. */
+    static String cronProblem(String schedule) {
+        String spec = schedule.trim();
+        if (spec.isEmpty()) return "Schedule must be a non-empty valid Cron expression";
+        if (spec.startsWith("CRON_TZ=") || spec.startsWith("TZ=")) {
+            int space = spec.indexOf(' ');
+            if (space < 0) return "invalid schedule: provided bad location " + spec.substring(spec.indexOf('=') + 1) + ": unknown time zone";
+            spec = spec.substring(space + 1).trim();
+        }
+        if (spec.startsWith("@every ")) {
+            return goDuration(spec.substring(7).trim()) == null ? "invalid schedule: failed to parse duration " + spec : null;
+        }
+        if (spec.startsWith("@")) return DESCRIPTORS.contains(spec) ? null : "invalid schedule: unrecognized descriptor: " + spec;
+        String[] fields = spec.split("\\s+");
+        if (fields.length != 5) return "invalid schedule: expected exactly 5 fields, found " + fields.length + ": [" + spec + "]";
+        for (String f : fields) {
+            if (!f.matches("[0-9A-Za-z*?/,\\-]+")) return "invalid schedule: failed to parse int from " + f;
+        }
+        return null;
+    }
+
+    /** A Go {@code time.ParseDuration} text ({@code 720h0m0s}, {@code 1.5h}, {@code 90m}), or null when it is none. */
+    static Duration goDuration(String text) {
+        String t = text.trim();
+        boolean negative = t.startsWith("-");
+        if (t.startsWith("-") || t.startsWith("+")) t = t.substring(1);
+        if (t.equals("0")) return Duration.ZERO;
+        if (t.isEmpty()) return null;
+        Matcher m = GO_DURATION.matcher(t);
+        int at = 0;
+        double nanos = 0;
+        while (m.find() && m.start() == at) {
+            double n = Double.parseDouble(m.group(1));
+            nanos += n * switch (m.group(2)) {
+                case "ns" -> 1;
+                case "us", "µs" -> 1e3;
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                case "m" -> 60e9;
+                default -> 3600e9;
+            };
+            at = m.end();
+        }
+        if (at != t.length()) return null;
+        Duration d = Duration.ofNanos((long) nanos);
+        return negative ? d.negated() : d;
+    }
+
+    /** Go's {@code Duration.String()} for whole seconds: {@code 720h0m0s}. */
+    static String goString(Duration d) {
+        long s = d.getSeconds();
+        if (s == 0) return "0s";
+        return (s >= 3600 ? s / 3600 + "h" : "") + (s >= 60 ? (s % 3600) / 60 + "m" : "") + s % 60 + "s";
+    }
+
+    private static ObjectNode status(ObjectNode o) {
+        return o.has("status") && o.get("status").isObject() ? (ObjectNode) o.get("status") : o.putObject("status");
+    }
+
+    private void write(String type, ObjectNode current, ObjectNode next) {
+        if (next.equals(current)) return;
+        ((ObjectNode) next.get("metadata")).remove("resourceVersion");
+        JsonNode meta = current.path("metadata");
+        check(api.update(path(type, meta.path("namespace").asText(null), meta.path("name").asText()), next));
+    }
+
+    private static int countItems(JsonNode spec) {
+        return 1 + spec.path("includedNamespaces").size();
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static ApiPath path(String type, String namespace, String name) {
+        return new ApiPath(GROUP, "v1", namespace, type.substring(GROUP.length() + 1), name, null);
+    }
+
+    private static void check(SandboxApi.Response r) {
+        if (!r.ok()) throw new IllegalStateException("sandbox Velero write refused: " + r.code() + " " + r.body().path("message").asText());
+    }
+}
