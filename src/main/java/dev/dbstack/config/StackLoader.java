@@ -414,7 +414,7 @@ public final class StackLoader {
         // Layers give storage in GiB (storage: 10), but a quantity without a unit is bytes: catch the slip.
         if (!key.equals("cpu") && amount.compareTo(java.math.BigDecimal.valueOf(1L << 20)) < 0) {
             o.problem(key, v + " is " + amount.stripTrailingZeros().toPlainString() + " bytes, less than 1Mi: a quantity"
-                    + " without a unit is bytes" + (v.matches("[0-9]+") ? " (did you mean " + v + "Gi?)" : ""));
+                    + " without a unit is bytes" + (v.matches("[0-9]{1,4}") ? " (did you mean " + v + "Gi?)" : ""));
             return fallback;
         }
         if (most != null && amount.compareTo(Names.amount(most)) > 0) {
