@@ -108,30 +108,31 @@ public final class KubernetesSchema {
         }
         switch (type) {
             case "string" -> {
-                if (!value.isTextual()) errors.add(path + ": expected a string, got " + value.getNodeType());
-                else if ("byte".equals(format) && !value.asText().matches("[A-Za-z0-9+/]*={0,2}")) {
-                    errors.add(path + ": expected base64");
-                }
+                if (wrongType(value, type, path, errors)) return;
+                if ("byte".equals(format) && !value.asText().matches("[A-Za-z0-9+/]*={0,2}")) errors.add(path + ": expected base64");
             }
-            case "integer" -> {
-                if (!value.isIntegralNumber()) errors.add(path + ": expected an integer, got " + value.getNodeType());
-            }
-            case "number" -> {
-                if (!value.isNumber()) errors.add(path + ": expected a number, got " + value.getNodeType());
-            }
-            case "boolean" -> {
-                if (!value.isBoolean()) errors.add(path + ": expected a boolean, got " + value.getNodeType());
-            }
+            case "integer", "number", "boolean" -> wrongType(value, type, path, errors);
             case "array" -> {
-                if (!value.isArray()) {
-                    errors.add(path + ": expected an array, got " + value.getNodeType());
-                    return;
-                }
+                if (wrongType(value, type, path, errors)) return;
                 for (int i = 0; i < value.size(); i++) check(value.get(i), schema.get("items"), path + "[" + i + "]", errors);
             }
             case "object", "" -> checkObject(value, schema, path, errors);
             default -> errors.add(path + ": unknown schema type " + type);
         }
+    }
+
+    /** Records an error and answers true when {@code value} is not of the scalar or array {@code type}. */
+    private static boolean wrongType(JsonNode value, String type, String path, List<String> errors) {
+        boolean ok = switch (type) {
+            case "string" -> value.isTextual();
+            case "integer" -> value.isIntegralNumber();
+            case "number" -> value.isNumber();
+            case "boolean" -> value.isBoolean();
+            default -> value.isArray();
+        };
+        if (!ok) errors.add(path + ": expected " + (type.equals("integer") || type.equals("array") ? "an " : "a ") + type
+                + ", got " + value.getNodeType());
+        return !ok;
     }
 
     /** A value against a CRD's structural schema (OpenAPI v3 with Kubernetes' extensions). */
@@ -153,25 +154,14 @@ public final class KubernetesSchema {
         String type = schema.path("type").asText("");
         switch (type) {
             case "string" -> {
-                if (!value.isTextual()) errors.add(path + ": expected a string, got " + value.getNodeType());
-                else if (schema.has("pattern") && !java.util.regex.Pattern.compile(schema.get("pattern").asText()).matcher(value.asText()).find()) {
+                if (wrongType(value, type, path, errors)) return;
+                if (schema.has("pattern") && !java.util.regex.Pattern.compile(schema.get("pattern").asText()).matcher(value.asText()).find()) {
                     errors.add(path + ": does not match " + schema.get("pattern").asText());
                 }
             }
-            case "integer" -> {
-                if (!value.isIntegralNumber()) errors.add(path + ": expected an integer, got " + value.getNodeType());
-            }
-            case "number" -> {
-                if (!value.isNumber()) errors.add(path + ": expected a number, got " + value.getNodeType());
-            }
-            case "boolean" -> {
-                if (!value.isBoolean()) errors.add(path + ": expected a boolean, got " + value.getNodeType());
-            }
+            case "integer", "number", "boolean" -> wrongType(value, type, path, errors);
             case "array" -> {
-                if (!value.isArray()) {
-                    errors.add(path + ": expected an array, got " + value.getNodeType());
-                    return;
-                }
+                if (wrongType(value, type, path, errors)) return;
                 if (schema.has("minItems") && value.size() < schema.get("minItems").asInt()) {
                     errors.add(path + ": must have at least " + schema.get("minItems").asInt() + " items");
                 }
