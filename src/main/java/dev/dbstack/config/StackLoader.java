@@ -9,6 +9,7 @@ import dev.dbstack.model.AppProfile;
 import dev.dbstack.model.ClusterGroup;
 import dev.dbstack.model.ContainerLayer;
 import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.DiskBackup;
 import dev.dbstack.model.EnvVar;
 import dev.dbstack.model.Project;
 import dev.dbstack.model.Resources;
@@ -362,7 +363,7 @@ public final class StackLoader {
             String domain = o.string("clusterDomain").orElse("cluster.local");
             Names.checkDnsSubdomain(domain).ifPresent(m -> o.problem("clusterDomain", m));
             if (cluster != null) checkCluster(cluster).ifPresent(m -> o.problem("cluster", m));
-            boolean backup = o.bool("diskBackup").orElse(false);
+            DiskBackup backup = readDiskBackup(o);
             boolean production = o.bool("production").orElse(false);
             boolean privileged = o.bool("privileged").orElse(true);
             VirtualClusterLimits defaults = new VirtualClusterLimits(VirtualClusterLimits.DEFAULT_CPU,
@@ -380,6 +381,74 @@ public final class StackLoader {
                     o.source()));
         }
         return groups;
+    }
+
+    /**
+     * {@code diskBackup}: {@code false} (the default, Palette's), {@code true} (Velero with the defaults of
+     * {@link DiskBackup}), or {@code {schedule, retention, storageLocation, mode, veleroNamespace}}, each
+     * checked as Velero would take it, so a bad value is said here rather than by a Schedule that never runs.
+     */
+    private static DiskBackup readDiskBackup(ConfigObject group) {
+        String key = group.path("diskBackup");
+        Optional<Node> node = group.node("diskBackup");
+        if (node.isEmpty()) return DiskBackup.off(key, group.source());
+        SourceRef at = group.source("diskBackup");
+        if (node.get() instanceof Node.Scalar s && s.value() instanceof Boolean b) {
+            return b ? new DiskBackup(true, DiskBackup.DEFAULT_SCHEDULE, GoDuration.format(GoDuration.nanos(DiskBackup.DEFAULT_RETENTION)),
+                    DiskBackup.DEFAULT_STORAGE_LOCATION, DiskBackup.Mode.SNAPSHOT, DiskBackup.DEFAULT_VELERO_NAMESPACE, key, at)
+                    : DiskBackup.off(key, at);
+        }
+        if (!(node.get() instanceof Node.Mapping)) {
+            group.problem("diskBackup", "expected true, false or a map {schedule, retention, storageLocation, mode,"
+                    + " veleroNamespace}, got " + node.get().kindName() + ConfigObject.describe(node.get()));
+            return DiskBackup.off(key, at);
+        }
+        ConfigObject o = ConfigObject.of(node.get(), key, group.problems());
+        String schedule = DiskBackup.DEFAULT_SCHEDULE;
+        Optional<String> scheduleText = o.string("schedule");
+        if (scheduleText.isPresent()) {
+            Optional<String> p = CronSchedule.problem(scheduleText.get());
+            if (p.isPresent()) o.problem("schedule", p.get());
+            else schedule = scheduleText.get().strip();
+        }
+        String ttl = GoDuration.format(GoDuration.nanos(DiskBackup.DEFAULT_RETENTION));
+        Optional<Node> retentionNode = o.node("retention");
+        Optional<String> retention = retentionNode.isPresent() && retentionNode.get() instanceof Node.Scalar n
+                && n.value() instanceof Number ? Optional.empty() : o.string("retention");
+        if (retention.isEmpty() && retentionNode.isPresent() && retentionNode.get() instanceof Node.Scalar n
+                && n.value() instanceof Number) {
+            o.problem("retention", "'" + n.text() + "' has no unit: a retention is a Go duration such as " + n.text()
+                    + "h (hours); 720h is 30 days");
+        }
+        if (retention.isPresent()) {
+            String text = retention.get().strip();
+            Optional<String> p = GoDuration.problem(text);
+            if (p.isPresent()) {
+                o.problem("retention", "'" + text + "' " + p.get());
+            } else if (GoDuration.nanos(text) <= 0) {
+                o.problem("retention", "'" + text + "' keeps nothing: a retention is more than zero, such as 720h (30 days)");
+            } else if (GoDuration.nanos(text) < 1_000_000_000L) {
+                o.problem("retention", "'" + text + "' is less than a second: a retention is hours, such as 720h (30 days)");
+            } else {
+                ttl = GoDuration.format(GoDuration.nanos(text));
+            }
+        }
+        String location = o.string("storageLocation").orElse(DiskBackup.DEFAULT_STORAGE_LOCATION);
+        if (o.has("storageLocation")) Names.checkDnsSubdomain(location).ifPresent(m -> o.problem("storageLocation", m));
+        String namespace = o.string("veleroNamespace").orElse(DiskBackup.DEFAULT_VELERO_NAMESPACE);
+        if (o.has("veleroNamespace")) Names.checkDnsLabel(namespace).ifPresent(m -> o.problem("veleroNamespace", m));
+        DiskBackup.Mode mode = DiskBackup.Mode.SNAPSHOT;
+        Optional<String> modeText = o.string("mode");
+        if (modeText.isPresent()) {
+            Optional<DiskBackup.Mode> m = java.util.Arrays.stream(DiskBackup.Mode.values())
+                    .filter(v -> v.toString().equals(modeText.get())).findFirst();
+            if (m.isPresent()) mode = m.get();
+            else o.problem("mode", quote(modeText.get()) + " is not a mode: snapshot (volume snapshots) or filesystem"
+                    + " (Velero's file-system backup of the data volumes)" + Suggest.didYouMean(modeText.get(),
+                    List.of("snapshot", "filesystem")));
+        }
+        o.rejectUnknownKeys();
+        return new DiskBackup(true, schedule, ttl, location, mode, namespace, key, at);
     }
 
     /**

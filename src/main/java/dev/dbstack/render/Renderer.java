@@ -164,7 +164,7 @@ public final class Renderer {
                     .withNewMetadata().withName(app.namespace()).withLabels(Labels.app(model.stack(), app.name())).endMetadata()
                     .build(), VirtualCluster.quota(model.stack(), app), VirtualCluster.limitRange(model.stack(), app)));
             ClusterGroup group = model.clusterGroupOf(app);
-            if (!group.diskBackup() && model.profileOf(app).layers().stream().anyMatch(l -> l instanceof DatabaseLayer)) {
+            if (!group.diskBackup().enabled() && model.profileOf(app).layers().stream().anyMatch(l -> l instanceof DatabaseLayer)) {
                 warnings.add("cluster group '" + group.name() + "' does not back up disks (diskBackup: false): the data of"
                         + " app '" + app.name() + "' lives only on its PersistentVolumes");
             }
