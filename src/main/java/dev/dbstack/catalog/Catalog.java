@@ -576,6 +576,7 @@ public final class Catalog {
                 }
             }
         }
+        checkBackup(c, bad);
         for (int i = 0; i < c.readiness().size(); i++) {
             try {
                 ReadyCondition.parse(c.readiness().get(i));
@@ -591,6 +592,34 @@ public final class Catalog {
             }
         }
         return problems;
+    }
+
+    /** A Go duration as Velero reads a hook's timeout ({@code 30s}, {@code 2m}, {@code 1m30s}). */
+    private static final java.util.regex.Pattern HOOK_TIMEOUT = java.util.regex.Pattern.compile("([0-9]+(ms|s|m|h))+");
+
+    private static void checkBackup(Component c, java.util.function.BiConsumer<String, String> bad) {
+        Component.Backup b = c.backup();
+        for (String phase : List.of("pre", "post")) {
+            Component.BackupHook hook = phase.equals("pre") ? b.pre() : b.post();
+            if (hook == null) continue;
+            String key = "backup." + phase;
+            if (!c.hasServer()) {
+                bad.accept(key, "has no meaning for workload: none: a hook runs in the server's container");
+                continue;
+            }
+            if (hook.command().isEmpty() || hook.command().stream().anyMatch(a -> a == null || a.isEmpty())) {
+                bad.accept(key + ".command", "is required: the program and its arguments, e.g. [\"/bin/sh\", \"-c\", \"...\"]");
+            }
+            if (hook.timeout() == null || !HOOK_TIMEOUT.matcher(hook.timeout()).matches()) {
+                bad.accept(key + ".timeout", "must be a Go duration such as 30s or 2m" + (hook.timeout() == null ? ""
+                        : ", not '" + hook.timeout() + "'"));
+            }
+            if (!Component.BackupHook.ON_ERROR.contains(hook.onError())) {
+                bad.accept(key + ".onError", "must be written, Continue or Fail (Velero treats a missing one as Continue)"
+                        + (hook.onError() == null ? "" : ", not '" + hook.onError() + "'"));
+            }
+        }
+        if (b.caution() != null && b.caution().isBlank()) bad.accept("backup.caution", "is empty; leave it out instead");
     }
 
     private static void checkVersionChanges(Component c, java.util.function.BiConsumer<String, String> bad) {

@@ -30,6 +30,9 @@ import java.util.Optional;
  *                        RabbitMQ: {@code 4.3-management})
  * @param familyTags      the release a layer that names only a family runs, for a registry that publishes no
  *                        tag per family (Elastic's has only {@code 9.5.2}, no {@code 9.5}): family → release
+ * @param backup          how a disk backup (Velero) makes the data consistent: hooks run in the server's container
+ *                        before and after the volume is backed up, and a caution for a type disk backups cannot make
+ *                        consistent; {@link Backup#NONE} when the file has no {@code backup:} section
  */
 public record Component(
         String type,
@@ -60,7 +63,8 @@ public record Component(
         Probe livenessProbe,
         List<Output> outputs,
         VersionChanges versionChanges,
-        List<String> readiness) {
+        List<String> readiness,
+        Backup backup) {
 
     /** Optional sections default to empty so that render never has to null-check them. */
     public Component {
@@ -79,6 +83,7 @@ public record Component(
         storageByFamily = storageByFamily == null ? Map.of() : new java.util.TreeMap<>(storageByFamily);
         imageTag = imageTag == null ? ImageTag.BARE : imageTag;
         familyTags = familyTags == null ? Map.of() : new java.util.TreeMap<>(familyTags);
+        backup = backup == null ? Backup.NONE : backup;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";
@@ -104,6 +109,33 @@ public record Component(
     }
 
     public record Port(String name, int number) {}
+
+    /**
+     * The {@code backup:} section: Velero backup hooks, rendered as annotations on the server's pod template
+     * ({@code pre.hook.backup.velero.io/...}), and a caution preview shows when the type's cluster group backs
+     * up disks.
+     *
+     * @param pre     run before Velero backs up the pod's volumes (a checkpoint, a flush, a lock); may be null
+     * @param post    run after (the lock's release); may be null
+     * @param caution what a backup of this type's disks does not give, said when backup is on; may be null
+     */
+    public record Backup(BackupHook pre, BackupHook post, String caution) {
+        public static final Backup NONE = new Backup(null, null, null);
+    }
+
+    /**
+     * One backup hook: {@code command} runs in the server's container without a shell (write
+     * {@code ["/bin/sh", "-c", "..."]} for variables); Velero waits {@code timeout} (a Go duration, 30s) and then
+     * goes on without stopping it; {@code onError} is {@code Fail} (the pod's hooks stop and the backup is
+     * PartiallyFailed) or {@code Continue}, always written: Velero treats a missing one as Continue.
+     */
+    public record BackupHook(List<String> command, String timeout, String onError) {
+        public static final List<String> ON_ERROR = List.of("Continue", "Fail");
+
+        public BackupHook {
+            command = command == null ? List.of() : List.copyOf(command);
+        }
+    }
 
     /**
      * The image tag of a version: {@code family} when the layer names a version family as listed in

@@ -123,7 +123,8 @@ final class DatabaseRenderer {
                 .withPodManagementPolicy("OrderedReady")
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withSpec(pod).endTemplate()
+                .withNewTemplate().withNewMetadata().withLabels(labels).withAnnotations(backupAnnotations(c, server, pod))
+                .endMetadata().withSpec(pod).endTemplate()
                 .withVolumeClaimTemplates(KubeObjects.claim(DATA_VOLUME, null, selector, layer.storageGiB(), layer.storageClass()))
                 .endSpec()
                 .build();
@@ -135,6 +136,46 @@ final class DatabaseRenderer {
         objects.add(sts);
         if (hook != null) objects.addAll(hook.extraObjects(ctx));
         return new RenderedService(id, layer, namespace, objects, outputs, null);
+    }
+
+    /** Velero's pod annotations for backup hooks, by phase. */
+    static final String HOOK_ANNOTATION = "hook.backup.velero.io/";
+    /** Velero's opt-out list of a pod's volumes that file-system backup leaves alone. */
+    static final String VOLUMES_EXCLUDES = "backup.velero.io/backup-volumes-excludes";
+
+    /**
+     * The type's backup hooks ({@code backup:} in its catalog file) as Velero's annotations on the pod template, and
+     * the pod's volumes that are not data as file-system backup's exclusions; null when there are none.
+     *
+     * <p>Always rendered, whether or not the cluster group backs up: without Velero they do nothing, and a change of
+     * the pod template rolls the database's pods, so turning backup on or off, or changing its mode, must change
+     * only the Schedule. Annotations rather than hooks in the Schedule: Velero runs a pod's annotated hooks (and
+     * then ignores the Schedule's), and the type knows its commands, not the cluster group.
+     *
+     * <p>The exclusions are what Velero's opt-out mode ({@code defaultVolumesToFsBackup}, filesystem mode) would
+     * otherwise upload besides the data claim: the pod's volumes that are not Secrets, ConfigMaps, projected,
+     * downward-API or host paths (which Velero skips by itself), such as RabbitMQ's emptyDir for the Erlang cookie.
+     */
+    private static Map<String, String> backupAnnotations(Component c, Container server, PodSpec pod) {
+        Map<String, String> a = new TreeMap<>();
+        hook(a, "pre", c.backup().pre(), server.getName());
+        hook(a, "post", c.backup().post(), server.getName());
+        List<String> excluded = pod.getVolumes().stream()
+                .filter(v -> v.getSecret() == null && v.getConfigMap() == null && v.getProjected() == null
+                        && v.getDownwardAPI() == null && v.getHostPath() == null && v.getPersistentVolumeClaim() == null)
+                .map(io.fabric8.kubernetes.api.model.Volume::getName).sorted().toList();
+        if (!excluded.isEmpty()) a.put(VOLUMES_EXCLUDES, String.join(",", excluded));
+        return a.isEmpty() ? null : a;
+    }
+
+    private static void hook(Map<String, String> a, String phase, Component.BackupHook hook, String container) {
+        if (hook == null) return;
+        var command = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        hook.command().forEach(command::add);
+        a.put(phase + "." + HOOK_ANNOTATION + "container", container);
+        a.put(phase + "." + HOOK_ANNOTATION + "command", command.toString());
+        a.put(phase + "." + HOOK_ANNOTATION + "on-error", hook.onError());
+        a.put(phase + "." + HOOK_ANNOTATION + "timeout", hook.timeout());
     }
 
     /** What catalog templates may use, credentials aside. */

@@ -154,16 +154,35 @@ public final class Renderer {
                 .distinct().sorted().toList();
     }
 
+    /**
+     * What a disk backup of {@code app} does not give, per database layer whose catalog file says so
+     * ({@code backup.caution}): the types whose disks a snapshot cannot make consistent, or cannot reach.
+     */
+    private void backupCautions(StackModel model, AppDeployment app, List<String> warnings) {
+        for (ServiceLayer layer : model.profileOf(app).layers()) {
+            if (!(layer instanceof DatabaseLayer db)) continue;
+            var c = catalog.resolve(db.type(), db.engine(), db.version());
+            if (c.backup().caution() == null) continue;
+            warnings.add("disk backup of app '" + app.name() + "', layer '" + db.name() + "' (" + c.title() + "): "
+                    + c.backup().caution().strip());
+        }
+    }
+
     public RenderedStack render(ServiceGraph graph) {
         StackModel model = graph.model();
         Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
         for (AppDeployment app : model.apps()) {
             // The namespace first: the quota and defaults live in it, and must exist before any pod or claim.
-            appObjects.put(app.name(), List.of(new NamespaceBuilder()
+            List<HasMetadata> objects = new ArrayList<>(List.of(new NamespaceBuilder()
                     .withNewMetadata().withName(app.namespace()).withLabels(Labels.app(model.stack(), app.name())).endMetadata()
                     .build(), VirtualCluster.quota(model.stack(), app), VirtualCluster.limitRange(model.stack(), app)));
             ClusterGroup group = model.clusterGroupOf(app);
+            if (group.diskBackup().enabled()) {
+                objects.add(DiskBackups.schedule(model.stack(), app, group.diskBackup()));
+                backupCautions(model, app, warnings);
+            }
+            appObjects.put(app.name(), List.copyOf(objects));
             if (!group.diskBackup().enabled() && model.profileOf(app).layers().stream().anyMatch(l -> l instanceof DatabaseLayer)) {
                 warnings.add("cluster group '" + group.name() + "' does not back up disks (diskBackup: false): the data of"
                         + " app '" + app.name() + "' lives only on its PersistentVolumes");
