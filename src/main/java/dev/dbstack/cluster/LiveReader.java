@@ -72,10 +72,12 @@ public final class LiveReader {
             String kind = k.substring(k.indexOf('|') + 1);
             boolean scoped = clusterScoped.contains(k) || kind.equals("Namespace");
             if (!scoped && namespaces.isEmpty()) continue; // nothing of this kind could be the stack's
-            var resources = client.genericKubernetesResources(apiVersion, kind);
+            var resources = served(client, apiVersion, kind);
+            if (resources == null) continue; // a custom kind whose CRD is not installed (Velero removed): none exist
             try {
                 add(live, resources.inAnyNamespace().withLabel(Labels.STACK, stack).list().getItems(), namespaces);
             } catch (KubernetesClientException e) {
+                if (e.getCode() == 404 && isCustom(apiVersion)) continue; // its CRD went since discovery
                 if (e.getCode() != 403 || scoped) throw e;
                 fellBack(notes, kind, "with label " + Labels.STACK + "=" + stack, namespaces, e);
                 for (String ns : namespaces) {
@@ -103,6 +105,32 @@ public final class LiveReader {
             }
         }
         return new Planner.Live(live, expandable, defaultClass);
+    }
+
+    /**
+     * The client for a kind, or null when the cluster does not serve it: fabric8 finds a custom kind by API
+     * discovery, and throws when its CustomResourceDefinition is not installed. Without the CRD no object of the
+     * kind can exist, so a stack that recorded one (a Velero Schedule, Velero since uninstalled) reads none.
+     */
+    private static io.fabric8.kubernetes.client.dsl.MixedOperation<GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> served(KubernetesClient client,
+                                                                                         String apiVersion, String kind) {
+        if (!isCustom(apiVersion)) return client.genericKubernetesResources(apiVersion, kind);
+        try {
+            return client.genericKubernetesResources(apiVersion, kind);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() > 0 && e.getCode() != 404) throw e; // the server failed: not an answer
+            return null;
+        }
+    }
+
+    /** A kind of an API group that is not built into Kubernetes ({@code velero.io/v1}). */
+    private static boolean isCustom(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        if (slash < 0) return false;
+        String group = apiVersion.substring(0, slash);
+        return group.contains(".") && !group.endsWith(".k8s.io") && !group.equals("k8s.io");
     }
 
     private static void fellBack(Consumer<String> notes, String kind, String selector, Set<String> namespaces,

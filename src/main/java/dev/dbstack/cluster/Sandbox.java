@@ -72,9 +72,29 @@ public final class Sandbox implements AutoCloseable {
     public static Sandbox start(Path dir, boolean readOnly) {
         SandboxStore store = new SandboxStore(dir);
         Sandbox sandbox = new Sandbox(readOnly ? null : store);
-        store.restore(sandbox.api);
+        boolean fresh = !store.restore(sandbox.api);
         if (!readOnly) sandbox.api.objects().listen(store::record);
-        return sandbox.serve();
+        // A new sandbox comes with Velero, as a cluster with backups would (kept like every object, so a sandbox whose
+        // Velero was removed stays without it); read-only, only in memory, until the first `up` keeps it.
+        if (fresh) SandboxVelero.install(sandbox.api);
+        sandbox.serve();
+        if (fresh) sandbox.awaitDefaultLocation();
+        return sandbox;
+    }
+
+    /** Until the simulated Velero has validated the new storage location (at once, on the controllers' thread). */
+    private void awaitDefaultLocation() {
+        SandboxVelero velero = new SandboxVelero(api);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (!api.objects().locked(() -> velero.available(SandboxVelero.NAMESPACE, SandboxVelero.DEFAULT_LOCATION))) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("the sandbox's Velero did not validate its storage location");
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Starts an empty, in-memory sandbox with a default StorageClass that allows volume expansion. */

@@ -34,8 +34,11 @@ final class SandboxStore {
         this.store = new StateStore(dir);
     }
 
-    /** Puts every kept object back into the store as it was (uids, resourceVersions, status): one read of the disk. */
-    void restore(SandboxApi api) {
+    /**
+     * Puts every kept object back into the store as it was (uids, resourceVersions, status): one read of the disk.
+     * Returns whether anything was kept (false for a sandbox's first start).
+     */
+    boolean restore(SandboxApi api) {
         StateStore.State state = store.load();
         journalLength = state.journalLength();
         SandboxObjects objects = api.objects();
@@ -51,6 +54,7 @@ final class SandboxStore {
             objects.continueAfter(state.serial()); // a deletion's version too: none is issued twice
             return null;
         });
+        return !state.entries().isEmpty();
     }
 
     /** Journals one change (called under the store's lock, so the journal is in the order of the changes). */

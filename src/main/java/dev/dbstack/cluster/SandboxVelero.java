@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  *   <li>a Schedule gets {@code status.phase} Enabled (FailedValidation for a schedule that is not cron) and,
  *       as Velero's schedule controller does, {@code spec.skipImmediately: false} when it has none. It
  *       creates no Backup by itself: {@link Sandbox#runSchedule} fires it;
- *   <li>a BackupStorageLocation becomes Available.
+ *   <li>a new BackupStorageLocation (no phase yet) becomes Available; a phase written since stays.
  * </ul>
  * Called by {@link SandboxControllers} under the store's lock, one object per reconcile.
  */
@@ -186,7 +186,8 @@ final class SandboxVelero {
     }
 
     private void location(ObjectNode l) {
-        if ("Available".equals(l.path("status").path("phase").asText())) return;
+        // Validated once, when new: a phase written since (Unavailable, by a test) stays, as a broken bucket would.
+        if (!l.path("status").path("phase").asText("").isEmpty()) return;
         ObjectNode next = l.deepCopy();
         status(next).put("phase", "Available").put("lastValidationTime", now());
         write(LOCATIONS, l, next);
@@ -293,6 +294,45 @@ final class SandboxVelero {
 
     private static int countItems(JsonNode spec) {
         return 1 + spec.path("includedNamespaces").size();
+    }
+
+    /** Velero's published CRDs (v1.18.2), vendored under {@code src/main/resources/velero/}, by plural. */
+    static final List<String> CRD_PLURALS = List.of("schedules", "backups", "restores", "backupstoragelocations");
+    static final String NAMESPACE = "velero";
+    static final String DEFAULT_LOCATION = "default";
+
+    /**
+     * Installs "Velero" into a fresh sandbox, as {@code velero install} would into a cluster: its CRDs, the
+     * {@value #NAMESPACE} namespace and a BackupStorageLocation named {@value #DEFAULT_LOCATION} (which this
+     * simulation then makes Available), so that a stack with {@code diskBackup} works on the sandbox as it is.
+     */
+    static void install(SandboxApi api) {
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        ApiPath crds = new ApiPath(SandboxCrds.GROUP, "v1", null, "customresourcedefinitions", null, null);
+        for (String plural : CRD_PLURALS) {
+            String file = "/velero/velero.io_" + plural + ".yaml";
+            try (java.io.InputStream in = SandboxVelero.class.getResourceAsStream(file)) {
+                if (in == null) throw new IllegalStateException(file + " missing from dbstack's resources");
+                check(api.create(crds, yaml.readTree(in)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        ObjectNode ns = SandboxApi.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Namespace");
+        ns.putObject("metadata").put("name", NAMESPACE);
+        check(api.create(new ApiPath("", "v1", null, "namespaces", null, null), ns));
+        ObjectNode bsl = SandboxApi.JSON.createObjectNode().put("apiVersion", GROUP + "/v1").put("kind", "BackupStorageLocation");
+        bsl.putObject("metadata").put("name", DEFAULT_LOCATION).put("namespace", NAMESPACE);
+        ObjectNode spec = bsl.putObject("spec").put("provider", "sandbox").put("default", true);
+        spec.putObject("objectStorage").put("bucket", "dbstack-sandbox-backups");
+        check(api.create(path(LOCATIONS, NAMESPACE, null), bsl));
+    }
+
+    /** Whether the storage location {@code namespace/name} exists and is Available. */
+    boolean available(String namespace, String name) {
+        ObjectNode l = objects.get(LOCATIONS, namespace, name);
+        return l != null && "Available".equals(l.path("status").path("phase").asText());
     }
 
     private static String now() {

@@ -413,6 +413,7 @@ public final class Engine implements AutoCloseable {
      * live object's version, the whole plan state's serial and the configuration's digest.
      */
     public Planned preview(Planner.Options options) {
+        dev.dbstack.cluster.VeleroCheck.refuseUnready(client, stack.model()); // diskBackup: Velero and its location first
         Planner.Known known = known();
         long serial = state.serial();
         if (rendersStateCredentials()) deriveKeyMeanwhile();

@@ -49,11 +49,11 @@ public final class Planner {
     private static final com.fasterxml.jackson.databind.ObjectMapper INIT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final List<String> REPLACE_FIELDS = List.of("spec.selector", "spec.serviceName", "spec.podManagementPolicy");
     /**
-     * Deletes: workloads before the Services and Secrets they use, then the virtual cluster's quota and defaults
+     * Deletes: a Velero Schedule first (no backup starts of an app going away; its Backups stay), workloads before the Services and Secrets they use, then the virtual cluster's quota and defaults
      * (the namespace stays, with any data kept in it), claims, and a database's NetworkPolicy last, so its pods
      * stay protected while they terminate.
      */
-    private static final List<String> DELETE_ORDER = List.of("Deployment", "StatefulSet", "Service", "ConfigMap", "Secret",
+    private static final List<String> DELETE_ORDER = List.of("Schedule", "Deployment", "StatefulSet", "Service", "ConfigMap", "Secret",
             "ResourceQuota", "LimitRange", "PersistentVolumeClaim", "NetworkPolicy");
 
     /** The cluster as read: the stack's objects, the claims in its namespaces, and for expand-volume the StorageClasses. */

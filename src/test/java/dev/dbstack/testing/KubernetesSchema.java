@@ -21,7 +21,7 @@ import java.util.zip.GZIPInputStream;
  * {@code int-or-string} format is not JSON Schema, which generic validators reject.
  *
  * <p>Objects of a custom kind are validated against their CRD's {@code openAPIV3Schema} (Velero's
- * published CRDs, vendored under {@code src/test/resources/velero/}, see {@link VeleroCrds}) the way the
+ * published CRDs, vendored under {@code src/main/resources/velero/}, see {@link VeleroCrds}) the way the
  * API server does with {@code fieldValidation=Strict}: unknown fields are errors unless the schema says
  * {@code x-kubernetes-preserve-unknown-fields}, as are wrong types, values outside an {@code enum},
  * missing required fields, too few items and nulls where the schema is not {@code nullable}; the

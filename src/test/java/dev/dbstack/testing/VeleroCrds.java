@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Velero's published CRDs (v1.18.2, vendored under {@code src/test/resources/velero/}) for tests:
+ * Velero's published CRDs (v1.18.2, vendored under {@code src/main/resources/velero/}, where the CLI's sandbox installs them from) for tests:
  * installed into a cluster (the sandbox), and read by {@link KubernetesSchema}.
  */
 public final class VeleroCrds {
@@ -28,7 +28,7 @@ public final class VeleroCrds {
         for (String plural : PLURALS) {
             String file = "/velero/velero.io_" + plural + ".yaml";
             try (InputStream in = VeleroCrds.class.getResourceAsStream(file)) {
-                if (in == null) throw new IllegalStateException(file + " missing from test resources");
+                if (in == null) throw new IllegalStateException(file + " missing from the resources");
                 all.add(Serialization.unmarshal(in, CustomResourceDefinition.class));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -37,9 +37,12 @@ public final class VeleroCrds {
         return all;
     }
 
-    /** Installs the CRDs. */
+    /** Installs the CRDs (those not installed yet: a sandbox kept on disk comes with them, as the CLI starts it). */
     public static void install(KubernetesClient client) {
-        for (CustomResourceDefinition crd : definitions()) client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        var crds = client.apiextensions().v1().customResourceDefinitions();
+        for (CustomResourceDefinition crd : definitions()) {
+            if (crds.withName(crd.getMetadata().getName()).get() == null) crds.resource(crd).create();
+        }
     }
 
     /** Installs the CRDs, the {@value #NAMESPACE} namespace and a BackupStorageLocation named {@code default}. */
@@ -54,6 +57,7 @@ public final class VeleroCrds {
         bsl.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("default").withNamespace(NAMESPACE).build());
         bsl.setAdditionalProperty("spec", Map.of("provider", "aws", "default", true,
                 "objectStorage", Map.of("bucket", "dbstack-backups")));
-        client.genericKubernetesResources("velero.io/v1", "BackupStorageLocation").inNamespace(NAMESPACE).resource(bsl).create();
+        var locations = client.genericKubernetesResources("velero.io/v1", "BackupStorageLocation").inNamespace(NAMESPACE);
+        if (locations.withName("default").get() == null) locations.resource(bsl).create();
     }
 }
