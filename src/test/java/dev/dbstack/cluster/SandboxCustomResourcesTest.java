@@ -244,8 +244,7 @@ class SandboxCustomResourcesTest extends SandboxTestBase {
         String uid;
         try (Sandbox first = Sandbox.start(dir)) {
             var c = first.client();
-            VeleroCrds.install(c);
-            c.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(VeleroCrds.NAMESPACE).endMetadata().build()).create();
+            VeleroCrds.installWithDefaultLocation(c); // a sandbox kept on disk comes with them: then nothing to do
             uid = c.resource(schedule("shop", "0 3 * * *")).create().getMetadata().getUid();
         }
         try (Sandbox second = Sandbox.start(dir)) {

@@ -181,4 +181,28 @@ class SandboxVeleroTest extends SandboxTestBase {
         assertThat(client.getApiGroup("velero.io")).isNull();
         assertThat(sandbox.controllerError()).isNull();
     }
+
+    @Test
+    void theCliSandboxComesWithVeleroOnceAndAnInMemoryOneWithout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (Sandbox bare = Sandbox.start()) {
+            assertThat(bare.client().apiextensions().v1().customResourceDefinitions().withName("schedules.velero.io").get()).isNull();
+        }
+        try (Sandbox fresh = Sandbox.start(dir)) {
+            var c = fresh.client();
+            assertThat(c.apiextensions().v1().customResourceDefinitions().list().getItems())
+                    .extracting(crd -> crd.getMetadata().getName())
+                    .containsExactlyInAnyOrderElementsOf(VeleroCrds.PLURALS.stream().map(p -> p + ".velero.io").toList());
+            assertThat(c.namespaces().withName(NS).get()).isNotNull();
+            GenericKubernetesResource bsl = c.genericKubernetesResources("velero.io/v1", "BackupStorageLocation").inNamespace(NS)
+                    .withName("default").get();
+            assertThat(bsl.<String>get("status", "phase")).isEqualTo("Available");
+            assertThat(KubernetesSchema.load().validate(bsl)).isEmpty();
+            c.apiextensions().v1().customResourceDefinitions().withName("schedules.velero.io").delete();
+        }
+        // Kept as it was left: Velero uninstalled stays uninstalled.
+        try (Sandbox again = Sandbox.start(dir)) {
+            assertThat(again.client().apiextensions().v1().customResourceDefinitions().withName("schedules.velero.io").get()).isNull();
+            assertThat(again.client().apiextensions().v1().customResourceDefinitions().withName("backups.velero.io").get()).isNotNull();
+        }
+    }
 }
