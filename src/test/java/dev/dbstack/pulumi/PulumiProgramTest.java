@@ -179,6 +179,20 @@ class PulumiProgramTest {
         assertThat(run.get("pulumi:providers:kubernetes", "prod").inputs()).containsEntry("context", "prod-context");
     }
 
+    /** diskBackup: the app's Velero Schedule, in Velero's namespace, registered under the app like its namespace. */
+    @Test
+    void aBackedUpAppRegistersItsVeleroScheduleAsDbstackRendersIt(@TempDir Path dir) {
+        TestProject project = secretsProject(dir);
+        PulumiRun run = PulumiRun.of(dir, "dev", PASSPHRASE);
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        var schedule = JSON.valueToTree(run.get("kubernetes:velero.io/v1:Schedule", "velero/billing").inputs());
+        assertThat(schedule.at("/spec/schedule").asText()).isEqualTo("0 3 * * *");
+        assertThat(schedule.at("/spec/template/includedNamespaces/0").asText()).isEqualTo("billing");
+        assertThat(schedule.at("/spec/template/ttl").asText()).isEqualTo("720h0m0s");
+        assertThat(schedule.at("/spec/useOwnerReferencesInBackup").asBoolean(true)).isFalse();
+        assertParity(run, nativeRender(project, "dev", PASSPHRASE));
+    }
+
     /** References in command and args: the same objects as dbstack renders, the same edges, no secret in the spec. */
     @Test
     void parityHoldsForReferencesInCommandAndArgs(@TempDir Path dir) {

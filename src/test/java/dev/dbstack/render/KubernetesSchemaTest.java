@@ -81,6 +81,18 @@ class KubernetesSchemaTest {
         assertAllValid(Manifests.withholdSecretValues(stack.allObjects()));
     }
 
+    /** diskBackup in each mode: the Velero Schedules against Velero's published CRD, and every type's hooks. */
+    @Test
+    void backedUpAppsRenderValidVeleroSchedules(@TempDir Path dir) throws IOException {
+        for (String mode : List.of("snapshot", "filesystem")) {
+            TestProject project = TestProject.create(java.nio.file.Files.createDirectories(dir.resolve(mode)), CatalogLayers.stack(Catalog.builtIn(), 1)
+                    .replace("cluster: sandbox,", "cluster: sandbox, diskBackup: {mode: " + mode + ", retention: 168h},"));
+            RenderedStack stack = new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph());
+            assertThat(stack.allObjects()).filteredOn(o -> o.getKind().equals("Schedule")).hasSize(1);
+            assertAllValid(stack.allObjects());
+        }
+    }
+
     @Test
     void theValidatorRejectsWhatTheApiServerWould() {
         StatefulSet sts = (StatefulSet) ShopStack.render().allObjects().stream().filter(StatefulSet.class::isInstance)
