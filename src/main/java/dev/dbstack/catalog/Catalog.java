@@ -614,7 +614,7 @@ public final class Catalog {
                 bad.accept(key + ".timeout", "must be a Go duration such as 30s or 2m" + (hook.timeout() == null ? ""
                         : ", not '" + hook.timeout() + "'"));
             }
-            if (!Component.BackupHook.ON_ERROR.contains(hook.onError())) {
+            if (hook.onError() == null || !Component.BackupHook.ON_ERROR.contains(hook.onError())) {
                 bad.accept(key + ".onError", "must be written, Continue or Fail (Velero treats a missing one as Continue)"
                         + (hook.onError() == null ? "" : ", not '" + hook.onError() + "'"));
             }

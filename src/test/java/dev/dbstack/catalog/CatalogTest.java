@@ -155,7 +155,17 @@ class CatalogTest {
                         "components/redis.yaml: securityContext: needs runAsUser, runAsGroup and fsGroup (a server running"
                                 + " as root, runAsUser: 0, may leave fsGroup out)"),
                 Arguments.of("sqlite", "workload: none", "workload: none\nimage: docker.io/library/alpine",
-                        "components/sqlite.yaml: image: has no meaning for workload: none, which runs no server"));
+                        "components/sqlite.yaml: image: has no meaning for workload: none, which runs no server"),
+                Arguments.of("sqlite", "backup:\n", "backup:\n  pre: {command: [sqlite3], timeout: 30s, onError: Fail}\n",
+                        "components/sqlite.yaml: backup.pre: has no meaning for workload: none: a hook runs in the server's container"),
+                Arguments.of("postgresql", "onError: Fail", "onError: fail",
+                        "components/postgresql.yaml: backup.pre.onError: must be written, Continue or Fail (Velero treats a"
+                                + " missing one as Continue), not 'fail'"),
+                Arguments.of("redis", "    onError: Fail\n", "",
+                        "components/redis.yaml: backup.pre.onError: must be written, Continue or Fail (Velero treats a"
+                                + " missing one as Continue)"),
+                Arguments.of("mongodb", "timeout: 2m\n    onError: Fail\n  post:", "timeout: 2 minutes\n    onError: Fail\n  post:",
+                        "components/mongodb.yaml: backup.pre.timeout: must be a Go duration such as 30s or 2m, not '2 minutes'"));
     }
 
     /** The keys for images that do not fit the common mould are checked like the rest. */
