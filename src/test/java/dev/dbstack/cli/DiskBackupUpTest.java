@@ -114,7 +114,12 @@ class DiskBackupUpTest {
     @Test
     void filesystemModeBacksUpTheDataVolumesByFileCopy(@TempDir Path dir) {
         TestProject.create(dir, STACK.replace("diskBackup: false", "diskBackup: {mode: filesystem, storageLocation: default}"));
-        CliTest.Result up = run("up", dir);
+        // Through a saved plan: the Schedule's body goes into the file and is applied from it.
+        String plan = dir.resolve("plan.json").toString();
+        CliTest.Result saved = CliTest.run("preview", "-C", dir.toString(), "--out", plan);
+        assertThat(saved.exit()).as(saved.out() + saved.err()).isZero();
+        assertThat(saved.out()).contains("+ create Schedule velero/shop");
+        CliTest.Result up = CliTest.run("up", "-C", dir.toString(), "--yes", plan);
         assertThat(up.exit()).as(up.out() + up.err()).isZero();
         try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"), true)) {
             GenericKubernetesResource sched = schedule(s.client());
