@@ -127,6 +127,15 @@ class DiskBackupUpTest {
             assertThat(sched.<Boolean>get("spec", "template", "defaultVolumesToFsBackup")).isTrue();
         }
         assertThat(run("preview", dir).out()).contains("No changes.");
+
+        // destroy deletes the Schedule first: no backup starts of an app going away.
+        CliTest.Result destroy = CliTest.run("destroy", "-C", dir.toString(), "--yes");
+        assertThat(destroy.exit()).as(destroy.out() + destroy.err()).isZero();
+        List<String> deletes = steps(destroy.out()).stream().filter(l -> l.startsWith("- delete")).toList();
+        assertThat(deletes).first().isEqualTo("- delete Schedule velero/shop");
+        try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"), true)) {
+            assertThat(schedule(s.client())).isNull();
+        }
     }
 
     @Test
