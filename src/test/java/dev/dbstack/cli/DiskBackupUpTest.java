@@ -161,6 +161,29 @@ class DiskBackupUpTest {
     }
 
     @Test
+    void veleroUninstalledAfterBackupWasTurnedOnStillLetsItBeTurnedOff(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, STACK.replace("diskBackup: false", "diskBackup: true"));
+        CliTest.Result on = run("up", dir);
+        assertThat(on.exit()).as(on.out() + on.err()).isZero();
+        try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) {
+            assertThat(schedule(s.client())).isNotNull();
+            s.client().apiextensions().v1().customResourceDefinitions().withName("schedules.velero.io").delete();
+        }
+        CliTest.Result refused = run("up", dir);
+        assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(2);
+        assertThat(refused.err()).contains("Velero is not installed on cluster 'sandbox'");
+
+        // State still records the Schedule; the cluster has no such kind any more: nothing to delete, no error.
+        project.edit(TestProject.STACK, "diskBackup: true", "diskBackup: false");
+        CliTest.Result off = run("up", dir);
+        assertThat(off.exit()).as(off.out() + off.err()).isZero();
+        assertThat(steps(off.out())).isEmpty();
+        assertThat(run("preview", dir).out()).contains("No changes.");
+        CliTest.Result refresh = CliTest.run("refresh", "-C", dir.toString());
+        assertThat(refresh.exit()).as(refresh.out() + refresh.err()).isZero();
+    }
+
+    @Test
     void aMissingOrUnavailableStorageLocationIsRefused(@TempDir Path dir) {
         TestProject project = TestProject.create(dir, STACK.replace("diskBackup: false", "diskBackup: {storageLocation: s3}"));
         CliTest.Result missing = run("up", dir);
