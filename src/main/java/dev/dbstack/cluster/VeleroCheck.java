@@ -39,18 +39,25 @@ public final class VeleroCheck {
      * {@code client} reaches; reads nothing when no app is.
      */
     public static void refuseUnready(KubernetesClient client, StackModel model) {
+        refuseUnready(client, model, null);
+    }
+
+    /**
+     * The same for the apps on one cluster of a stack that spans several: those whose cluster group names
+     * {@code cluster} ({@link ClusterGroup#cluster()}), read through that cluster's {@code client}; null for all apps.
+     */
+    public static void refuseUnready(KubernetesClient client, StackModel model, String cluster) {
         // The backed-up groups, and per Velero namespace and location the first group naming it (for the message).
         Map<String, DiskBackup> locations = new LinkedHashMap<>();
         Set<ClusterGroup> groups = new LinkedHashSet<>();
         for (AppDeployment app : model.apps()) {
             ClusterGroup g = model.clusterGroupOf(app);
-            if (!g.diskBackup().enabled()) continue;
+            if (!g.diskBackup().enabled() || cluster != null && !cluster.equals(g.cluster())) continue;
             groups.add(g);
             locations.putIfAbsent(g.diskBackup().veleroNamespace() + "/" + g.diskBackup().storageLocation(), g.diskBackup());
         }
         if (groups.isEmpty()) return;
-        ClusterGroup first = groups.iterator().next();
-        String cluster = first.cluster();
+        String shown = groups.iterator().next().cluster();
         List<Problem> problems = new ArrayList<>();
         if (client.apiextensions().v1().customResourceDefinitions().withName(SCHEDULES_CRD).get() == null) {
             for (ClusterGroup g : groups) {
@@ -64,7 +71,7 @@ public final class VeleroCheck {
             GenericKubernetesResource bsl = client.genericKubernetesResources(LOCATIONS).inNamespace(b.veleroNamespace())
                     .withName(b.storageLocation()).get();
             if (bsl == null) {
-                problems.add(new Problem(b.source(), b.key(), "Velero on cluster '" + cluster + "' has no BackupStorageLocation '"
+                problems.add(new Problem(b.source(), b.key(), "Velero on cluster '" + shown + "' has no BackupStorageLocation '"
                         + b.storageLocation() + "' in namespace '" + b.veleroNamespace() + "': create it (velero backup-location"
                         + " create " + b.storageLocation() + " --provider ... --bucket ...), or name an existing one in"
                         + " diskBackup.storageLocation" + (b.veleroNamespace().equals(DiskBackup.DEFAULT_VELERO_NAMESPACE) ? ""
@@ -75,7 +82,7 @@ public final class VeleroCheck {
             Object phase = status instanceof Map<?, ?> m ? m.get("phase") : null;
             if (!"Available".equals(phase)) {
                 problems.add(new Problem(b.source(), b.key(), "Velero's BackupStorageLocation '" + b.storageLocation()
-                        + "' (namespace '" + b.veleroNamespace() + "', cluster '" + cluster + "') is "
+                        + "' (namespace '" + b.veleroNamespace() + "', cluster '" + shown + "') is "
                         + (phase == null ? "not validated yet" : phase) + ", not Available: Backups to it would fail;"
                         + " see `velero backup-location get` and fix its bucket or credentials, or name another location in"
                         + " diskBackup.storageLocation"));

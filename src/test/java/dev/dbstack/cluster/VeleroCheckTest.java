@@ -39,6 +39,13 @@ class VeleroCheckTest {
             VeleroCheck.refuseUnready(s.client(), TestProject.create(dir, STACK.formatted("true", "{schedule: '@daily'}")).model());
             assertThat(s.readRequests() - before).as("the CRD and the one location both groups name").isEqualTo(2);
             assertThat(s.writeRequests()).isPositive(); // the install only: the check writes nothing
+
+            // Per cluster of a stack on several: only the apps on the cluster named are checked, through its client.
+            before = s.readRequests();
+            VeleroCheck.refuseUnready(s.client(), TestProject.create(dir, STACK.formatted("true", "true")).model(), "elsewhere");
+            assertThat(s.readRequests() - before).isZero();
+            VeleroCheck.refuseUnready(s.client(), TestProject.create(dir, STACK.formatted("true", "true")).model(), "sandbox");
+            assertThat(s.readRequests() - before).isEqualTo(2);
         }
     }
 
