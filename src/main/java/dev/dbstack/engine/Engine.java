@@ -54,8 +54,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The deployment engine for one stack run: its state, its lock, its secrets key and its cluster (a
- * kubeconfig context, or the embedded sandbox kept under {@code .dbstack/sandbox}). Operations take
+ * The deployment engine for one stack run: its state, its lock, its secrets key and its clusters (kubeconfig
+ * contexts, the embedded sandbox kept under {@code .dbstack/sandbox}, further ones under {@code .dbstack/sandbox-<name>}),
+ * one counted client per cluster of the stack's apps. Operations take
  * options and return values — plans, apply results, drift — for a front door (the CLI) to print.
  */
 public final class Engine implements AutoCloseable {
@@ -86,6 +87,9 @@ public final class Engine implements AutoCloseable {
         this.stack = stack;
         this.state = state;
         this.clusters = clusters;
+        Map<String, String> where = new java.util.HashMap<>(state.appClusters());
+        stack.model().apps().forEach(a -> where.put(a.name(), stack.model().clusterGroupOf(a).cluster()));
+        this.appClusterNames = Map.copyOf(where);
         this.crypter = crypter;
         this.sandbox = sandbox;
         this.lock = lock;
@@ -573,13 +577,12 @@ public final class Engine implements AutoCloseable {
      * the one every app of such a state was applied to.
      */
     private String clusterNameOf(String app) {
-        for (AppDeployment a : stack.model().apps()) {
-            if (a.name().equals(app)) return stack.model().clusterGroupOf(a).cluster();
-        }
-        String recorded = state.appClusters().get(app);
-        if (recorded != null) return recorded;
-        return stack.model().clusterGroupOf(stack.model().apps().get(0)).cluster();
+        String known = appClusterNames.get(app);
+        return known != null ? known : stack.model().clusterGroupOf(stack.model().apps().get(0)).cluster();
     }
+
+    /** Where each app lives, as {@link #clusterNameOf} says: read once (state's records, then the configured apps). */
+    private final Map<String, String> appClusterNames;
 
     /** The client (counted, this run's own) of the cluster {@code app} is deployed to; null for a run that connects none. */
     public KubernetesClient clusterOf(AppDeployment app) {
@@ -883,7 +886,12 @@ public final class Engine implements AutoCloseable {
         // A saved plan is applied once: from here on, whatever happens, it is spent.
         if (planned.savedId() != null) state.planApplied(planned.savedId(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         saveCredentials();
-        Applier.Result result = apply(planned.plan(), parallel, timeout, progress);
+        Applier.Result result;
+        try {
+            result = apply(planned.plan(), parallel, timeout, progress);
+        } finally {
+            if (!planned.plan().isEmpty()) state.forgetUnusedAppClusters(); // an app removed from the configuration
+        }
         if (result.ok()) recordUnrecorded(planned.desired());
         return withUnreachable(result);
     }
