@@ -110,6 +110,36 @@ class SeveralClustersUpTest {
         }
     }
 
+    /** State remembers each app's cluster: an app removed from the stack is deleted where it lives; one moved is refused. */
+    @Test
+    void aRemovedAppIsDeletedOnItsOwnClusterAndAMovedOneIsRefused(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, TWO_SANDBOXES);
+        assertThat(run(dir, "up", "--yes").exit()).isZero();
+
+        project.edit(TestProject.STACK, "{name: alpha, profile: jobs, clusterGroup: west}", "{name: alpha, profile: jobs, clusterGroup: east}");
+        CliTest.Result moved = run(dir, "preview");
+        assertThat(moved.exit()).as(moved.err()).isEqualTo(Main.EXIT_USER_ERROR);
+        assertThat(moved.err()).contains("config.dbstack:apps[alpha].clusterGroup: app 'alpha' is applied on cluster 'sandbox'")
+                .contains("now names cluster 'sandbox:east'").doesNotContain("Exception");
+
+        project.edit(TestProject.STACK, "    - {name: alpha, profile: jobs, clusterGroup: east}\n", "");
+        CliTest.Result removed = run(dir, "up", "--yes");
+        assertThat(removed.exit()).as(removed.out() + removed.err()).isZero();
+        assertThat(removed.out()).contains("- delete").contains("alpha");
+        try (Sandbox west = Sandbox.start(dir.resolve(".dbstack/sandbox"), true);
+             Sandbox east = Sandbox.start(dir.resolve(".dbstack/sandbox-east"), true)) {
+            assertThat(west.client().apps().deployments().inNamespace("alpha").withName("worker").get()).as("deleted where it was").isNull();
+            assertThat(east.client().apps().deployments().inNamespace("beta").withName("worker").get()).isNotNull();
+        }
+        assertThat(run(dir, "up", "--yes").out()).contains("No changes");
+
+        CliTest.Result destroy = run(dir, "destroy", "--yes");
+        assertThat(destroy.exit()).as(destroy.out() + destroy.err()).isZero();
+        try (Sandbox east = Sandbox.start(dir.resolve(".dbstack/sandbox-east"), true)) {
+            assertThat(east.client().apps().deployments().inNamespace("beta").withName("worker").get()).isNull();
+        }
+    }
+
     @Test
     void aSandboxNameThatIsNotADnsLabelIsRefusedWithItsLine(@TempDir Path dir) {
         TestProject.create(dir, TWO_SANDBOXES.replace("sandbox:east", "sandbox:East_1"));
