@@ -358,7 +358,7 @@ public final class StackLoader {
         }
         for (ConfigObject o : items(node, "config." + CLUSTER_GROUPS, problems)) {
             String name = o.requiredString("name", "the cluster group's name").orElse(null);
-            String cluster = o.requiredString("cluster", "'sandbox' or a kubeconfig context").orElse(null);
+            String cluster = o.requiredString("cluster", "'sandbox', 'sandbox:<name>' or a kubeconfig context").orElse(null);
             String domain = o.string("clusterDomain").orElse("cluster.local");
             Names.checkDnsSubdomain(domain).ifPresent(m -> o.problem("clusterDomain", m));
             if (cluster != null) checkCluster(cluster).ifPresent(m -> o.problem("cluster", m));

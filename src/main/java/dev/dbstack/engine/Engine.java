@@ -124,8 +124,9 @@ public final class Engine implements AutoCloseable {
         Path dir = stack.project().dir();
         String stackName = stack.model().stack();
         Map<String, ClusterGroup> groups = clusterGroups(stack);
-        // A context missing from the kubeconfig is the user's error, said for the first such group before anything runs.
-        if (connect) groups.values().stream().filter(g -> !g.isSandbox()).forEach(KubeconfigCluster::checkContext);
+        // A context missing from the kubeconfig is the user's error, said before anything runs: for every cluster group of
+        // the stack (one naming no app's cluster yet included), the first such group's `cluster` line.
+        if (connect) stack.model().clusterGroups().stream().filter(g -> !g.isSandbox()).forEach(KubeconfigCluster::checkContext);
         String passphrase = LoadedStack.passphrase();
         if (passphrase == null) {
             ClusterGroup real = groups.values().stream().filter(g -> !g.isSandbox()).findFirst().orElse(null);
