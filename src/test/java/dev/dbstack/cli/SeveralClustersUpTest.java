@@ -217,6 +217,25 @@ class SeveralClustersUpTest {
             assertThat(applied(east, "beta")).isTrue();
             assertThat(west.client().namespaces().withName("beta").get()).isNull();
 
+            // A plan saved while both answer is not applied while one does not: nothing of it, and it stays unspent.
+            Path plan = dir.resolve("both.json");
+            Files.writeString(project.resolve("stacks/Pulumi.test.yaml"), Files.readString(project.resolve("stacks/Pulumi.test.yaml"))
+                    .replace("worker:2.0.0", "worker:2.0.1"));
+            CliTest.Result previewed = child(project, config, "preview", "--out", plan.toString());
+            assertThat(previewed.exit()).as(previewed.err()).isZero();
+            east.close();
+            kubeconfig(config, west, null);
+            CliTest.Result partial = child(project, config, "up", plan.toString(), "--yes");
+            assertThat(partial.exit()).as(partial.out() + partial.err()).isEqualTo(Main.EXIT_FAILURE);
+            assertThat(partial.err()).contains("cluster 'east' (context east) is unreachable").contains("Nothing of " + plan)
+                    .doesNotContain("internal error");
+            assertThat(west.client().apps().deployments().inNamespace("alpha").withName("worker").get().getSpec().getTemplate()
+                    .getSpec().getContainers().get(0).getImage()).isEqualTo("ghcr.io/acme/worker:2.0.0");
+            east = Sandbox.start(dir.resolve("east"));
+            kubeconfig(config, west, east);
+            CliTest.Result whole = child(project, config, "up", plan.toString(), "--yes");
+            assertThat(whole.exit()).as(whole.out() + whole.err()).isZero();
+
             // East stops. A change to both apps: west's is applied, east's apps fail, nothing of east is forgotten.
             east.close();
             east = null;
