@@ -143,6 +143,8 @@ final class UpCommand implements Callable<Integer> {
                 + JsonProgress.count(result, Applier.Outcome.FAILED) + " failed, "
                 + JsonProgress.count(result, Applier.Outcome.SKIPPED) + " skipped.";
         if (events != null) {
+            // Clusters that did not answer: their apps were not planned (stderr says so too); the stream says it first.
+            engine.unreachable().forEach(u -> events.event("error: " + u.message()));
             events.finished(result, plan.isEmpty() ? "No changes." : applied);
         } else {
             if (!plan.isEmpty()) {
