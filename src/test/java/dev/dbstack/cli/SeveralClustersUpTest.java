@@ -62,6 +62,10 @@ class SeveralClustersUpTest {
     @Test
     void upCreatesEachAppInItsOwnSandboxAndASecondUpChangesNothing(@TempDir Path dir) {
         TestProject.create(dir, TWO_SANDBOXES);
+        CliTest.Result preview = run(dir, "preview");
+        assertThat(preview.exit()).as(preview.err()).isZero();
+        assertThat(preview.out()).contains("app alpha").contains("cluster group west -> sandbox").contains("app beta")
+                .contains("cluster group east -> sandbox:east");
         CliTest.Result up = run(dir, "up", "--yes");
         assertThat(up.exit()).as(up.out() + up.err()).isZero();
         assertThat(up.err()).contains("(.dbstack/sandbox)").contains("(.dbstack/sandbox-east)");
