@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -307,10 +306,5 @@ class SeveralClustersUpTest {
         assertThat(r.err()).contains("Pulumi.test.yaml:4: config.dbstack:clusterGroups[east].cluster: kubeconfig has no context"
                 + " 'north'").doesNotContain("Exception");
         assertThat(project.resolve(".dbstack/stacks/test/state.json")).doesNotExist();
-    }
-
-    @SuppressWarnings("unused")
-    private static Map<String, Long> lists(RequestCounter.Counts c) {
-        return c.byResource(RequestCounter.Type.LIST);
     }
 }
