@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  *       (Velero's default {@code existingResourcePolicy: none}; data in an existing claim is never
  *       overwritten). {@code progress.totalItems}/{@code itemsRestored} count the captured objects and the
  *       ones processed. The sandbox holds no volume data: a restored claim is a new, empty claim of the size
- *       captured;
+ *       captured. Like a workload, a Restore stays InProgress for {@link Sandbox#READY_AFTER} (or while a test's
+ *       {@link Sandbox#holdReadiness} on {@code <velero namespace>/<restore>} holds it);
  *   <li>a Schedule gets {@code status.phase} Enabled (FailedValidation for a schedule that is not cron) and,
  *       as Velero's schedule controller does, {@code spec.skipImmediately: false} when it has none. It
  *       creates no Backup by itself: {@link Sandbox#runSchedule} fires it;
@@ -83,11 +84,17 @@ final class SandboxVelero {
         return objects.get(SandboxCrds.TYPE, null, type.substring(GROUP.length() + 1) + "." + GROUP) != null;
     }
 
-    void reconcile(String type, ObjectNode o) {
+    /**
+     * @param released for a Restore in progress: whether it may complete now (false while {@link Sandbox#READY_AFTER}
+     *                 or a {@link Sandbox#holdReadiness hold} on it keeps it InProgress; it is looked at again shortly)
+     */
+    void reconcile(String type, ObjectNode o, java.util.function.BooleanSupplier released) {
         if (!installed(type)) return;
         switch (type) {
             case BACKUPS -> backup(o);
-            case RESTORES -> restore(o);
+            case RESTORES -> {
+                if (!"InProgress".equals(o.path("status").path("phase").asText()) || released.getAsBoolean()) restore(o);
+            }
             case SCHEDULES -> schedule(o);
             case LOCATIONS -> location(o);
             default -> { }

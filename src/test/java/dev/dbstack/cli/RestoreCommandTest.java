@@ -78,6 +78,35 @@ class RestoreCommandTest {
     }
 
     @Test
+    void theWaitShowsProgressAndATimeoutIsExit1NamingTheRestoreThatGoesOn(@TempDir Path dir) {
+        BackupsCommandTest.up(dir);
+        VeleroFixture.install(dir);
+        String backup = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
+        CliTest.Result slow;
+        CliTest.Result late;
+        try {
+            System.setProperty("dbstack.sandbox.readyAfter", "1s"); // the sandbox's Restores take a second
+            slow = restore(dir, "--app", "shop", "--backup", backup, "--into", "slow");
+            System.setProperty("dbstack.sandbox.readyAfter", "10m");
+            late = restore(dir, "--app", "shop", "--backup", backup, "--into", "late", "--timeout", "1s");
+        } finally {
+            System.clearProperty("dbstack.sandbox.readyAfter");
+        }
+        assertThat(slow.exit()).as(slow.out() + slow.err()).isZero();
+        assertThat(slow.out()).containsPattern("\n  InProgress  0/(\\d+) items\n  Completed  \\1/\\1 items\n");
+        assertThat(late.exit()).as(late.out() + late.err()).isEqualTo(1);
+        assertThat(late.err()).containsPattern("error: Restore velero/shop-\\d{14} is still InProgress after 1s \\(0/\\d+ items\\);"
+                + " it goes on in the cluster: kubectl -n velero get restore shop-\\d{14} -o yaml").doesNotContain("Exception");
+        // It goes on: the next run of the sandbox completes it.
+        try (Sandbox s = VeleroFixture.sandbox(dir)) {
+            GenericKubernetesResource r = restores(s).stream().filter(x -> "late".equals(x.<Map<String, String>>get("spec",
+                    "namespaceMapping").get("shop"))).findFirst().orElseThrow();
+            s.client().resource(r).waitUntilCondition(x -> "Completed".equals(x.get("status", "phase")), 10,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void whatCannotBeRestoredIsRefusedWithExit2AndNothingCreated(@TempDir Path dir) {
         BackupsCommandTest.up(dir);
         VeleroFixture.install(dir);
