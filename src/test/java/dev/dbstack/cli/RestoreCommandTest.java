@@ -33,6 +33,21 @@ class RestoreCommandTest {
         return out;
     }
 
+    /** Every file of the project but the sandbox's (the stack file, state, its journal), with its content. */
+    private static Map<String, String> stateFiles(Path dir) {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            Map<String, String> out = new TreeMap<>();
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String rel = dir.relativize(f).toString();
+                if (rel.startsWith(".dbstack/sandbox") || rel.startsWith(".dbstack" + java.io.File.separator + "sandbox")) continue;
+                out.put(rel, java.util.Base64.getEncoder().encodeToString(java.nio.file.Files.readAllBytes(f)));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static List<GenericKubernetesResource> restores(Sandbox s) {
         return s.client().genericKubernetesResources("velero.io/v1", "Restore").inNamespace(VeleroFixture.NS).list().getItems();
     }
@@ -48,6 +63,7 @@ class RestoreCommandTest {
         }
         assertThat(live).containsKeys("StatefulSet pg", "Service pg").anySatisfy((k, v) -> assertThat(k).startsWith("PersistentVolumeClaim "));
 
+        Map<String, String> state = stateFiles(dir);
         CliTest.Result r = restore(dir, "--app", "shop", "--backup", backup, "--into", "shop-drill");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("into the new namespace shop-drill (a drill: the live app is not touched)")
@@ -67,7 +83,8 @@ class RestoreCommandTest {
             assertThat(made.<Map<String, String>>get("spec", "namespaceMapping")).isEqualTo(Map.of("shop", "shop-drill"));
             assertThat(made.<Boolean>get("spec", "restorePVs")).isTrue();
         }
-        // The state is not changed: the plan still sees nothing to do.
+        // The state is not changed (nor the stack file), and the plan still sees nothing to do.
+        assertThat(stateFiles(dir)).isEqualTo(state);
         CliTest.Result preview = CliTest.run("preview", "-C", dir.toString());
         assertThat(preview.out()).as(preview.out() + preview.err()).contains("No changes.");
 
@@ -154,7 +171,19 @@ class RestoreCommandTest {
             assertThat(restores(s)).as("no Restore was created").isEmpty();
             assertThat(s.client().namespaces().withName("drill").get()).isNull();
             assertThat(objects(s, "shop")).as("nothing was deleted").isEqualTo(live);
+            // Velero ends a backup PartiallyFailed when, say, one volume's snapshot failed.
+            var b = s.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace(VeleroFixture.NS).withName(shop);
+            GenericKubernetesResource partial = b.get();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> status = (Map<String, Object>) partial.getAdditionalProperties().get("status");
+            status.put("phase", "PartiallyFailed");
+            status.put("errors", 1);
+            s.client().resource(partial).update();
         }
+        CliTest.Result partial = restore(dir, "--app", "shop", "--backup", shop, "--into", "drill");
+        assertThat(partial.exit()).as(partial.out() + partial.err()).isZero();
+        assertThat(partial.err()).contains("warning: Backup " + shop + " is PartiallyFailed (1 errors, 0 warnings): some of its"
+                + " objects or volumes may be missing");
     }
 
     @Test
@@ -168,6 +197,7 @@ class RestoreCommandTest {
             live = objects(s, "shop");
             blog = objects(s, "blog");
         }
+        Map<String, String> state = stateFiles(dir);
         CliTest.Result r = restore(dir, "--app", "shop", "--backup", backup, "--in-place", "shop", "--yes");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("Restoring app shop in place (namespace shop) from backup " + backup)
@@ -187,6 +217,7 @@ class RestoreCommandTest {
                     .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).doesNotContainKey("namespaceMapping"));
             assertThat(objects(s, "blog")).as("the other app is untouched").isEqualTo(blog);
         }
+        assertThat(stateFiles(dir)).as("state is not changed by a restore").isEqualTo(state);
         CliTest.Result up = CliTest.run("up", "-C", dir.toString(), "--yes");
         assertThat(up.exit()).as(up.out() + up.err()).isZero();
     }
