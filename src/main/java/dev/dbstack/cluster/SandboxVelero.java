@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *       {@code startTimestamp}, {@code expiration} (creation + {@code spec.ttl}, Velero's default 720h)
  *       and {@code completionTimestamp}; like Velero it writes the defaults it applies into the spec
  *       ({@code ttl}, {@code storageLocation}) and labels the Backup {@code velero.io/storage-location}.
- *       A storage location that does not exist, or a ttl that is no Go duration, ends in FailedValidation;
+ *       A storage location that does not exist, or a ttl that is no Go duration, ends in FailedValidation.
  *       When it completes, the objects it covers are captured, as Velero uploads them to object storage: every
  *       namespaced object of its {@code includedNamespaces} (all namespaces when none are named) that its
  *       {@code labelSelector}'s {@code matchLabels} select (its {@code matchExpressions} and resource filters
@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  *       the sandbox binds it anew), labelled {@code velero.io/backup-name} and {@code velero.io/restore-name}
  *       as Velero labels what it restores. An object that already exists is skipped and counted as a warning
  *       (Velero's default {@code existingResourcePolicy: none}; data in an existing claim is never
- *       overwritten). {@code progress.totalItems}/{@code itemsRestored} count the captured objects and the
+ *       overwritten); one the API refuses is an error, and the Restore ends PartiallyFailed. {@code progress.totalItems}/{@code itemsRestored} count the captured objects and the
  *       ones processed. The sandbox holds no volume data: a restored claim is a new, empty claim of the size
  *       captured. Like a workload, a Restore stays InProgress for {@link Sandbox#READY_AFTER} (or while a test's
  *       {@link Sandbox#holdReadiness} on {@code <velero namespace>/<restore>} holds it);
