@@ -59,6 +59,10 @@ class BackupsCommandTest {
                 .matches("  " + older + " +Completed +\\S+Z +\\S+Z +\\S+Z +0 +0");
         assertThat(all.out()).contains(failed);
 
+        CliTest.Result verbose = CliTest.run("backups", "-C", dir.toString(), "-v");
+        assertThat(verbose.err()).as("one LIST of Backups for the whole stack, and no write").contains("API: 1 reads (1 lists), 0 writes")
+                .contains("lists: backups 1");
+
         CliTest.Result blog = CliTest.run("backups", "-C", dir.toString(), "--app", "blog");
         assertThat(blog.exit()).isZero();
         assertThat(blog.out()).contains("app blog").doesNotContain("app shop").doesNotContain(older);
