@@ -1002,15 +1002,6 @@ public final class Engine implements AutoCloseable {
         return stack;
     }
 
-    /**
-     * The cluster {@code app} is deployed to, through this run's client (counted, closed with the run): for
-     * commands that read or write beside the plan (backups, restore). One cluster per stack today.
-     */
-    public KubernetesClient clusterOf(AppDeployment app) {
-        if (client == null) throw new IllegalStateException("an offline engine has no cluster");
-        return client;
-    }
-
     /** Whether this stack has recorded nothing yet. */
     public boolean stateIsEmpty() {
         return state.isEmpty();
