@@ -47,15 +47,16 @@ final class DestroyCommand implements Callable<Integer> {
     private Integer destroy(Engine engine) {
         Plan plan = engine.destroyPlan(Planner.Options.deleteData(Set.copyOf(deleteData)));
         if (plan.isEmpty()) {
-            System.out.println("Nothing to destroy in stack " + engine.stack().model().stack() + ".");
-            return 0;
+            System.out.println("Nothing to destroy in stack " + engine.stack().model().stack()
+                    + (engine.unreachable().isEmpty() ? "." : " on the clusters that answered."));
+            return Faults.unreachable(engine) ? Main.EXIT_FAILURE : 0;
         }
         System.out.println("Destroying stack " + engine.stack().model().stack() + " of project " + engine.stack().project().name());
         System.out.println();
         System.out.print(PlanPrinter.printFlat(plan));
         if (!apply.confirmed("Destroy these objects?")) {
             System.out.println("Cancelled; nothing was changed.");
-            return 0;
+            return Faults.unreachable(engine) ? Main.EXIT_FAILURE : 0;
         }
         ConsoleProgress progress = ConsoleProgress.forStdout(plan);
         Applier.Result result = engine.destroy(plan, apply.parallel, apply.timeout(), progress);
@@ -66,6 +67,7 @@ final class DestroyCommand implements Callable<Integer> {
                     + " credentials that open them. To delete a service's data too: dbstack destroy --stack "
                     + engine.stack().model().stack() + " --delete-data <app>/<layer>");
         }
-        return result.ok() ? 0 : Main.EXIT_FAILURE;
+        boolean unreachable = Faults.unreachable(engine);
+        return result.ok() && !unreachable ? 0 : Main.EXIT_FAILURE;
     }
 }

@@ -16,6 +16,7 @@ final class Faults {
     private Faults() {}
 
     static Optional<String> describe(Throwable e) {
+        if (e instanceof dev.dbstack.engine.Engine.ClustersUnreachable u) return Optional.of(u.getMessage());
         if (e instanceof Applier.RecordingFailed r) {
             String what = r.getCause() instanceof UncheckedIOException u && !(u instanceof StateStorageException)
                     ? io(u.getMessage(), u.getCause()) : r.getMessage();
@@ -41,6 +42,17 @@ final class Faults {
         if (e instanceof IOException io) return Optional.of(io(null, io));
         if (e instanceof KubernetesClientException k) return Optional.of(kubernetes(k));
         return Optional.empty();
+    }
+
+    /**
+     * Says on stderr each cluster of the stack the run could not reach (its apps were left out, their state kept);
+     * true when there was one: the command then exits 1 once the reachable clusters are done.
+     */
+    static boolean unreachable(dev.dbstack.engine.Engine engine) {
+        var clusters = engine.unreachable();
+        clusters.forEach(u -> System.err.println("error: " + u.message()));
+        System.err.flush();
+        return !clusters.isEmpty();
     }
 
     private static String io(String what, IOException cause) {

@@ -69,6 +69,7 @@ final class PreviewCommand implements Callable<Integer> {
                         System.out.print(PlanPrinter.print(plan, engine.stack().graph(), diff));
                     }
                 }
+                System.out.flush();
                 if (out != null) {
                     engine.savePlan(planned, Path.of(out));
                     // Where a program reads stdout, the note goes to stderr.
@@ -78,6 +79,7 @@ final class PreviewCommand implements Callable<Integer> {
                 }
                 System.out.flush();
                 stats(engine);
+                if (Faults.unreachable(engine)) return Main.EXIT_FAILURE;
                 return expectNoChanges && !plan.isEmpty() ? PlanOutput.changesPending(plan, "preview", System.err) : 0;
             }
         } catch (UserInputException e) {

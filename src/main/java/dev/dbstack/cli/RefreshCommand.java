@@ -26,7 +26,8 @@ final class RefreshCommand implements Callable<Integer> {
             System.out.println("Refreshed: " + refreshed.recorded() + " recorded objects, " + refreshed.drifted().size()
                     + " drifted, " + refreshed.gone().size() + " gone.");
             if (main != null && main.verbose) engine.verboseLines().forEach(System.err::println);
-            return 0;
+            // What a cluster that did not answer holds stays recorded: it was not seen, so nothing of it is gone.
+            return Faults.unreachable(engine) ? Main.EXIT_FAILURE : 0;
         }
     }
 }

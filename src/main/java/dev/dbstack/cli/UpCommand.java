@@ -117,6 +117,7 @@ final class UpCommand implements Callable<Integer> {
         System.out.flush();
         if (expectNoChanges && !plan.isEmpty()) {
             stats(engine);
+            Faults.unreachable(engine);
             return PlanOutput.changesPending(plan, "up", System.err);
         }
         JsonProgress events = json ? new JsonProgress(System.out, plan, Clock.systemUTC()) : null;
@@ -124,7 +125,7 @@ final class UpCommand implements Callable<Integer> {
             if (events != null) events.finished(new Applier.Result(Map.of(), Map.of(), 0), "Cancelled; nothing was changed.");
             else System.out.println("Cancelled; nothing was changed.");
             stats(engine);
-            return 0;
+            return Faults.unreachable(engine) ? Main.EXIT_FAILURE : 0;
         }
         if (!plan.isEmpty() && events == null) System.out.println();
         ConsoleProgress console = events == null ? ConsoleProgress.forStdout(plan) : null;
@@ -142,6 +143,8 @@ final class UpCommand implements Callable<Integer> {
                 + JsonProgress.count(result, Applier.Outcome.FAILED) + " failed, "
                 + JsonProgress.count(result, Applier.Outcome.SKIPPED) + " skipped.";
         if (events != null) {
+            // Clusters that did not answer: their apps were not planned (stderr says so too); the stream says it first.
+            engine.unreachable().forEach(u -> events.event("error: " + u.message()));
             events.finished(result, plan.isEmpty() ? "No changes." : applied);
         } else {
             if (!plan.isEmpty()) {
@@ -154,7 +157,8 @@ final class UpCommand implements Callable<Integer> {
             if (result.ok()) OutputsCommand.print(desired, false, System.out);
         }
         stats(engine);
-        return result.ok() ? 0 : Main.EXIT_FAILURE;
+        boolean unreachable = Faults.unreachable(engine);
+        return result.ok() && !unreachable ? 0 : Main.EXIT_FAILURE;
     }
 
     private void stats(Engine engine) {

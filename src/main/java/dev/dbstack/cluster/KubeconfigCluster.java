@@ -27,6 +27,12 @@ public final class KubeconfigCluster {
         return requests.connect(Config.autoConfigure(group.cluster()));
     }
 
+    /** A counted client for the context {@code context} named at {@code source}: where state says an app lives. */
+    public static KubernetesClient connect(String context, dev.dbstack.model.SourceRef source, String key, RequestCounter requests) {
+        checkContext(context, source, key, "cluster: sandbox");
+        return requests.connect(Config.autoConfigure(context));
+    }
+
     /** A client for the kubeconfig context {@code context} named at {@code source} (a state backend URL). */
     public static KubernetesClient connect(String context, dev.dbstack.model.SourceRef source, String key) {
         checkContext(context, source, key, "kubernetes://sandbox/<namespace>");

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * Reads what a plan is made against from the live cluster: one LIST per kind for the whole stack, whatever
- * the number of apps and namespaces (one client, one cluster: the engine plans one cluster per stack).
+ * the number of apps and namespaces. One client, one cluster: for a stack on several clusters the engine reads
+ * each with its own client, over that cluster's apps' objects, and merges the results.
  */
 public final class LiveReader {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();

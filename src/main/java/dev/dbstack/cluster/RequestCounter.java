@@ -117,6 +117,13 @@ public final class RequestCounter implements Interceptor {
             return out;
         }
 
+        /** These and {@code other} together (the requests to several clusters). */
+        public Counts plus(Counts other) {
+            Map<String, Long> m = new TreeMap<>(byKey);
+            other.byKey.forEach((k, v) -> m.merge(k, v, Long::sum));
+            return new Counts(Map.copyOf(m));
+        }
+
         /** What was sent between {@code earlier} and these. */
         public Counts minus(Counts earlier) {
             Map<String, Long> m = new TreeMap<>();

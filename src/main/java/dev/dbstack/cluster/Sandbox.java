@@ -144,7 +144,7 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /**
-     * For tests and benchmarks: the StatefulSet or Deployment {@code namespace/name} (now or created
+     * For tests and benchmarks: the StatefulSet, Deployment or Velero Restore {@code namespace/name} (now or created
      * later) reports no ready or available replicas until {@code readyAfter} accepts how long ago the
      * controllers first saw it, e.g. {@code age -> age.toMillis() >= 2000} for a slow database, or
      * {@code age -> released.get()} for one a test lets go.

@@ -207,7 +207,8 @@ final class SandboxControllers implements AutoCloseable {
             case STATEFUL_SETS -> reconcile(SERIALIZATION.convertValue(o, StatefulSet.class));
             case DEPLOYMENTS -> reconcile(SERIALIZATION.convertValue(o, Deployment.class));
             case CLAIMS -> bind(o);
-            case SandboxVelero.BACKUPS, SandboxVelero.RESTORES, SandboxVelero.SCHEDULES, SandboxVelero.LOCATIONS -> velero.reconcile(type, o);
+            case SandboxVelero.BACKUPS, SandboxVelero.RESTORES, SandboxVelero.SCHEDULES, SandboxVelero.LOCATIONS -> velero.reconcile(type, o,
+                    () -> released(type, SERIALIZATION.convertValue(o.get("metadata"), ObjectMeta.class)));
             default -> { }
         }
     }

@@ -21,10 +21,27 @@ import java.util.regex.Pattern;
  *       {@code startTimestamp}, {@code expiration} (creation + {@code spec.ttl}, Velero's default 720h)
  *       and {@code completionTimestamp}; like Velero it writes the defaults it applies into the spec
  *       ({@code ttl}, {@code storageLocation}) and labels the Backup {@code velero.io/storage-location}.
- *       A storage location that does not exist, or a ttl that is no Go duration, ends in FailedValidation;
+ *       A storage location that does not exist, or a ttl that is no Go duration, ends in FailedValidation.
+ *       When it completes, the objects it covers are captured, as Velero uploads them to object storage: every
+ *       namespaced object of its {@code includedNamespaces} (all namespaces when none are named) that its
+ *       {@code labelSelector}'s {@code matchLabels} select (its {@code matchExpressions} and resource filters
+ *       are not simulated), and those namespaces themselves; except Pods a controller owns (their
+ *       controller makes them again, and the sandbox runs no containers), Events and Velero's own objects.
+ *       The capture is kept in the sandbox's store (so on disk, surviving restarts) as an object of a type the
+ *       API does not serve, {@value #CAPTURES}, named and owned by the Backup (it goes when the Backup goes);
  *   <li>a Restore goes New → InProgress → Completed from a Completed (or PartiallyFailed) Backup named by
  *       {@code backupName}, or the newest of {@code scheduleName}'s (written into {@code backupName}, as
- *       Velero does); otherwise FailedValidation. Nothing is copied: the sandbox holds no data;
+ *       Velero does); otherwise FailedValidation. Completing, it creates copies of the captured objects of
+ *       its {@code includedNamespaces} (all when none), each in its namespace after {@code namespaceMapping},
+ *       creating that namespace when missing: without uid, resourceVersion, creationTimestamp, generation,
+ *       ownerReferences and status (a Service without its cluster IPs, a claim without its volume, so that
+ *       the sandbox binds it anew), labelled {@code velero.io/backup-name} and {@code velero.io/restore-name}
+ *       as Velero labels what it restores. An object that already exists is skipped and counted as a warning
+ *       (Velero's default {@code existingResourcePolicy: none}; data in an existing claim is never
+ *       overwritten); one the API refuses is an error, and the Restore ends PartiallyFailed. {@code progress.totalItems}/{@code itemsRestored} count the captured objects and the
+ *       ones processed. The sandbox holds no volume data: a restored claim is a new, empty claim of the size
+ *       captured. Like a workload, a Restore stays InProgress for {@link Sandbox#READY_AFTER} (or while a test's
+ *       {@link Sandbox#holdReadiness} on {@code <velero namespace>/<restore>} holds it);
  *   <li>a Schedule gets {@code status.phase} Enabled (FailedValidation for a schedule that is not cron) and,
  *       as Velero's schedule controller does, {@code spec.skipImmediately: false} when it has none. It
  *       creates no Backup by itself: {@link Sandbox#runSchedule} fires it;
@@ -41,6 +58,14 @@ final class SandboxVelero {
     static final Set<String> TYPES = Set.of(BACKUPS, RESTORES, SCHEDULES, LOCATIONS);
     static final String SCHEDULE_LABEL = "velero.io/schedule-name";
     static final String LOCATION_LABEL = "velero.io/storage-location";
+    static final String BACKUP_NAME_LABEL = "velero.io/backup-name";
+    static final String RESTORE_NAME_LABEL = "velero.io/restore-name";
+    /** Where a Backup's capture is kept: a type the API does not serve (no CRD, a group that is not Kubernetes' own). */
+    static final String CAPTURE_API_VERSION = "sandbox.dbstack.dev/v1";
+    static final String CAPTURE_KIND = "BackupCapture";
+    static final String CAPTURES = "sandbox.dbstack.dev/backupcaptures";
+    private static final String NAMESPACES = "/namespaces";
+    private static final String PODS = "/pods";
     static final Duration DEFAULT_TTL = Duration.ofHours(720);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
     private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
@@ -59,11 +84,17 @@ final class SandboxVelero {
         return objects.get(SandboxCrds.TYPE, null, type.substring(GROUP.length() + 1) + "." + GROUP) != null;
     }
 
-    void reconcile(String type, ObjectNode o) {
+    /**
+     * @param released for a Restore in progress: whether it may complete now (false while {@link Sandbox#READY_AFTER}
+     *                 or a {@link Sandbox#holdReadiness hold} on it keeps it InProgress; it is looked at again shortly)
+     */
+    void reconcile(String type, ObjectNode o, java.util.function.BooleanSupplier released) {
         if (!installed(type)) return;
         switch (type) {
             case BACKUPS -> backup(o);
-            case RESTORES -> restore(o);
+            case RESTORES -> {
+                if (!"InProgress".equals(o.path("status").path("phase").asText()) || released.getAsBoolean()) restore(o);
+            }
             case SCHEDULES -> schedule(o);
             case LOCATIONS -> location(o);
             default -> { }
@@ -114,7 +145,7 @@ final class SandboxVelero {
                         .put("startTimestamp", now).put("expiration", created.plus(ttl).toString());
             }
             case "InProgress" -> {
-                int items = countItems(b.path("spec"));
+                int items = capture(b);
                 status.put("phase", "Completed").put("completionTimestamp", now).put("errors", 0).put("warnings", 0);
                 status.putObject("progress").put("totalItems", items).put("itemsBackedUp", items);
             }
@@ -160,13 +191,16 @@ final class SandboxVelero {
                     status.put("phase", "FailedValidation").put("completionTimestamp", now).putArray("validationErrors").add(problem);
                 } else {
                     status.put("phase", "InProgress").put("startTimestamp", now);
+                    ObjectNode capture = objects.get(CAPTURES, namespace, spec.path("backupName").asText());
+                    int total = capture == null ? 0 : selected(capture, spec).size();
+                    status.putObject("progress").put("totalItems", total).put("itemsRestored", 0);
                 }
             }
             case "InProgress" -> {
-                ObjectNode b = objects.get(BACKUPS, namespace, r.path("spec").path("backupName").asText());
-                int items = b == null ? 0 : b.path("status").path("progress").path("totalItems").asInt(0);
-                status.put("phase", "Completed").put("completionTimestamp", now).put("errors", 0).put("warnings", 0);
-                status.putObject("progress").put("totalItems", items).put("itemsRestored", items);
+                int[] counts = restoreCapture(r);
+                status.put("phase", counts[3] == 0 ? "Completed" : "PartiallyFailed").put("completionTimestamp", now)
+                        .put("errors", counts[3]).put("warnings", counts[2]);
+                status.putObject("progress").put("totalItems", counts[0]).put("itemsRestored", counts[1]);
             }
             default -> { return; }
         }
@@ -292,8 +326,154 @@ final class SandboxVelero {
         check(api.update(path(type, meta.path("namespace").asText(null), meta.path("name").asText()), next));
     }
 
-    private static int countItems(JsonNode spec) {
-        return 1 + spec.path("includedNamespaces").size();
+    /**
+     * Captures what the Backup {@code b} covers into its {@value #CAPTURES} object (replacing an earlier one of the
+     * same name); returns how many objects it holds.
+     */
+    private int capture(ObjectNode b) {
+        JsonNode spec = b.path("spec");
+        Set<String> included = strings(spec.path("includedNamespaces"));
+        boolean all = included.isEmpty() || included.contains("*");
+        JsonNode matchLabels = spec.path("labelSelector").path("matchLabels");
+        ObjectNode capture = SandboxApi.JSON.createObjectNode().put("apiVersion", CAPTURE_API_VERSION).put("kind", CAPTURE_KIND);
+        JsonNode bm = b.path("metadata");
+        ObjectNode meta = capture.putObject("metadata").put("name", bm.path("name").asText()).put("namespace", bm.path("namespace").asText())
+                .put("uid", java.util.UUID.randomUUID().toString()).put("creationTimestamp", now());
+        meta.putArray("ownerReferences").addObject().put("apiVersion", GROUP + "/v1").put("kind", "Backup")
+                .put("name", bm.path("name").asText()).put("uid", bm.path("uid").asText());
+        var items = capture.putArray("items");
+        java.util.Map<String, List<ObjectNode>> everything = objects.all();
+        for (var e : everything.entrySet()) {
+            String type = e.getKey();
+            if (type.startsWith(GROUP + "/") || type.equals(CAPTURES) || type.equals("/events") || type.equals("events.k8s.io/events")) continue;
+            for (ObjectNode o : e.getValue()) {
+                JsonNode m = o.path("metadata");
+                String ns = m.path("namespace").asText("");
+                if (type.equals(NAMESPACES)) {
+                    if (!all && !included.contains(m.path("name").asText())) continue;
+                } else if (ns.isEmpty() || !all && !included.contains(ns)) {
+                    continue; // cluster-scoped objects other than the namespaces are not captured
+                }
+                if (type.equals(PODS) && !m.path("ownerReferences").isEmpty()) continue;
+                if (!matches(matchLabels, m.path("labels")) && !type.equals(NAMESPACES)) continue;
+                items.addObject().put("type", type).set("object", o.deepCopy());
+            }
+        }
+        ObjectNode old = objects.get(CAPTURES, bm.path("namespace").asText(), bm.path("name").asText());
+        if (old != null) objects.remove(CAPTURES, bm.path("namespace").asText(), bm.path("name").asText());
+        meta.put("resourceVersion", String.valueOf(objects.nextVersion()));
+        objects.put(CAPTURES, capture);
+        return items.size();
+    }
+
+    private static boolean matches(JsonNode matchLabels, JsonNode labels) {
+        if (!matchLabels.isObject()) return true;
+        for (var it = matchLabels.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) return false;
+        }
+        return true;
+    }
+
+    /** The captured items a Restore with {@code spec} covers: those of its {@code includedNamespaces} (all when none). */
+    private static List<JsonNode> selected(ObjectNode capture, JsonNode spec) {
+        Set<String> included = strings(spec.path("includedNamespaces"));
+        boolean all = included.isEmpty() || included.contains("*");
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode item : capture.path("items")) {
+            JsonNode m = item.path("object").path("metadata");
+            String ns = item.path("type").asText().equals(NAMESPACES) ? m.path("name").asText() : m.path("namespace").asText();
+            if (all || included.contains(ns)) out.add(item);
+        }
+        return out;
+    }
+
+    /**
+     * Creates the copies a Restore makes from its Backup's capture: namespaces first, then claims, then the rest.
+     * Returns {total, restored (created or skipped), skipped because they exist, refused by the API}.
+     */
+    private int[] restoreCapture(ObjectNode r) {
+        String veleroNs = r.path("metadata").path("namespace").asText();
+        String backupName = r.path("spec").path("backupName").asText();
+        ObjectNode capture = objects.get(CAPTURES, veleroNs, backupName);
+        if (capture == null) return new int[] {0, 0, 0, 0};
+        JsonNode mapping = r.path("spec").path("namespaceMapping");
+        List<JsonNode> items = new ArrayList<>(selected(capture, r.path("spec")));
+        items.sort(java.util.Comparator.comparingInt(SandboxVelero::priority));
+        int restored = 0;
+        int skipped = 0;
+        int errors = 0;
+        for (JsonNode item : items) {
+            String type = item.path("type").asText();
+            ObjectNode copy = item.path("object").deepCopy();
+            ObjectNode meta = (ObjectNode) copy.get("metadata");
+            for (String f : List.of("uid", "resourceVersion", "creationTimestamp", "generation", "ownerReferences", "managedFields",
+                    "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink")) {
+                meta.remove(f);
+            }
+            copy.remove("status");
+            ObjectNode labels = meta.with("labels");
+            labels.put(BACKUP_NAME_LABEL, backupName).put(RESTORE_NAME_LABEL, r.path("metadata").path("name").asText());
+            String target;
+            if (type.equals(NAMESPACES)) {
+                target = mapping.path(meta.path("name").asText()).asText(meta.path("name").asText());
+                meta.put("name", target);
+                copy.remove("spec"); // finalizers: the API server's own
+                target = null;
+            } else {
+                String ns = meta.path("namespace").asText();
+                target = mapping.path(ns).asText(ns);
+                meta.put("namespace", target);
+                ensureNamespace(target, backupName, r);
+            }
+            if (type.equals("/services")) {
+                ObjectNode spec = copy.with("spec");
+                if (!"None".equals(spec.path("clusterIP").asText())) {
+                    spec.remove("clusterIP");
+                    spec.remove("clusterIPs");
+                }
+            }
+            if (type.equals("/persistentvolumeclaims")) copy.with("spec").remove("volumeName");
+            String name = meta.path("name").asText();
+            if (objects.get(type, target, name) != null) {
+                skipped++;
+                restored++;
+                continue;
+            }
+            String apiVersion = copy.path("apiVersion").asText("v1");
+            String version = apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
+            int slash = type.indexOf('/');
+            SandboxApi.Response created = api.create(new ApiPath(type.substring(0, slash), version, target, type.substring(slash + 1),
+                    null, null), copy);
+            if (created.ok()) restored++;
+            else errors++; // as Velero: the item fails, the restore goes on and ends PartiallyFailed
+        }
+        return new int[] {items.size(), restored, skipped, errors};
+    }
+
+    /** A restore's target namespace, created when missing (Velero does, before the objects in it). */
+    private void ensureNamespace(String name, String backupName, ObjectNode r) {
+        if (objects.get(NAMESPACES, null, name) != null) return;
+        ObjectNode ns = SandboxApi.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Namespace");
+        ns.putObject("metadata").put("name", name).putObject("labels").put(BACKUP_NAME_LABEL, backupName)
+                .put(RESTORE_NAME_LABEL, r.path("metadata").path("name").asText());
+        check(api.create(new ApiPath("", "v1", null, "namespaces", null, null), ns));
+    }
+
+    /** Velero's restore order, roughly: namespaces, then claims, Secrets and ConfigMaps, then workloads and the rest. */
+    private static int priority(JsonNode item) {
+        return switch (item.path("type").asText()) {
+            case NAMESPACES -> 0;
+            case "/persistentvolumeclaims" -> 1;
+            case "/secrets", "/configmaps", "/serviceaccounts" -> 2;
+            default -> 3;
+        };
+    }
+
+    private static Set<String> strings(JsonNode array) {
+        Set<String> out = new java.util.LinkedHashSet<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     /** Velero's published CRDs (v1.18.2), vendored under {@code src/main/resources/velero/}, by plural. */

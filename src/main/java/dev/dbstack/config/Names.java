@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Kubernetes naming rules, with messages that say which rule and why it applies. */
-final class Names {
+public final class Names {
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -41,7 +41,7 @@ final class Names {
     private Names() {}
 
     /** App deployments and namespaces: an RFC 1123 label. */
-    static Optional<String> checkDnsLabel(String name) {
+    public static Optional<String> checkDnsLabel(String name) {
         if (name.length() > 63) return Optional.of(quote(name) + " is longer than 63 characters");
         if (!DNS_1123_LABEL.matcher(name).matches()) {
             return Optional.of(quote(name) + " is not a valid Kubernetes name: use lower-case letters, digits and '-',"

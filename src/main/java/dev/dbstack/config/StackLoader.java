@@ -359,7 +359,7 @@ public final class StackLoader {
         }
         for (ConfigObject o : items(node, "config." + CLUSTER_GROUPS, problems)) {
             String name = o.requiredString("name", "the cluster group's name").orElse(null);
-            String cluster = o.requiredString("cluster", "'sandbox' or a kubeconfig context").orElse(null);
+            String cluster = o.requiredString("cluster", "'sandbox', 'sandbox:<name>' or a kubeconfig context").orElse(null);
             String domain = o.string("clusterDomain").orElse("cluster.local");
             Names.checkDnsSubdomain(domain).ifPresent(m -> o.problem("clusterDomain", m));
             if (cluster != null) checkCluster(cluster).ifPresent(m -> o.problem("cluster", m));
@@ -500,6 +500,15 @@ public final class StackLoader {
         if (!cluster.equals(ClusterGroup.SANDBOX) && cluster.strip().equalsIgnoreCase(ClusterGroup.SANDBOX)) {
             return Optional.of(quote(cluster) + " is not a cluster: the embedded cluster is written sandbox (lower case,"
                     + " no spaces)");
+        }
+        if (cluster.startsWith(ClusterGroup.NAMED_SANDBOX)) {
+            String name = cluster.substring(ClusterGroup.NAMED_SANDBOX.length());
+            Optional<String> bad = Names.checkDnsLabel(name);
+            if (bad.isPresent()) {
+                return Optional.of(quote(cluster) + ": a further embedded sandbox is written sandbox:<name>, the name a DNS"
+                        + " label (kept in .dbstack/sandbox-<name>): " + bad.get());
+            }
+            return Optional.empty();
         }
         if (cluster.chars().anyMatch(ch -> Character.isWhitespace(ch) || Character.isISOControl(ch))) {
             return Optional.of(quote(cluster) + " is not a kubeconfig context name: it has whitespace or control characters");
@@ -836,13 +845,20 @@ public final class StackLoader {
             }
             if (groupName == null) continue;
             String namespace = vcluster.orElse(name.get());
-            // Two cluster groups may name one cluster: a namespace is unique per cluster, not per group.
+            // Unique in the whole stack, not only per cluster: state, plans and ObjectRef name an object by
+            // apiVersion/kind/namespace/name without its cluster, so two apps in one namespace of two clusters
+            // would be one object to the engine.
             String cluster = groups.stream().filter(g -> g.name().equals(groupName)).findFirst().orElseThrow().cluster();
-            String owner = namespaceOwners.putIfAbsent(cluster + "/" + namespace, name.get());
+            String owner = namespaceOwners.putIfAbsent(namespace, name.get());
             if (owner != null) {
-                o.problem(vcluster.isPresent() ? "virtualCluster" : "name", "namespace " + quote(namespace) + " of cluster "
-                        + quote(cluster) + " already holds app '" + owner + "'; each app deployment needs its own"
-                        + " (set virtualCluster: to give it another)");
+                String ownerCluster = apps.stream().filter(a -> a.name().equals(owner)).findFirst()
+                        .flatMap(a -> groups.stream().filter(g -> g.name().equals(a.clusterGroup())).findFirst())
+                        .map(ClusterGroup::cluster).orElse(cluster);
+                o.problem(vcluster.isPresent() ? "virtualCluster" : "name", "namespace " + quote(namespace)
+                        + (ownerCluster.equals(cluster) ? " of cluster " + quote(cluster) + " already holds app '" + owner + "'"
+                        : " is already app '" + owner + "''s (on cluster " + quote(ownerCluster) + "); dbstack names objects by"
+                        + " namespace and name whatever their cluster, so a namespace is unique in the whole stack")
+                        + "; each app deployment needs its own (set virtualCluster: to give it another)");
                 continue;
             }
             if (profile.isEmpty()) continue;

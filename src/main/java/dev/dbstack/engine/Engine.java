@@ -54,8 +54,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The deployment engine for one stack run: its state, its lock, its secrets key and its cluster (a
- * kubeconfig context, or the embedded sandbox kept under {@code .dbstack/sandbox}). Operations take
+ * The deployment engine for one stack run: its state, its lock, its secrets key and its clusters (kubeconfig
+ * contexts, the embedded sandbox kept under {@code .dbstack/sandbox}, further ones under {@code .dbstack/sandbox-<name>}),
+ * one counted client per cluster of the stack's apps. Operations take
  * options and return values — plans, apply results, drift — for a front door (the CLI) to print.
  */
 public final class Engine implements AutoCloseable {
@@ -65,12 +66,15 @@ public final class Engine implements AutoCloseable {
 
     private final LoadedStack stack;
     private final StackState state;
-    /** The stack's cluster, counted by {@link #requests}: this run's own client, closed with it. */
-    private final KubernetesClient client;
-    private final RequestCounter requests;
+    /**
+     * The stack's clusters, by name ({@code sandbox}, {@code sandbox:<name>} or a kubeconfig context), in the order
+     * of the stack's apps; empty for a run that contacts none. Each with a counted client of this run's own.
+     */
+    private final Map<String, Cluster> clusters;
     /** What the run's reads had to do differently, for {@code -v} (a cluster-wide LIST that RBAC forbids). */
     private final List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final PassphraseCrypter crypter;
+    /** The default sandbox ({@code .dbstack/sandbox}) when a cluster of the stack is it, for {@link #requestStats}. */
     private final Sandbox sandbox;
     private final StateBackend.Lock lock;
     /** The stack's state backend and what it started (a sandbox or a client of its own). */
@@ -78,12 +82,14 @@ public final class Engine implements AutoCloseable {
     /** The configuration a plan made by this run is made from (see {@link #open}). */
     private final ConfigDigest config;
 
-    private Engine(LoadedStack stack, StackState state, KubernetesClient client, RequestCounter requests, PassphraseCrypter crypter,
+    private Engine(LoadedStack stack, StackState state, Map<String, Cluster> clusters, PassphraseCrypter crypter,
                    Sandbox sandbox, StateBackend.Lock lock, Backends.Opened backend, ConfigDigest config) {
         this.stack = stack;
         this.state = state;
-        this.client = client;
-        this.requests = requests;
+        this.clusters = clusters;
+        Map<String, String> where = new java.util.HashMap<>(state.appClusters());
+        stack.model().apps().forEach(a -> where.put(a.name(), stack.model().clusterGroupOf(a).cluster()));
+        this.appClusterNames = Map.copyOf(where);
         this.crypter = crypter;
         this.sandbox = sandbox;
         this.lock = lock;
@@ -107,16 +113,26 @@ public final class Engine implements AutoCloseable {
         return open(stack, null, err, false);
     }
 
+    /**
+     * One cluster of the stack and this run's counted client for it.
+     *
+     * @param sandbox the sandbox this run started for it (closed with the run), or null (a context, or the backend's)
+     */
+    private record Cluster(String name, String shown, KubernetesClient client, RequestCounter requests, Sandbox sandbox) {}
+
     private static Engine open(LoadedStack stack, String command, PrintStream err, boolean connect) {
         Path dir = stack.project().dir();
         String stackName = stack.model().stack();
-        ClusterGroup group = singleCluster(stack);
-        if (connect && !group.isSandbox()) KubeconfigCluster.checkContext(group);
+        Map<String, ClusterGroup> groups = clusterGroups(stack);
+        // A context missing from the kubeconfig is the user's error, said before anything runs: for every cluster group of
+        // the stack (one naming no app's cluster yet included), the first such group's `cluster` line.
+        if (connect) stack.model().clusterGroups().stream().filter(g -> !g.isSandbox()).forEach(KubeconfigCluster::checkContext);
         String passphrase = LoadedStack.passphrase();
         if (passphrase == null) {
-            if (!group.isSandbox()) {
+            ClusterGroup real = groups.values().stream().filter(g -> !g.isSandbox()).findFirst().orElse(null);
+            if (real != null) {
                 throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "",
-                        "stack '" + stackName + "' runs on cluster '" + group.cluster() + "': set DBSTACK_CONFIG_PASSPHRASE"
+                        "stack '" + stackName + "' runs on cluster '" + real.cluster() + "': set DBSTACK_CONFIG_PASSPHRASE"
                                 + " (or PULUMI_CONFIG_PASSPHRASE) to encrypt its secrets in state");
             }
             err.println("warning: no passphrase set; stack " + stackName + " (sandbox) uses the empty passphrase, so its"
@@ -127,9 +143,11 @@ public final class Engine implements AutoCloseable {
         if (command != null) stack.refuseUndecryptedSecrets();
         Backends.Opened backend = Backends.open(stack.project(), stackName, command);
         StateBackend.Lock lock = null;
+        Map<String, Cluster> clusters = new java.util.LinkedHashMap<>();
         try {
             lock = command == null ? null : backend.backend.acquire(command);
             StackState state = StackState.open(backend.backend);
+            refuseMovedApps(stack, state);
             // The key of the credentials in state: never a new salt for credentials that exist.
             ConfigDigest before = lock == null ? null : ConfigDigest.of(stack.project(), stackName);
             PassphraseCrypter crypter = StateSecrets.open(stack, state, passphrase, lock != null, err);
@@ -137,49 +155,98 @@ public final class Engine implements AutoCloseable {
             // the only change since the files were read, a plan made now is made from the file as it is after it.
             ConfigDigest config = stack.config();
             if (before != null && before.equals(config)) config = ConfigDigest.of(stack.project(), stackName);
-            Sandbox sandbox = null;
-            KubernetesClient client;
-            RequestCounter requests = new RequestCounter();
-            if (!connect) {
-                client = null;
-            } else if (group.isSandbox()) {
-                // The backend's sandbox when state lives there too: one process, one sandbox.
-                sandbox = backend.sandbox != null ? backend.sandbox
-                        : Sandbox.start(dir.resolve(".dbstack").resolve("sandbox"), lock == null);
-                // A counted client of this run's own (the sandbox's is built inside it); see RequestCounter.
-                client = requests.counting(sandbox.client());
-                err.println("using the embedded sandbox cluster (.dbstack/sandbox): a Kubernetes API with no nodes;"
-                        + " no containers run");
-            } else {
-                client = KubeconfigCluster.connect(group, requests);
+            Sandbox defaultSandbox = null;
+            if (connect) {
+                // The clusters of the configured apps, then those where apps state still holds (removed from the
+                // configuration) were applied: they are read, and their objects deleted, where they live.
+                Set<String> names = new LinkedHashSet<>(groups.keySet());
+                state.appClusters().values().forEach(names::add);
+                for (String name : names) {
+                    ClusterGroup group = groups.get(name);
+                    RequestCounter requests = new RequestCounter();
+                    if (ClusterGroup.isSandbox(name)) {
+                        String sub = ClusterGroup.sandboxDirectory(name);
+                        boolean isDefault = ClusterGroup.SANDBOX.equals(name);
+                        // The backend's sandbox when state lives there too: one process, one sandbox.
+                        Sandbox started = isDefault && backend.sandbox != null ? null
+                                : Sandbox.start(dir.resolve(".dbstack").resolve(sub), lock == null);
+                        Sandbox s = started != null ? started : backend.sandbox;
+                        if (isDefault) defaultSandbox = s;
+                        // Registered before anything else can fail, so that close() stops it.
+                        clusters.put(name, new Cluster(name, "cluster '" + name + "'", null, requests, started));
+                        // A counted client of this run's own (the sandbox's is built inside it); see RequestCounter.
+                        clusters.put(name, new Cluster(name, "cluster '" + name + "'", requests.counting(s.client()), requests,
+                                started));
+                        err.println("using the embedded sandbox cluster (.dbstack/" + sub + "): a Kubernetes API with no nodes;"
+                                + " no containers run");
+                    } else {
+                        KubernetesClient client = group != null ? KubeconfigCluster.connect(group, requests)
+                                : KubeconfigCluster.connect(name, new SourceRef(stack.model().stackFile(), 0),
+                                "config.dbstack:clusterGroups", requests);
+                        clusters.put(name, new Cluster(name, "cluster '" + name + "' (context " + name + ")", client, requests, null));
+                    }
+                }
             }
-            return new Engine(stack, state, client, requests, crypter, sandbox, lock, backend, config);
+            return new Engine(stack, state, clusters, crypter, defaultSandbox, lock, backend, config);
         } catch (RuntimeException e) {
             try {
-                if (lock != null) lock.close();
+                closeClusters(clusters.values(), backend);
             } finally {
-                backend.close();
+                try {
+                    if (lock != null) lock.close();
+                } finally {
+                    backend.close();
+                }
             }
             throw e;
         }
     }
 
-    /** All app deployments of one run go to one cluster; say so clearly when they do not. */
-    private static ClusterGroup singleCluster(LoadedStack stack) {
-        Set<String> clusters = new LinkedHashSet<>();
-        ClusterGroup first = null;
+    /** The stack's clusters, each with the first cluster group of an app that names it; refuses a stack of no apps. */
+    private static Map<String, ClusterGroup> clusterGroups(LoadedStack stack) {
+        Map<String, ClusterGroup> out = new java.util.LinkedHashMap<>();
         for (AppDeployment app : stack.model().apps()) {
             ClusterGroup g = stack.model().clusterGroupOf(app);
-            clusters.add(g.cluster());
-            if (first == null) first = g;
+            out.putIfAbsent(g.cluster(), g);
         }
-        if (clusters.size() > 1) {
-            throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "config.dbstack:clusterGroups",
-                    "this stack's app deployments target several clusters (" + String.join(", ", clusters)
-                            + "); dbstack applies one cluster per stack: split them into stacks");
+        if (out.isEmpty()) throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "config.dbstack:apps", "no app deployments");
+        return out;
+    }
+
+    /**
+     * An app state records on one cluster whose cluster group now names another: its objects live on the first, and
+     * ObjectRef (apiVersion/kind/namespace/name) cannot tell the two apart, so dbstack does not move it.
+     */
+    private static void refuseMovedApps(LoadedStack stack, StackState state) {
+        Map<String, String> recorded = state.appClusters();
+        for (AppDeployment app : stack.model().apps()) {
+            String was = recorded.get(app.name());
+            String now = stack.model().clusterGroupOf(app).cluster();
+            if (was != null && !was.equals(now)) {
+                throw UserInputException.of(app.source(), "config.dbstack:apps[" + app.name() + "].clusterGroup",
+                        "app '" + app.name() + "' is applied on cluster '" + was + "' and its cluster group '" + app.clusterGroup()
+                                + "' now names cluster '" + now + "': dbstack does not move an app between clusters. Put it"
+                                + " back, or remove the app (`dbstack up` deletes it there, keeping its data) and add it again"
+                                + " under another name or once it is gone");
+            }
         }
-        if (first == null) throw UserInputException.of(new SourceRef(stack.model().stackFile(), 0), "config.dbstack:apps", "no app deployments");
-        return first;
+    }
+
+    private static void closeClusters(java.util.Collection<Cluster> clusters, Backends.Opened backend) {
+        RuntimeException failed = null;
+        for (Cluster c : clusters) {
+            try {
+                if (c.client() != null) c.client().close();
+            } catch (RuntimeException e) {
+                if (failed == null) failed = e;
+            }
+            try {
+                if (c.sandbox() != null && c.sandbox() != backend.sandbox) c.sandbox().close();
+            } catch (RuntimeException e) {
+                if (failed == null) failed = e;
+            }
+        }
+        if (failed != null) throw failed;
     }
 
     /**
@@ -322,6 +389,7 @@ public final class Engine implements AutoCloseable {
             @Override
             public void applied(Step step, HasMetadata written) {
                 JsonNode applied = Planner.withoutSecretData(SERIALIZATION.convertValue(step.desired(), JsonNode.class));
+                state.putAppCluster(step.app(), clusterNameOf(step.app()));
                 state.putObject(key(step.object()), step.app(), step.service() == null ? "" : step.service().toString(), applied);
                 if (step.retention() != null) state.removeRetained(step.retention().data().data().toString());
             }
@@ -385,12 +453,171 @@ public final class Engine implements AutoCloseable {
         ObjectRef ref = ObjectRef.of(o);
         Recorded r = recorded.get(ref);
         if (!live.containsKey(ref) || r != null && java.util.Objects.equals(r.service(), service)) return;
+        state.putAppCluster(app, clusterNameOf(app));
         state.putObject(key(ref), app, service == null ? "" : service.toString(),
                 Planner.withoutSecretData(SERIALIZATION.convertValue(o, JsonNode.class)));
     }
 
+    /**
+     * Reads every cluster of the stack, each once per kind (and namespace) as {@link LiveReader} does, over the objects
+     * of its own apps: those it renders, and those state recorded for apps that live there. The reads are merged into
+     * one {@link Planner.Live} (objects are named without their cluster: a namespace is unique in the stack). A cluster
+     * that does not answer at all is noted in {@link #unreachable} and left out; any other failure stops the run.
+     */
     private Planner.Live readLive(RenderedStack desired, Planner.Known known) {
-        return LiveReader.read(client, stack.model().stack(), desired == null ? List.of() : desired.allObjects(), known, notes::add);
+        unreachable.clear();
+        Map<ObjectRef, JsonNode> objects = new java.util.HashMap<>();
+        Set<String> expandable = new java.util.HashSet<>();
+        String defaultClass = null;
+        Map<String, List<HasMetadata>> desiredByApp = new java.util.HashMap<>();
+        if (desired != null) {
+            desired.appObjects().forEach((app, list) -> desiredByApp.computeIfAbsent(app, a -> new java.util.ArrayList<>()).addAll(list));
+            for (ServiceId id : desired.graph().applyOrder()) {
+                desiredByApp.computeIfAbsent(id.app(), a -> new java.util.ArrayList<>()).addAll(desired.service(id).objects());
+            }
+        }
+        for (Cluster c : clusters.values()) {
+            List<HasMetadata> mine = new java.util.ArrayList<>();
+            desiredByApp.forEach((app, list) -> {
+                if (c.name().equals(clusterNameOf(app))) mine.addAll(list);
+            });
+            Planner.Known theirs = knownOf(known, app -> c.name().equals(clusterNameOf(app)));
+            try {
+                Planner.Live live = LiveReader.read(c.client(), stack.model().stack(), mine, theirs,
+                        clusters.size() == 1 ? notes::add : note -> notes.add(c.name() + ": " + note));
+                objects.putAll(live.objects());
+                expandable.addAll(live.expandableStorageClasses());
+                if (defaultClass == null) defaultClass = live.defaultStorageClass();
+            } catch (RuntimeException e) {
+                Optional<String> reason = unreachableReason(e);
+                // A stack of one cluster has nothing else to plan: the run stops on it as it always did (exit 1).
+                if (reason.isEmpty() || clusters.size() == 1) throw e;
+                Set<String> apps = new java.util.TreeSet<>();
+                stack.model().apps().forEach(a -> {
+                    if (c.name().equals(clusterNameOf(a.name()))) apps.add(a.name());
+                });
+                known.objects().values().forEach(r -> {
+                    if (c.name().equals(clusterNameOf(r.app()))) apps.add(r.app());
+                });
+                known.retained().keySet().forEach(d -> {
+                    if (c.name().equals(clusterNameOf(d.app()))) apps.add(d.app());
+                });
+                unreachable.add(new Unreachable(c.name(), c.shown(), reason.get(), List.copyOf(apps)));
+            }
+        }
+        return new Planner.Live(objects, expandable, defaultClass);
+    }
+
+    /** On each reachable cluster with a backed-up app: Velero's CRD and an Available storage location (2 GETs). */
+    private void refuseWithoutVelero() {
+        Set<String> down = new java.util.HashSet<>();
+        unreachable.forEach(u -> down.add(u.cluster()));
+        for (Cluster c : clusters.values()) {
+            if (!down.contains(c.name())) dev.dbstack.cluster.VeleroCheck.refuseUnready(c.client(), stack.model(), c.name());
+        }
+    }
+
+    /** What {@code known} holds of the apps {@code of} accepts. */
+    private static Planner.Known knownOf(Planner.Known known, java.util.function.Predicate<String> of) {
+        Map<ObjectRef, Recorded> objects = new java.util.LinkedHashMap<>();
+        known.objects().forEach((ref, r) -> {
+            if (of.test(r.app())) objects.put(ref, r);
+        });
+        Map<ServiceId, Retained> retained = new TreeMap<>();
+        known.retained().forEach((id, r) -> {
+            if (of.test(id.app())) retained.put(id, r);
+        });
+        return new Planner.Known(objects, retained);
+    }
+
+    /**
+     * Why a read of a cluster got no answer at all (refused, timed out, unknown host, TLS), or empty when it got
+     * one (an HTTP status such as 403 or 404 is an answer: that cluster is reachable, and the run stops on it).
+     */
+    static Optional<String> unreachableReason(Throwable e) {
+        if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() > 0) return Optional.empty();
+        Throwable root = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException) root = t;
+        }
+        if (root == null) return Optional.empty();
+        Throwable deepest = root;
+        while (deepest.getCause() != null && deepest.getCause() != deepest) deepest = deepest.getCause();
+        String why = deepest.getMessage() != null ? deepest.getMessage() : root.getMessage();
+        String kind = deepest.getClass().getSimpleName();
+        return Optional.of(why == null || why.isBlank() ? kind : why);
+    }
+
+    /**
+     * A cluster that did not answer the run's reads: its apps were left out of the plan, their state untouched.
+     *
+     * @param apps the apps that live there (configured, or recorded in state)
+     */
+    public record Unreachable(String cluster, String shown, String reason, List<String> apps) {
+        public String message() {
+            return shown + " is unreachable: " + reason + "; " + (apps.size() == 1 ? "app " : "apps ") + String.join(", ", apps)
+                    + (apps.size() == 1 ? " was" : " were") + " not planned";
+        }
+    }
+
+    /** The clusters the last read could not reach, in the stack's order; empty when every one answered. */
+    private final List<Unreachable> unreachable = new java.util.ArrayList<>();
+
+    /** The clusters this run could not reach: a front door reports each and exits 1 once the rest is done. */
+    public List<Unreachable> unreachable() {
+        return List.copyOf(unreachable);
+    }
+
+    private Set<String> unreachableApps() {
+        Set<String> out = new java.util.HashSet<>();
+        unreachable.forEach(u -> out.addAll(u.apps()));
+        return out;
+    }
+
+    /** Raised where a run cannot go on because a cluster is unreachable (a saved plan); exits 1, nothing written. */
+    public static final class ClustersUnreachable extends RuntimeException {
+        public ClustersUnreachable(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The cluster {@code app} lives on: its cluster group's when the stack configures it, otherwise where state
+     * recorded it; an app of neither (state written before clusters were recorded) on the stack's first cluster,
+     * the one every app of such a state was applied to.
+     */
+    private String clusterNameOf(String app) {
+        String known = appClusterNames.get(app);
+        return known != null ? known : stack.model().clusterGroupOf(stack.model().apps().get(0)).cluster();
+    }
+
+    /** Where each app lives, as {@link #clusterNameOf} says: read once (state's records, then the configured apps). */
+    private final Map<String, String> appClusterNames;
+
+    /** The client (counted, this run's own) of the cluster {@code app} is deployed to; null for a run that connects none. */
+    public KubernetesClient clusterOf(AppDeployment app) {
+        Cluster c = clusters.get(clusterNameOf(app.name()));
+        return c == null ? null : c.client();
+    }
+
+    /** The names of this run's clusters ({@code sandbox}, {@code sandbox:<name>}, contexts), in the stack's order. */
+    public List<String> clusterNames() {
+        return List.copyOf(clusters.keySet());
+    }
+
+    /** Leaves out of {@code plan} the steps of apps whose cluster could not be read (all creates: nothing was seen). */
+    private Plan withoutUnreachable(Plan plan) {
+        if (unreachable.isEmpty()) return plan;
+        Set<String> skipped = unreachableApps();
+        return new Plan(plan.project(), plan.stack(), plan.steps().stream().filter(st -> !skipped.contains(st.app())).toList(),
+                plan.warnings(), plan.basis());
+    }
+
+    /** {@code known} without what state holds of apps on unreachable clusters: nothing of theirs is deleted or forgotten. */
+    private Planner.Known reachable(Planner.Known known) {
+        if (unreachable.isEmpty()) return known;
+        Set<String> skipped = unreachableApps();
+        return knownOf(known, app -> !skipped.contains(app));
     }
 
     /** The cluster as the last plan read it. */
@@ -413,14 +640,19 @@ public final class Engine implements AutoCloseable {
      * live object's version, the whole plan state's serial and the configuration's digest.
      */
     public Planned preview(Planner.Options options) {
-        dev.dbstack.cluster.VeleroCheck.refuseUnready(client, stack.model()); // diskBackup: Velero and its location first
         Planner.Known known = known();
         long serial = state.serial();
         if (rendersStateCredentials()) deriveKeyMeanwhile();
         plannedAgainst = readLive(stack.renderWithheld(), known);
+        refuseWithoutVelero(); // diskBackup: Velero and its storage location, before anything is applied
         RenderedStack desired = render(credentials(plannedAgainst.objects()));
-        return new Planned(desired, Planner.plan(stack.project().name(), stack.model().stack(), desired, stack.catalog(),
-                known, plannedAgainst, options).basedOn(new Plan.Basis(serial, config.digest(), config.files(), options)));
+        // An unreachable cluster's apps: what state holds of them is left out (never a delete), and so are the creates
+        // the planner makes of them against a cluster it could not see; credentials generated for them are not kept.
+        Set<String> skipped = unreachableApps();
+        unsaved.keySet().removeIf(k -> skipped.contains(k.substring(0, Math.max(0, k.indexOf('/')))));
+        return new Planned(desired, withoutUnreachable(Planner.plan(stack.project().name(), stack.model().stack(), desired,
+                stack.catalog(), reachable(known), plannedAgainst, options))
+                .basedOn(new Plan.Basis(serial, config.digest(), config.files(), options)));
     }
 
     /**
@@ -469,6 +701,14 @@ public final class Engine implements AutoCloseable {
      */
     public void savePlan(Planned planned, Path file) {
         if (lock == null) throw new IllegalStateException("a plan is saved by a run holding the stack's lock");
+        // A plan made while a cluster was unreachable leaves that cluster's apps out: applied later it would look like
+        // the whole stack's plan, yet converge only part of it. Refused rather than saved with the gap recorded: a
+        // plan file stays "exactly what up will do", and the remedy (preview again once the cluster answers) is simple.
+        if (!unreachable.isEmpty()) {
+            throw new ClustersUnreachable("the plan was not saved: " + unreachable.stream().map(Unreachable::message)
+                    .collect(java.util.stream.Collectors.joining("; ")) + ". A saved plan must cover every app of the stack;"
+                    + " run `dbstack preview --out " + file + "` again once the cluster answers");
+        }
         String text = SavedPlan.write(planned.plan(), Map.copyOf(unsaved), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
                 sealer());
         Path target = file.toAbsolutePath();
@@ -555,6 +795,13 @@ public final class Engine implements AutoCloseable {
         }
         Planner.Known known = known();
         plannedAgainst = readLive(stack.renderWithheld(), known);
+        // Its steps cannot be checked, nor applied, on a cluster that does not answer: nothing of it is applied (nothing
+        // half-applied), and it stays unspent for when the cluster is back.
+        if (!unreachable.isEmpty()) {
+            throw new ClustersUnreachable(unreachable.stream().map(u -> u.shown() + " is unreachable: " + u.reason())
+                    .collect(java.util.stream.Collectors.joining("; ")) + ". Nothing of " + shownAs + " was applied; run `dbstack up "
+                    + shownAs + "` again once the cluster answers");
+        }
         List<String> changed = changedObjects(plan, plannedAgainst.objects());
         if (!changed.isEmpty()) {
             throw stale(where, String.join("; ", changed.size() > 5 ? changed.subList(0, 5) : changed)
@@ -637,7 +884,7 @@ public final class Engine implements AutoCloseable {
     public Plan destroyPlan(Planner.Options options) {
         Planner.Known known = known();
         plannedAgainst = readLive(null, known);
-        return Planner.destroy(stack.project().name(), stack.model().stack(), stack.catalog(), known, plannedAgainst, options);
+        return Planner.destroy(stack.project().name(), stack.model().stack(), stack.catalog(), reachable(known), plannedAgainst, options);
     }
 
     /**
@@ -650,15 +897,100 @@ public final class Engine implements AutoCloseable {
         // A saved plan is applied once: from here on, whatever happens, it is spent.
         if (planned.savedId() != null) state.planApplied(planned.savedId(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         saveCredentials();
-        Applier.Result result = planned.plan().isEmpty() ? new Applier.Result(Map.of(), Map.of(), 0)
-                : new Applier(client, parallel, timeout, progress).apply(planned.plan(), stack.graph(), recorder());
+        Applier.Result result;
+        try {
+            result = apply(planned.plan(), parallel, timeout, progress);
+        } finally {
+            if (!planned.plan().isEmpty()) state.forgetUnusedAppClusters(); // an app removed from the configuration
+        }
         if (result.ok()) recordUnrecorded(planned.desired());
-        return result;
+        return withUnreachable(result);
     }
 
     /** Executes a plan {@link #destroyPlan} made. */
     public Applier.Result destroy(Plan plan, int parallel, Duration timeout, Progress progress) {
-        return new Applier(client, parallel, timeout, progress).apply(plan, stack.graph(), recorder());
+        try {
+            return withUnreachable(apply(plan, parallel, timeout, progress));
+        } finally {
+            state.forgetUnusedAppClusters();
+        }
+    }
+
+    /**
+     * Applies {@code plan} per cluster: its steps split by the cluster of each step's app, one {@link Applier} per
+     * cluster with that cluster's client, each on its own thread, all recording into the one state (whose changes
+     * are synchronized, as for {@code --parallel} within one cluster). The results are merged: each service's outcome
+     * as its own cluster's applier gave it. A run stopped on one cluster ({@link Applier.Stopped}) is thrown once
+     * every cluster's applier has returned.
+     */
+    private Applier.Result apply(Plan plan, int parallel, Duration timeout, Progress progress) {
+        if (plan.isEmpty()) return new Applier.Result(Map.of(), Map.of(), 0);
+        Map<String, List<Step>> byCluster = new java.util.LinkedHashMap<>();
+        for (Step st : plan.steps()) byCluster.computeIfAbsent(clusterNameOf(st.app()), k -> new java.util.ArrayList<>()).add(st);
+        if (byCluster.size() == 1) {
+            Cluster c = clusters.get(byCluster.keySet().iterator().next());
+            return new Applier(c.client(), parallel, timeout, progress).apply(plan, stack.graph(), recorder());
+        }
+        Applier.Recorder recorder = recorder();
+        Map<String, java.util.concurrent.Future<Applier.Result>> running = new java.util.LinkedHashMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(byCluster.size(), r -> {
+            Thread t = new Thread(r, "dbstack-cluster");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            byCluster.forEach((name, steps) -> {
+                Plan part = new Plan(plan.project(), plan.stack(), List.copyOf(steps), plan.warnings(), plan.basis());
+                KubernetesClient client = clusters.get(name).client();
+                running.put(name, pool.submit(() -> new Applier(client, parallel, timeout, progress).apply(part, stack.graph(), recorder)));
+            });
+            Map<ServiceId, Applier.Outcome> services = new java.util.LinkedHashMap<>();
+            Map<ServiceId, String> errors = new java.util.LinkedHashMap<>();
+            int writes = 0;
+            RuntimeException stopped = null;
+            for (var e : running.entrySet()) {
+                Applier.Result r;
+                try {
+                    r = e.getValue().get();
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    RuntimeException cause = ex.getCause() instanceof RuntimeException re ? re : new IllegalStateException(ex.getCause());
+                    if (stopped == null) stopped = cause;
+                    continue;
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while applying", ex);
+                }
+                writes += r.writes();
+                // An applier schedules every service of the graph; those of other clusters have no steps in its part.
+                r.services().forEach((id, outcome) -> {
+                    if (e.getKey().equals(clusterNameOf(id.app()))) services.put(id, outcome);
+                });
+                r.errors().forEach((id, error) -> {
+                    if (e.getKey().equals(clusterNameOf(id.app()))) errors.put(id, error);
+                });
+            }
+            if (stopped != null) throw stopped;
+            // Services of clusters that had nothing to do succeeded.
+            for (ServiceId id : stack.graph().applyOrder()) services.putIfAbsent(id, Applier.Outcome.SUCCEEDED);
+            return new Applier.Result(services, errors, writes);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** {@code result} with the services of apps on unreachable clusters failed, saying why. */
+    private Applier.Result withUnreachable(Applier.Result result) {
+        if (unreachable.isEmpty()) return result;
+        Map<ServiceId, Applier.Outcome> services = new java.util.LinkedHashMap<>(result.services());
+        Map<ServiceId, String> errors = new java.util.LinkedHashMap<>(result.errors());
+        for (Unreachable u : unreachable) {
+            for (ServiceId id : stack.graph().applyOrder()) {
+                if (!u.apps().contains(id.app())) continue;
+                services.put(id, Applier.Outcome.FAILED);
+                errors.put(id, u.shown() + " is unreachable: " + u.reason());
+            }
+        }
+        return new Applier.Result(services, errors, result.writes());
     }
 
     /** What refresh found: objects gone from the cluster (now forgotten) and objects that drifted. */
@@ -668,9 +1000,12 @@ public final class Engine implements AutoCloseable {
     public Refreshed refresh() {
         Planner.Known known = known();
         Map<ObjectRef, JsonNode> live = readLive(stack.renderWithheld(), known).objects();
-        List<ObjectRef> gone = Planner.gone(known, live);
+        // An object of an unreachable cluster is not gone: it was not seen. Only what was read is compared.
+        Planner.Known read = reachable(known);
+        List<ObjectRef> gone = Planner.gone(read, live);
         gone.forEach(ref -> state.removeObject(key(ref)));
-        return new Refreshed(known.objects().size(), gone, Planner.drift(known, live));
+        if (!gone.isEmpty()) state.forgetUnusedAppClusters();
+        return new Refreshed(known.objects().size(), gone, Planner.drift(read, live));
     }
 
     public LoadedStack stack() {
@@ -684,7 +1019,15 @@ public final class Engine implements AutoCloseable {
 
     /** The API requests this run sent to the stack's cluster so far, per type and resource. */
     public RequestCounter.Counts requests() {
-        return requests.snapshot();
+        RequestCounter.Counts sum = new RequestCounter.Counts(Map.of());
+        for (Cluster c : clusters.values()) sum = sum.plus(c.requests().snapshot());
+        return sum;
+    }
+
+    /** The API requests this run sent to the cluster {@code name} ({@code sandbox}, {@code sandbox:east}, a context). */
+    public RequestCounter.Counts requests(String name) {
+        Cluster c = clusters.get(name);
+        return c == null ? new RequestCounter.Counts(Map.of()) : c.requests().snapshot();
     }
 
     /**
@@ -694,7 +1037,11 @@ public final class Engine implements AutoCloseable {
      */
     public List<String> verboseLines() {
         List<String> out = new java.util.ArrayList<>(notes);
-        if (client != null) out.add(requests.snapshot().detail());
+        if (clusters.size() == 1) {
+            out.add(clusters.values().iterator().next().requests().snapshot().detail());
+        } else {
+            for (Cluster c : clusters.values()) out.add(c.name() + ": " + c.requests().snapshot().detail());
+        }
         String served = requestStats();
         if (served != null) out.add(served);
         return out;
@@ -715,11 +1062,7 @@ public final class Engine implements AutoCloseable {
                 if (lock != null) lock.close(); // a Lease is released through the backend's client: before it closes
             } finally {
                 try {
-                    try {
-                        if (client != null) client.close();
-                    } finally {
-                        if (sandbox != null && sandbox != backend.sandbox) sandbox.close();
-                    }
+                    closeClusters(clusters.values(), backend);
                 } finally {
                     backend.close();
                 }

@@ -16,7 +16,21 @@ public record ClusterGroup(String name, String cluster, String clusterDomain, Di
                            boolean privileged, boolean networkPolicy, VirtualClusterLimits virtualClusters, SourceRef source) {
     public static final String SANDBOX = "sandbox";
 
+    /** The prefix of a further embedded sandbox: {@code sandbox:<name>}, kept in {@code .dbstack/sandbox-<name>}. */
+    public static final String NAMED_SANDBOX = "sandbox:";
+
+    /** The embedded sandbox ({@code sandbox}) or a further named one ({@code sandbox:<name>}): no kubeconfig. */
     public boolean isSandbox() {
-        return SANDBOX.equals(cluster);
+        return isSandbox(cluster);
+    }
+
+    public static boolean isSandbox(String cluster) {
+        return SANDBOX.equals(cluster) || cluster != null && cluster.startsWith(NAMED_SANDBOX);
+    }
+
+    /** The sandbox's directory under {@code .dbstack}: {@code sandbox}, or {@code sandbox-<name>}; null for a context. */
+    public static String sandboxDirectory(String cluster) {
+        if (SANDBOX.equals(cluster)) return SANDBOX;
+        return isSandbox(cluster) ? SANDBOX + "-" + cluster.substring(NAMED_SANDBOX.length()) : null;
     }
 }

@@ -17,6 +17,7 @@ public final class StackState {
     private static final String OBJECT = "object:";
     private static final String CREDENTIAL = "credential:";
     private static final String RETAINED = "retained:";
+    private static final String APP_CLUSTER = "cluster:";
     /**
      * The passphrase provider's salt the credentials are encrypted with, kept with them (as Pulumi's
      * checkpoint keeps its secrets provider's state), so they stay readable whatever happens to the
@@ -81,6 +82,38 @@ public final class StackState {
 
     public synchronized void removeObject(String key) {
         set(OBJECT + key, null);
+    }
+
+    /**
+     * The cluster each app's objects were applied to ({@code sandbox}, {@code sandbox:<name>} or a kubeconfig
+     * context), by app: an app removed from the configuration is still read, and deleted, where it lives.
+     */
+    public synchronized Map<String, String> appClusters() {
+        Map<String, String> out = new TreeMap<>();
+        entries.forEach((k, v) -> {
+            if (k.startsWith(APP_CLUSTER)) out.put(k.substring(APP_CLUSTER.length()), v.asText());
+        });
+        return out;
+    }
+
+    /** Records where {@code app} is applied (nothing is written when state already says so). */
+    public synchronized void putAppCluster(String app, String cluster) {
+        set(APP_CLUSTER + app, JsonNodeFactory.instance.textNode(cluster));
+    }
+
+    /** Forgets where apps live of which state holds nothing any more (no object, no kept data). */
+    public synchronized void forgetUnusedAppClusters() {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (var e : entries.entrySet()) {
+            if (e.getKey().startsWith(OBJECT)) used.add(e.getValue().path("app").asText());
+            else if (e.getKey().startsWith(RETAINED)) {
+                String data = e.getKey().substring(RETAINED.length());
+                used.add(data.contains("/") ? data.substring(0, data.indexOf('/')) : data);
+            }
+        }
+        for (String k : List.copyOf(entries.keySet())) {
+            if (k.startsWith(APP_CLUSTER) && !used.contains(k.substring(APP_CLUSTER.length()))) set(k, null);
+        }
     }
 
     /** The ciphertext of a generated credential, or null. */

@@ -174,7 +174,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelpAndTheToolHasAVersion() {
-        for (String command : List.of("preview", "render", "graph")) {
+        for (String command : List.of("preview", "render", "graph", "backups", "restore")) {
             Result r = run(command, "--help");
             assertThat(r.exit()).isZero();
             assertThat(r.out()).startsWith("Usage: dbstack " + command);

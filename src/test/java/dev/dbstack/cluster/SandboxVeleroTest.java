@@ -109,6 +109,121 @@ class SandboxVeleroTest extends SandboxTestBase {
                 .contains("backups.velero.io \"nope\" not found");
     }
 
+    /** A claim, a Secret, a Service and a StatefulSet in {@code shop}, as dbstack renders a database there. */
+    private void database() {
+        client.persistentVolumeClaims().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("notes").withNamespace("shop").addToLabels("tier", "data").endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage",
+                        new io.fabric8.kubernetes.api.model.Quantity("1Gi")).endResources().endSpec().build()).create();
+        client.secrets().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                .withName("pg-credentials").withNamespace("shop").endMetadata().addToStringData("PASSWORD", "s3cret").build()).create();
+        client.services().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+                .withName("pg").withNamespace("shop").addToLabels("tier", "data").endMetadata().withNewSpec().withClusterIP("10.0.0.9")
+                .addNewPort().withPort(5432).endPort().endSpec().build()).create();
+        client.apps().statefulSets().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                .withNewMetadata().withName("pg").withNamespace("shop").endMetadata().withNewSpec().withReplicas(1).withServiceName("pg")
+                .withNewSelector().addToMatchLabels("app", "pg").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "pg").endMetadata().withNewSpec().addNewContainer()
+                .withName("pg").withImage("postgres:17").endContainer().endSpec().endTemplate()
+                .addNewVolumeClaimTemplate().withNewMetadata().withName("data").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage",
+                        new io.fabric8.kubernetes.api.model.Quantity("2Gi")).endResources().endSpec().endVolumeClaimTemplate()
+                .endSpec().build()).create();
+        client.pods().inNamespace("shop").withName("pg-0").waitUntilCondition(java.util.Objects::nonNull, 10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRestoreIntoAMappedNamespaceCreatesCopiesOfWhatTheBackupCapturedAndLeavesTheSourceAlone() {
+        VeleroCrds.installWithDefaultLocation(client);
+        database();
+        client.resource(velero("Backup", "shop-1", Map.of("includedNamespaces", List.of("shop")))).create();
+        GenericKubernetesResource backup = waitFor("Backup", "shop-1", "Completed"::equals);
+        // Namespace, claims notes and data-pg-0, Secret, Service, StatefulSet; not the pod its StatefulSet owns.
+        assertThat(backup.<Integer>get("status", "progress", "totalItems")).isEqualTo(6);
+        String sourceUid = client.apps().statefulSets().inNamespace("shop").withName("pg").get().getMetadata().getUid();
+
+        client.resource(velero("Restore", "drill", Map.of("backupName", "shop-1", "includedNamespaces", List.of("shop"),
+                "namespaceMapping", Map.of("shop", "shop-drill"), "restorePVs", true))).create();
+        GenericKubernetesResource restored = waitFor("Restore", "drill", p -> !p.equals("New") && !p.equals("InProgress"));
+        assertThat(restored.<String>get("status", "phase")).isEqualTo("Completed");
+        assertThat(restored.<Integer>get("status", "progress", "itemsRestored")).isEqualTo(6);
+        assertThat(restored.<Integer>get("status", "progress", "totalItems")).isEqualTo(6);
+        assertThat(KubernetesSchema.load().validate(restored)).isEmpty();
+
+        assertThat(client.namespaces().withName("shop-drill").get()).isNotNull();
+        var sts = client.apps().statefulSets().inNamespace("shop-drill").withName("pg").get();
+        assertThat(sts.getMetadata().getUid()).isNotEqualTo(sourceUid);
+        assertThat(sts.getMetadata().getLabels()).containsEntry("velero.io/backup-name", "shop-1").containsEntry("velero.io/restore-name", "drill");
+        assertThat(client.services().inNamespace("shop-drill").withName("pg").get().getSpec().getClusterIP()).isNotEqualTo("10.0.0.9");
+        assertThat(client.secrets().inNamespace("shop-drill").withName("pg-credentials").get().getData()).containsKey("PASSWORD");
+        var claims = client.persistentVolumeClaims().inNamespace("shop-drill").list().getItems();
+        assertThat(claims).extracting(c -> c.getMetadata().getName()).containsExactlyInAnyOrder("data-pg-0", "notes");
+        client.persistentVolumeClaims().inNamespace("shop-drill").withName("notes").waitUntilCondition(c -> c.getStatus() != null
+                && "Bound".equals(c.getStatus().getPhase()), 10, TimeUnit.SECONDS);
+        client.pods().inNamespace("shop-drill").withName("pg-0").waitUntilCondition(java.util.Objects::nonNull, 10, TimeUnit.SECONDS);
+        // The source is as it was.
+        assertThat(client.apps().statefulSets().inNamespace("shop").withName("pg").get().getMetadata().getUid()).isEqualTo(sourceUid);
+        assertThat(client.persistentVolumeClaims().inNamespace("shop").list().getItems()).hasSize(2);
+
+        // In place, over what exists: everything is skipped (a warning each), nothing is overwritten.
+        client.resource(velero("Restore", "over", Map.of("backupName", "shop-1"))).create();
+        GenericKubernetesResource over = waitFor("Restore", "over", p -> !p.equals("New") && !p.equals("InProgress"));
+        assertThat(over.<String>get("status", "phase")).isEqualTo("Completed");
+        assertThat(over.<Integer>get("status", "warnings")).isEqualTo(6);
+        assertThat(client.apps().statefulSets().inNamespace("shop").withName("pg").get().getMetadata().getUid()).isEqualTo(sourceUid);
+
+        // Deleted claim and StatefulSet come back from the backup.
+        client.apps().statefulSets().inNamespace("shop").withName("pg").delete();
+        client.persistentVolumeClaims().inNamespace("shop").withName("data-pg-0").delete();
+        client.resource(velero("Restore", "again", Map.of("backupName", "shop-1"))).create();
+        GenericKubernetesResource again = waitFor("Restore", "again", p -> !p.equals("New") && !p.equals("InProgress"));
+        assertThat(again.<Integer>get("status", "warnings")).isEqualTo(4);
+        assertThat(client.apps().statefulSets().inNamespace("shop").withName("pg").get().getMetadata().getUid()).isNotEqualTo(sourceUid);
+        assertThat(client.persistentVolumeClaims().inNamespace("shop").withName("data-pg-0").get()).isNotNull();
+        assertThat(sandbox.controllerError()).isNull();
+    }
+
+    @Test
+    void aBackupsLabelSelectorLimitsWhatItCapturesAndTheCaptureGoesWithTheBackup() {
+        VeleroCrds.installWithDefaultLocation(client);
+        database();
+        client.resource(velero("Backup", "data-only", Map.of("includedNamespaces", List.of("shop"),
+                "labelSelector", Map.of("matchLabels", Map.of("tier", "data"))))).create();
+        assertThat(waitFor("Backup", "data-only", "Completed"::equals).<Integer>get("status", "progress", "totalItems"))
+                .as("the namespace, the claim and the Service labelled tier=data").isEqualTo(3);
+        client.resource(velero("Restore", "r", Map.of("backupName", "data-only", "namespaceMapping", Map.of("shop", "copy")))).create();
+        waitFor("Restore", "r", "Completed"::equals);
+        assertThat(client.services().inNamespace("copy").withName("pg").get()).isNotNull();
+        assertThat(client.apps().statefulSets().inNamespace("copy").withName("pg").get()).isNull();
+
+        client.genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS).withName("data-only").delete();
+        client.resource(velero("Restore", "after", Map.of("backupName", "data-only", "namespaceMapping", Map.of("shop", "copy2")))).create();
+        GenericKubernetesResource failed = waitFor("Restore", "after", p -> !p.equals("New"));
+        assertThat(failed.<String>get("status", "phase")).isEqualTo("FailedValidation");
+        assertThat(client.namespaces().withName("copy2").get()).isNull();
+    }
+
+    @Test
+    void aCaptureSurvivesARestartOfTheOnDiskSandbox(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (Sandbox first = Sandbox.start(dir)) {
+            VeleroCrds.installWithDefaultLocation(first.client());
+            first.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build()).create();
+            first.client().configMaps().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata().withName("settings").withNamespace("shop").endMetadata().addToData("mode", "fast").build()).create();
+            first.client().resource(velero("Backup", "b", Map.of("includedNamespaces", List.of("shop")))).create();
+            first.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS).withName("b")
+                    .waitUntilCondition(b -> b.getAdditionalProperties().get("status") instanceof Map<?, ?> st
+                            && "Completed".equals(st.get("phase")), 10, TimeUnit.SECONDS);
+        }
+        try (Sandbox second = Sandbox.start(dir)) {
+            second.client().resource(velero("Restore", "r", Map.of("backupName", "b", "namespaceMapping", Map.of("shop", "copy")))).create();
+            second.client().genericKubernetesResources("velero.io/v1", "Restore").inNamespace(NS).withName("r")
+                    .waitUntilCondition(b -> b.getAdditionalProperties().get("status") instanceof Map<?, ?> st
+                            && "Completed".equals(st.get("phase")), 10, TimeUnit.SECONDS);
+            assertThat(second.client().configMaps().inNamespace("copy").withName("settings").get().getData()).containsEntry("mode", "fast");
+        }
+    }
+
     @Test
     void aScheduleIsEnabledMakesNothingByItselfAndFiresWhenTheTestSays() {
         VeleroCrds.installWithDefaultLocation(client);

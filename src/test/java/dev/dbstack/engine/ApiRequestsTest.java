@@ -128,6 +128,48 @@ class ApiRequestsTest {
         assertThat(changed.of(Type.LIST, "deployments")).as("planning's LIST, then the rollout's polls").isGreaterThan(1);
     }
 
+    /**
+     * The same stack over two embedded sandboxes: each cluster is read once per kind its apps have (one client per
+     * cluster, each counted on its own), a no-op up reads exactly that on each and writes nothing, and a one-line
+     * change writes one object on its app's cluster only.
+     */
+    @Test
+    void aStackOverTwoClustersReadsEachOncePerKind() {
+        TestProject project = TestProject.create(dir, FIXTURE
+                .replace("[{name: g, cluster: sandbox}]", "[{name: g, cluster: sandbox}, {name: e, cluster: \"sandbox:east\"}]")
+                .replace("{name: alpha, profile: web}", "{name: alpha, profile: web, clusterGroup: g}")
+                .replace("{name: beta, profile: jobs}", "{name: beta, profile: jobs, clusterGroup: e}")
+                .replace("virtualCluster: gamma-ns}", "virtualCluster: gamma-ns, clusterGroup: e}"));
+        Map<String, RequestCounter.Counts> preview = perCluster(project, null, engine -> engine.preview(Planner.Options.NONE));
+        assertThat(preview.keySet()).containsExactly("sandbox", "sandbox:east");
+        preview.forEach((c, counts) -> assertThat(counts.byKey()).as("preview of empty %s", c).isEqualTo(ONE_LIST_PER_KIND));
+
+        perCluster(project, "up", engine ->
+                assertThat(engine.up(engine.preview(Planner.Options.NONE), 4, Duration.ofMinutes(5), QUIET).ok()).isTrue());
+        Map<String, RequestCounter.Counts> noOp = perCluster(project, "up", engine -> {
+            Engine.Planned planned = engine.preview(Planner.Options.NONE);
+            assertThat(planned.plan().isEmpty()).as("%s", planned.plan().steps()).isTrue();
+            assertThat(engine.up(planned, 4, Duration.ofMinutes(5), QUIET).ok()).isTrue();
+        });
+        noOp.forEach((c, counts) -> assertThat(counts.byKey()).as("a no-op up on %s", c).isEqualTo(ONE_LIST_PER_KIND));
+
+        project.edit(TestProject.STACK, "image: ghcr.io/acme/api:1.0.0", "image: ghcr.io/acme/api:1.0.1");
+        Map<String, RequestCounter.Counts> changed = perCluster(project, "up", engine ->
+                assertThat(engine.up(engine.preview(Planner.Options.NONE), 4, Duration.ofMinutes(5), QUIET).ok()).isTrue());
+        assertThat(changed.get("sandbox").byResource(Type.WRITE)).isEqualTo(Map.of("deployments", 1L));
+        assertThat(changed.get("sandbox:east").byKey()).as("the other cluster is only read").isEqualTo(ONE_LIST_PER_KIND);
+    }
+
+    private static Map<String, RequestCounter.Counts> perCluster(TestProject project, String command, Consumer<Engine> run) {
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (Engine engine = Engine.open(LoadedStack.load(project.dir(), TestProject.STACK), command, err)) {
+            run.accept(engine);
+            Map<String, RequestCounter.Counts> out = new java.util.LinkedHashMap<>();
+            engine.clusterNames().forEach(c -> out.put(c, engine.requests(c)));
+            return out;
+        }
+    }
+
     private static final Progress QUIET = line -> { };
 
     /** Opens the stack's engine ({@code command} non-null: with the lock), runs {@code run}, and counts its requests. */
