@@ -21,7 +21,7 @@ public final class Main implements Runnable {
     /** The subcommands, in the order help lists them (registered by {@link #commandLine(Main, String...)}). */
     static List<Class<?>> subcommands() {
         return List.of(PreviewCommand.class, UpCommand.class, DestroyCommand.class, RefreshCommand.class,
-                OutputsCommand.class, BackupsCommand.class, RestoreCommand.class, CancelCommand.class, StateCommand.class,
+                OutputsCommand.class, BackupCommand.class, BackupsCommand.class, RestoreCommand.class, CancelCommand.class, StateCommand.class,
                 RenderCommand.class, GraphCommand.class, TypesCommand.class,
                 CommandLine.HelpCommand.class);
     }

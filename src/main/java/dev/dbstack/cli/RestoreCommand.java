@@ -63,7 +63,7 @@ final class RestoreCommand implements Callable<Integer> {
         try (Engine engine = Engine.open(stack, options.describe("restore"), System.err)) {
             try {
                 return restore(engine, target, wait);
-            } catch (Backups.RestoreFailed e) {
+            } catch (Backups.WaitFailed e) {
                 System.err.println("error: " + e.getMessage());
                 return Main.EXIT_FAILURE;
             } finally {

@@ -3,6 +3,7 @@ package dev.dbstack.engine;
 import dev.dbstack.config.Names;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.ClusterGroup;
+import dev.dbstack.model.DiskBackup;
 import dev.dbstack.model.SourceRef;
 import dev.dbstack.model.StackModel;
 import dev.dbstack.model.Suggest;
@@ -41,10 +42,10 @@ import java.util.function.Consumer;
  */
 public final class Backups {
     /** Velero's namespace when a cluster group names none. */
-    public static final String DEFAULT_VELERO_NAMESPACE = "velero";
     public static final String GROUP = "velero.io";
     static final ResourceDefinitionContext BACKUP = context("Backup", "backups");
     static final ResourceDefinitionContext RESTORE = context("Restore", "restores");
+    static final ResourceDefinitionContext SCHEDULE = context("Schedule", "schedules");
     /** Phases after which a Restore changes no more. */
     public static final List<String> TERMINAL = List.of("Completed", "PartiallyFailed", "Failed", "FailedValidation");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
@@ -69,7 +70,7 @@ public final class Backups {
      */
     public static String veleroNamespace(StackModel model, AppDeployment app) {
         String ns = model.clusterGroupOf(app).diskBackup().veleroNamespace();
-        return ns != null ? ns : DEFAULT_VELERO_NAMESPACE;
+        return ns != null ? ns : DiskBackup.DEFAULT_VELERO_NAMESPACE;
     }
 
     /** The app deployment named {@code name}, or exit 2 with did-you-mean and the apps there are. */
@@ -178,6 +179,75 @@ public final class Backups {
         return UserInputException.of(SourceRef.UNKNOWN, "", "Velero is not installed on cluster '" + g.cluster() + "' (cluster group '"
                 + g.name() + "': the API serves no velero.io/v1 Backup); set diskBackup on a cluster group and install Velero"
                 + " (https://velero.io/docs/main/basic-install/)");
+    }
+
+    // ---- a backup now --------------------------------------------------------------------------
+
+    /**
+     * Starts a Backup of {@code app} now from its Schedule, as {@code velero backup create --from-schedule} does: the
+     * Schedule's template as the spec, the template's labels (the stack's and the app's) with Velero's
+     * {@code velero.io/schedule-name}, named {@code <schedule>-<yyyyMMddHHmmss>} like the Backups Velero schedules.
+     * Exit 2 when the app's cluster group does not back up, or its Schedule is not applied yet. Returns its name.
+     */
+    public String backupNow(AppDeployment app) {
+        ClusterGroup group = model.clusterGroupOf(app);
+        if (!group.diskBackup().enabled()) {
+            throw UserInputException.of(group.diskBackup().source(), group.diskBackup().key(), "app '" + app.name()
+                    + "' is in cluster group '" + group.name() + "', which does not back up disks (diskBackup: false): turn"
+                    + " diskBackup on and run `dbstack up` first, so the app has its Velero Schedule");
+        }
+        KubernetesClient client = engine.clusterOf(app);
+        String ns = veleroNamespace(model, app);
+        String scheduleName = app.namespace();
+        GenericKubernetesResource schedule;
+        try {
+            schedule = client.genericKubernetesResources(SCHEDULE).inNamespace(ns).withName(scheduleName).get();
+        } catch (KubernetesClientException e) {
+            throw notInstalled(e, app);
+        }
+        if (schedule == null) {
+            throw UserInputException.of(SourceRef.UNKNOWN, "--app", "app '" + app.name() + "' has no Velero Schedule " + ns + "/"
+                    + scheduleName + " in the cluster yet: run `dbstack up --stack " + model.stack() + "` to apply it first");
+        }
+        Map<String, Object> template = new LinkedHashMap<>(map(map(schedule.getAdditionalProperties().get("spec")).get("template")));
+        Map<String, String> labels = new java.util.TreeMap<>();
+        map(map(template.get("metadata")).get("labels")).forEach((k, v) -> labels.put(k, String.valueOf(v)));
+        labels.put("velero.io/schedule-name", scheduleName);
+        String name = scheduleName + "-" + STAMP.format(Instant.now());
+        GenericKubernetesResource backup = new GenericKubernetesResource();
+        backup.setApiVersion(GROUP + "/v1");
+        backup.setKind("Backup");
+        backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).withLabels(labels).build());
+        backup.setAdditionalProperty("spec", template);
+        try {
+            client.genericKubernetesResources(BACKUP).inNamespace(ns).resource(backup).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                throw UserInputException.of(SourceRef.UNKNOWN, "--app", "Backup " + ns + "/" + name + " exists already (one"
+                        + " started this second): see `dbstack backups --app " + app.name() + "`");
+            }
+            throw e;
+        }
+        return name;
+    }
+
+    /**
+     * Waits for the Backup {@code name} of {@code app} to reach a terminal phase, telling {@code progress} each change
+     * of phase; after {@code timeout}, returns what it last read (not terminal). The Backup itself goes on.
+     */
+    public Backup awaitBackup(AppDeployment app, String name, Duration timeout, Consumer<Backup> progress) {
+        var resource = engine.clusterOf(app).genericKubernetesResources(BACKUP).inNamespace(veleroNamespace(model, app)).withName(name);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String phase = null;
+        while (true) {
+            GenericKubernetesResource r = resource.get();
+            if (r == null) throw new WaitFailed("Backup " + name + " was deleted while dbstack waited for it");
+            Backup now = Backup.of(r);
+            if (!now.phaseOrNew().equals(phase)) progress.accept(now);
+            phase = now.phaseOrNew();
+            if (TERMINAL.contains(phase) || System.nanoTime() > deadline) return now;
+            sleep();
+        }
     }
 
     // ---- restore -------------------------------------------------------------------------------
@@ -346,7 +416,7 @@ public final class Backups {
             }
             if (left.isEmpty()) return;
             if (System.nanoTime() > deadline) {
-                throw new RestoreFailed("still not gone after " + timeout.toSeconds() + "s: " + String.join(", ", left)
+                throw new WaitFailed("still not gone after " + timeout.toSeconds() + "s: " + String.join(", ", left)
                         + "; no Restore was created. Once they are gone, run the restore again");
             }
             sleep();
@@ -354,8 +424,8 @@ public final class Backups {
     }
 
     /** A restore that could not be done or did not complete: exit 1 with the message. */
-    public static final class RestoreFailed extends RuntimeException {
-        public RestoreFailed(String message) {
+    public static final class WaitFailed extends RuntimeException {
+        public WaitFailed(String message) {
             super(message);
         }
     }
@@ -419,7 +489,7 @@ public final class Backups {
         RestoreStatus last = null;
         while (true) {
             GenericKubernetesResource r = resource.get();
-            if (r == null) throw new RestoreFailed("Restore " + c.veleroNamespace() + "/" + name + " was deleted while dbstack waited for it");
+            if (r == null) throw new WaitFailed("Restore " + c.veleroNamespace() + "/" + name + " was deleted while dbstack waited for it");
             RestoreStatus now = RestoreStatus.of(r, false);
             if (last == null || !Objects.equals(last.phase(), now.phase()) || last.itemsRestored() != now.itemsRestored()
                     || last.totalItems() != now.totalItems()) {
@@ -437,7 +507,7 @@ public final class Backups {
             Thread.sleep(POLL.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RestoreFailed("interrupted");
+            throw new WaitFailed("interrupted");
         }
     }
 

@@ -41,7 +41,6 @@ class BackupsCommandTest {
     @Test
     void listsEachAppsBackupsNewestFirstWithPhaseTimesAndExpiryFiltersByAppAndPrintsJson(@TempDir Path dir) throws Exception {
         up(dir);
-        VeleroFixture.install(dir);
         String older = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
         String newer = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
         String failed = VeleroFixture.failedBackup(dir, TestProject.STACK, "shop", "shop-manual");
@@ -129,5 +128,46 @@ class BackupsCommandTest {
         try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"), true)) {
             assertThat(s.client().namespaces().withName("drill").get()).isNull();
         }
+    }
+
+    @Test
+    void backupNowCopiesTheAppsScheduleWaitsForItAndItIsListed(@TempDir Path dir) {
+        up(dir);
+        CliTest.Result now = CliTest.run("backup", "-C", dir.toString(), "--app", "shop");
+        assertThat(now.exit()).as(now.out() + now.err()).isZero();
+        String name = now.out().lines().filter(l -> l.startsWith("Created Velero Backup velero/")).findFirst().orElseThrow()
+                .replaceFirst("Created Velero Backup velero/(\\S+) .*", "$1");
+        assertThat(name).matches("shop-\\d{14}");
+        assertThat(now.out()).contains("Backup velero/" + name + " Completed, kept until ")
+                .contains("dbstack restore --stack test --app shop --backup " + name + " --into shop-drill");
+        try (Sandbox s = VeleroFixture.sandbox(dir)) {
+            var backup = s.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace("velero").withName(name).get();
+            var schedule = s.client().genericKubernetesResources("velero.io/v1", "Schedule").inNamespace("velero").withName("shop").get();
+            @SuppressWarnings("unchecked")
+            var template = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) schedule.getAdditionalProperties().get("spec")).get("template");
+            // As `velero backup create --from-schedule`: the Schedule's template, its labels and the schedule's name.
+            assertThat(backup.getAdditionalProperties().get("spec")).isEqualTo(template);
+            assertThat(backup.getMetadata().getLabels()).containsEntry("velero.io/schedule-name", "shop")
+                    .containsEntry("dbstack.dev/app", "shop").containsEntry("dbstack.dev/stack", "test");
+        }
+        CliTest.Result listed = CliTest.run("backups", "-C", dir.toString(), "--app", "shop");
+        assertThat(listed.out()).containsPattern("  " + name + " +Completed ");
+
+        CliTest.Result off = CliTest.run("backup", "-C", dir.toString(), "--app", "blog");
+        assertThat(off.exit()).isEqualTo(2);
+        assertThat(off.err()).contains("app 'blog' is in cluster group 'plain', which does not back up disks (diskBackup: false)")
+                .doesNotContain("Exception");
+        CliTest.Result unknown = CliTest.run("backup", "-C", dir.toString(), "--app", "shpo");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("did you mean 'shop'?");
+    }
+
+    @Test
+    void backupNowBeforeTheScheduleIsAppliedIsExit2(@TempDir Path dir) {
+        TestProject.create(dir, STACK);
+        CliTest.Result r = CliTest.run("backup", "-C", dir.toString(), "--app", "shop");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("app 'shop' has no Velero Schedule velero/shop in the cluster yet: run `dbstack up --stack test`")
+                .doesNotContain("Exception");
     }
 }

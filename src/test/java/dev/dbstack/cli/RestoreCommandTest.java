@@ -55,7 +55,6 @@ class RestoreCommandTest {
     @Test
     void aDrillRestoresCopiesOfTheAppIntoANewNamespaceAndLeavesTheLiveOneAlone(@TempDir Path dir) {
         BackupsCommandTest.up(dir);
-        VeleroFixture.install(dir);
         String backup = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
         Map<String, String> live;
         try (Sandbox s = VeleroFixture.sandbox(dir)) {
@@ -97,7 +96,6 @@ class RestoreCommandTest {
     @Test
     void theWaitShowsProgressAndATimeoutIsExit1NamingTheRestoreThatGoesOn(@TempDir Path dir) {
         BackupsCommandTest.up(dir);
-        VeleroFixture.install(dir);
         String backup = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
         CliTest.Result slow;
         CliTest.Result late;
@@ -126,9 +124,8 @@ class RestoreCommandTest {
     @Test
     void whatCannotBeRestoredIsRefusedWithExit2AndNothingCreated(@TempDir Path dir) {
         BackupsCommandTest.up(dir);
-        VeleroFixture.install(dir);
         String shop = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
-        String blog = VeleroFixture.backup(dir, TestProject.STACK, "blog", "blog");
+        String blog = VeleroFixture.manualBackup(dir, TestProject.STACK, "blog", "blog", "blog-manual");
         String failed = VeleroFixture.failedBackup(dir, TestProject.STACK, "shop", "shop-broken");
         Map<String, String> live;
         try (Sandbox s = VeleroFixture.sandbox(dir)) {
@@ -189,7 +186,6 @@ class RestoreCommandTest {
     @Test
     void inPlaceWithYesDeletesTheStatefulSetsAndClaimsThenRestoresThem(@TempDir Path dir) {
         BackupsCommandTest.up(dir);
-        VeleroFixture.install(dir);
         String backup = VeleroFixture.backup(dir, TestProject.STACK, "shop", "shop");
         Map<String, String> live;
         Map<String, String> blog;

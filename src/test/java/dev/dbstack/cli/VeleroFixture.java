@@ -3,17 +3,14 @@ package dev.dbstack.cli;
 import dev.dbstack.cluster.Sandbox;
 import dev.dbstack.render.Labels;
 import dev.dbstack.testing.VeleroCrds;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Velero in a test project's on-disk sandbox, and the Schedules dbstack renders for disk backup (the contract the
- * renderer implements: one per app in the Velero namespace, named after the app's namespace, labelled with the app's
- * labels, which its template gives every Backup), created directly through the client.
+ * Backups in a test project's on-disk sandbox (which comes with Velero): fired from the Schedule `up` rendered for an
+ * app, or made to fail validation.
  */
 final class VeleroFixture {
     static final String NS = VeleroCrds.NAMESPACE;
@@ -24,28 +21,11 @@ final class VeleroFixture {
         return Sandbox.start(projectDir.resolve(".dbstack/sandbox"));
     }
 
-    /** Velero's CRDs, its namespace and a storage location named default. */
-    static void install(Path projectDir) {
-        try (Sandbox s = sandbox(projectDir)) {
-            VeleroCrds.installWithDefaultLocation(s.client());
-        }
-    }
-
-    static GenericKubernetesResource schedule(String stack, String app, String namespace) {
-        Map<String, String> labels = Labels.app(stack, app);
-        return new GenericKubernetesResourceBuilder().withApiVersion("velero.io/v1").withKind("Schedule")
-                .withNewMetadata().withName(namespace).withNamespace(NS).withLabels(labels).endMetadata()
-                .withAdditionalProperties(Map.of("spec", Map.of("schedule", "0 3 * * *", "skipImmediately", false,
-                        "template", Map.of("metadata", Map.of("labels", labels), "includedNamespaces", List.of(namespace),
-                                "storageLocation", "default", "ttl", "720h0m0s"))))
-                .build();
-    }
-
-    /** Creates the app's Schedule (unless there) and fires it; returns the Backup's name once it is Completed. */
+    /** Fires the app's Schedule (which `up` rendered); returns the Backup's name once it is Completed. */
     static String backup(Path projectDir, String stack, String app, String namespace) {
         try (Sandbox s = sandbox(projectDir)) {
             var schedules = s.client().genericKubernetesResources("velero.io/v1", "Schedule").inNamespace(NS);
-            if (schedules.withName(namespace).get() == null) s.client().resource(schedule(stack, app, namespace)).create();
+            if (schedules.withName(namespace).get() == null) throw new IllegalStateException("no Schedule of app " + app + ": run up first");
             // Backups of a Schedule are named to the second: two in one second would be one name.
             String name = s.runSchedule(NS, namespace);
             s.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS).withName(name)
@@ -58,13 +38,24 @@ final class VeleroFixture {
 
     /** A Backup labelled as the app's that fails validation (its storage location does not exist). */
     static String failedBackup(Path projectDir, String stack, String app, String name) {
+        return labelledBackup(projectDir, stack, app, name, Map.of("storageLocation", "nowhere"), "FailedValidation");
+    }
+
+    /** A Backup of {@code namespace} made by hand (not from a Schedule), labelled as {@code app}'s; once Completed. */
+    static String manualBackup(Path projectDir, String stack, String app, String namespace, String name) {
+        return labelledBackup(projectDir, stack, app, name, Map.of("storageLocation", "default",
+                "includedNamespaces", java.util.List.of(namespace)), "Completed");
+    }
+
+    private static String labelledBackup(Path projectDir, String stack, String app, String name, Map<String, Object> spec,
+                                         String phase) {
         try (Sandbox s = sandbox(projectDir)) {
             s.client().resource(new GenericKubernetesResourceBuilder().withApiVersion("velero.io/v1").withKind("Backup")
                     .withNewMetadata().withName(name).withNamespace(NS).withLabels(Labels.app(stack, app)).endMetadata()
-                    .withAdditionalProperties(Map.of("spec", Map.of("storageLocation", "nowhere"))).build()).create();
+                    .withAdditionalProperties(Map.of("spec", spec)).build()).create();
             s.client().genericKubernetesResources("velero.io/v1", "Backup").inNamespace(NS).withName(name)
                     .waitUntilCondition(b -> b != null && b.getAdditionalProperties().get("status") instanceof Map<?, ?> st
-                            && "FailedValidation".equals(st.get("phase")), 10, TimeUnit.SECONDS);
+                            && phase.equals(st.get("phase")), 10, TimeUnit.SECONDS);
             return name;
         }
     }
