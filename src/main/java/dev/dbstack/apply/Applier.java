@@ -114,7 +114,8 @@ public final class Applier {
         }
     }
 
-    private final KubernetesClient client;
+    /** The client of the cluster each app deployment is on (one for all, on a stack of one cluster). */
+    private final Function<String, KubernetesClient> clients;
     private final int parallel;
     private final Duration timeout;
     private final Progress progress;
@@ -130,8 +131,18 @@ public final class Applier {
      * kind taken from {@code readiness} instead of {@link ReadinessChecks#builtIn()}.
      */
     public Applier(KubernetesClient client, int parallel, Duration timeout, Progress progress, ReadinessChecks readiness) {
+        this(app -> client, parallel, timeout, progress, readiness);
+    }
+
+    /**
+     * An applier for a stack over several clusters: each step is written, and each readiness read, through the
+     * client {@code clients} gives for the step's app. One schedule over the whole graph, so a service waits for
+     * the services it consumes on any cluster, and a failure skips its consumers wherever they are.
+     */
+    public Applier(Function<String, KubernetesClient> clients, int parallel, Duration timeout, Progress progress,
+                   ReadinessChecks readiness) {
         this.readiness = readiness;
-        this.client = client;
+        this.clients = clients;
         this.parallel = Math.max(1, parallel);
         this.timeout = timeout;
         this.progress = progress;
@@ -173,7 +184,7 @@ public final class Applier {
                 writes.incrementAndGet();
                 Readiness check = s.desired() == null ? null : readiness.of(s.desired());
                 if (check != null) pending.add(new Schedule.Pending(ObjectRef.of(s.desired()), label(s.desired(), Labels.STACK),
-                        label(s.desired(), Labels.APP), check));
+                        label(s.desired(), Labels.APP), s.app(), check));
             }
             return pending;
         });
@@ -247,6 +258,14 @@ public final class Applier {
      * forbids that; an object without the labels is read on its own. Transient failures are retried.
      */
     private Map<ObjectRef, JsonNode> readForPoll(String apiVersion, String kind, List<Schedule.Pending> wanted) {
+        Map<KubernetesClient, List<Schedule.Pending>> byCluster = new java.util.IdentityHashMap<>();
+        for (Schedule.Pending p : wanted) byCluster.computeIfAbsent(clients.apply(p.route()), c -> new ArrayList<>()).add(p);
+        Map<ObjectRef, JsonNode> out = new java.util.HashMap<>();
+        byCluster.forEach((client, pending) -> out.putAll(readForPoll(client, apiVersion, kind, pending)));
+        return out;
+    }
+
+    private Map<ObjectRef, JsonNode> readForPoll(KubernetesClient client, String apiVersion, String kind, List<Schedule.Pending> wanted) {
         Map<ObjectRef, JsonNode> out = new java.util.HashMap<>();
         Set<ObjectRef> asked = new java.util.HashSet<>();
         wanted.forEach(p -> asked.add(p.object()));
@@ -254,7 +273,7 @@ public final class Applier {
         Map<String, Set<String>> appsByStack = new LinkedHashMap<>();
         for (Schedule.Pending p : wanted) {
             if (p.stack() == null || p.app() == null) {
-                JsonNode live = Retry.withBackoff(() -> get(p.object()));
+                JsonNode live = Retry.withBackoff(() -> get(client, p.object()));
                 if (live != null) out.put(p.object(), live);
             } else {
                 namespacesByStack.computeIfAbsent(p.stack(), k -> new java.util.TreeSet<>()).add(p.object().namespace());
@@ -262,7 +281,7 @@ public final class Applier {
             }
         }
         var resources = client.genericKubernetesResources(apiVersion, kind);
-        String key = apiVersion + "|" + kind;
+        String key = System.identityHashCode(client) + "|" + apiVersion + "|" + kind;
         namespacesByStack.forEach((stack, namespaces) -> {
             if (!listedPerNamespace.contains(key) || namespaces.contains("")) {
                 try {
@@ -292,12 +311,13 @@ public final class Applier {
 
     private void execute(Step s, Recorder recorder) {
         progress.event("  " + s.action().symbol() + " " + s.action().verb() + " " + s.object());
+        KubernetesClient client = clients.apply(s.app());
         switch (s.action()) {
-            case CREATE -> record(s, create(s), recorder);
-            case UPDATE, DRIFT -> record(s, patch(s), recorder);
-            case REPLACE, EXPAND_VOLUME -> record(s, recreate(s), recorder);
+            case CREATE -> record(s, create(client, s), recorder);
+            case UPDATE, DRIFT -> record(s, patch(client, s), recorder);
+            case REPLACE, EXPAND_VOLUME -> record(s, recreate(client, s), recorder);
             case DELETE -> {
-                delete(s.object(), s.write().against(), s.write().propagation());
+                delete(client, s.object(), s.write().against(), s.write().propagation());
                 record(() -> recorder.deleted(s));
             }
             case KEEP -> record(() -> recorder.forgotten(s));
@@ -322,19 +342,19 @@ public final class Applier {
      * the object since. (A run killed between a create and its record converges on the next {@code up}:
      * that plan sees the object and updates it.)
      */
-    private HasMetadata create(Step s) {
+    private HasMetadata create(KubernetesClient client, Step s) {
         HasMetadata desired = s.desired();
         JsonNode body = SERIALIZATION.convertValue(desired, JsonNode.class);
-        return preconditioned(s.object(), null, version -> client.resource(desired).create(),
+        return preconditioned(client, s.object(), null, version -> client.resource(desired).create(),
                 live -> live != null && ManagedDiff.changedPaths(body, live).isEmpty() ? desired : null,
                 () -> s.object() + " exists now; the plan was made when it did not");
     }
 
     /** The step's merge patch, as planned: it carries the resourceVersion the plan saw. */
-    private HasMetadata patch(Step s) {
+    private HasMetadata patch(KubernetesClient client, Step s) {
         ObjectNode patch = s.write().patch();
         if (patch == null) throw new IllegalStateException("step " + s.action().verb() + " " + s.object() + " carries no patch");
-        return preconditioned(s.object(), s.write().against(), version -> {
+        return preconditioned(client, s.object(), s.write().against(), version -> {
             try {
                 return client.resource(s.desired()).patch(PatchContext.of(PatchType.JSON_MERGE), withVersion(patch, version));
             } catch (KubernetesClientException e) {
@@ -349,14 +369,14 @@ public final class Applier {
      * the StatefulSet with the step's propagation (orphan when the new one adopts the pods), then create it
      * anew; it takes over the claims by name.
      */
-    private HasMetadata recreate(Step s) {
+    private HasMetadata recreate(KubernetesClient client, Step s) {
         StatefulSet desired = (StatefulSet) s.desired();
         String ns = desired.getMetadata().getNamespace();
         String name = desired.getMetadata().getName();
         for (Step.Claim claim : s.write().claims()) {
             ObjectRef ref = new ObjectRef("v1", "PersistentVolumeClaim", ns, claim.name());
             Quantity size = new Quantity(claim.size());
-            preconditioned(ref, claim.against(), version -> {
+            preconditioned(client, ref, claim.against(), version -> {
                 String patch = "{\"metadata\":{\"resourceVersion\":" + TextNode.valueOf(version) + "},\"spec\":{\"resources\":"
                         + "{\"requests\":{\"storage\":" + TextNode.valueOf(claim.size()) + "}}}}";
                 try {
@@ -371,11 +391,11 @@ public final class Applier {
             }, () -> changed(ref, claim.against().resourceVersion()));
             progress.event("    grew " + ns + "/" + claim.name() + " to " + claim.size());
         }
-        delete(s.object(), s.write().against(), s.write().propagation());
+        delete(client, s.object(), s.write().against(), s.write().propagation());
         waitFor(() -> client.apps().statefulSets().inNamespace(ns).withName(name).get() == null,
                 "StatefulSet " + ns + "/" + name + " to be deleted");
         JsonNode body = SERIALIZATION.convertValue(desired, JsonNode.class);
-        return preconditioned(s.object(), null, version -> client.resource(desired).create(),
+        return preconditioned(client, s.object(), null, version -> client.resource(desired).create(),
                 live -> live != null && ManagedDiff.changedPaths(body, live).isEmpty() ? desired : null,
                 () -> s.object() + " was created again by someone else after this run deleted it");
     }
@@ -384,14 +404,14 @@ public final class Applier {
      * A delete with the step's propagation policy, and the version it was planned against as its
      * precondition. An object already gone counts as deleted.
      */
-    private void delete(ObjectRef ref, LiveVersion against, DeletionPropagation propagation) {
+    private void delete(KubernetesClient client, ObjectRef ref, LiveVersion against, DeletionPropagation propagation) {
         GenericKubernetesResource target = new GenericKubernetesResource();
         target.setApiVersion(ref.apiVersion());
         target.setKind(ref.kind());
         target.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(ref.name())
                 .withNamespace(ref.namespace().isEmpty() ? null : ref.namespace()).build());
         DeletionPropagation policy = propagation != null ? propagation : DeletionPropagation.BACKGROUND;
-        preconditioned(ref, against, version -> {
+        preconditioned(client, ref, against, version -> {
             var resource = client.resource(target).withPropagationPolicy(policy);
             if (version == null) return resource.delete();
             if (!(resource instanceof ExtensibleResource<?> locking)) {
@@ -416,7 +436,7 @@ public final class Applier {
      * </ul>
      * A patch of an object that is gone (404) is stale too: it throws {@link #gone}.
      */
-    private <T> T preconditioned(ObjectRef ref, LiveVersion against, Function<String, T> write, Function<JsonNode, T> done,
+    private <T> T preconditioned(KubernetesClient client, ObjectRef ref, LiveVersion against, Function<String, T> write, Function<JsonNode, T> done,
                                  Supplier<String> stale) {
         String[] version = {against == null ? null : against.resourceVersion()};
         return Retry.withBackoff(() -> {
@@ -425,7 +445,7 @@ public final class Applier {
                     return write.apply(version[0]);
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != 409) throw e;
-                    JsonNode live = Retry.withBackoff(() -> get(ref));
+                    JsonNode live = Retry.withBackoff(() -> get(client, ref));
                     T landed = done.apply(live);
                     if (landed != null) return landed;
                     if (against != null && statusOnly < MAX_STATUS_ONLY && against.sameObject(live)) {
@@ -459,7 +479,7 @@ public final class Applier {
     }
 
     /** The live object, or null: one GET, only to tell a lost answer from a conflict. */
-    private JsonNode get(ObjectRef ref) {
+    private static JsonNode get(KubernetesClient client, ObjectRef ref) {
         var kind = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
         GenericKubernetesResource live = ref.namespace().isEmpty() ? kind.withName(ref.name()).get()
                 : kind.inNamespace(ref.namespace()).withName(ref.name()).get();

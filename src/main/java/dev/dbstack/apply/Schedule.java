@@ -64,7 +64,13 @@ final class Schedule {
      * @param app   its app label ({@link dev.dbstack.render.Labels#APP}), which narrows a poll's LIST to the apps
      *              still waiting; null when it has none
      */
-    record Pending(ObjectRef object, String stack, String app, Readiness check) {
+    /**
+     * An object whose readiness a service waits for.
+     *
+     * @param stack the object's stack label, {@code app} its app label (null when it has none): what the poll lists by
+     * @param route the app deployment of the step that wrote it: which cluster it is read from
+     */
+    record Pending(ObjectRef object, String stack, String app, String route, Readiness check) {
         String what() {
             return object.toString();
         }

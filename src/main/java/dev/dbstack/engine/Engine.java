@@ -917,65 +917,16 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Applies {@code plan} per cluster: its steps split by the cluster of each step's app, one {@link Applier} per
-     * cluster with that cluster's client, each on its own thread, all recording into the one state (whose changes
-     * are synchronized, as for {@code --parallel} within one cluster). The results are merged: each service's outcome
-     * as its own cluster's applier gave it. A run stopped on one cluster ({@link Applier.Stopped}) is thrown once
-     * every cluster's applier has returned.
+     * Applies {@code plan} over the stack's clusters with one {@link Applier}: each step written through the client of
+     * its app's cluster, one schedule over the whole graph: services on different clusters run in parallel (up to
+     * {@code --parallel}, as on one cluster), a failure skips only its consumers (all of its own app), and a step
+     * that cannot be recorded stops the whole run, as on one cluster.
      */
     private Applier.Result apply(Plan plan, int parallel, Duration timeout, Progress progress) {
         if (plan.isEmpty()) return new Applier.Result(Map.of(), Map.of(), 0);
-        Map<String, List<Step>> byCluster = new java.util.LinkedHashMap<>();
-        for (Step st : plan.steps()) byCluster.computeIfAbsent(clusterNameOf(st.app()), k -> new java.util.ArrayList<>()).add(st);
-        if (byCluster.size() == 1) {
-            Cluster c = clusters.get(byCluster.keySet().iterator().next());
-            return new Applier(c.client(), parallel, timeout, progress).apply(plan, stack.graph(), recorder());
-        }
-        Applier.Recorder recorder = recorder();
-        Map<String, java.util.concurrent.Future<Applier.Result>> running = new java.util.LinkedHashMap<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(byCluster.size(), r -> {
-            Thread t = new Thread(r, "dbstack-cluster");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            byCluster.forEach((name, steps) -> {
-                Plan part = new Plan(plan.project(), plan.stack(), List.copyOf(steps), plan.warnings(), plan.basis());
-                KubernetesClient client = clusters.get(name).client();
-                running.put(name, pool.submit(() -> new Applier(client, parallel, timeout, progress).apply(part, stack.graph(), recorder)));
-            });
-            Map<ServiceId, Applier.Outcome> services = new java.util.LinkedHashMap<>();
-            Map<ServiceId, String> errors = new java.util.LinkedHashMap<>();
-            int writes = 0;
-            RuntimeException stopped = null;
-            for (var e : running.entrySet()) {
-                Applier.Result r;
-                try {
-                    r = e.getValue().get();
-                } catch (java.util.concurrent.ExecutionException ex) {
-                    RuntimeException cause = ex.getCause() instanceof RuntimeException re ? re : new IllegalStateException(ex.getCause());
-                    if (stopped == null) stopped = cause;
-                    continue;
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while applying", ex);
-                }
-                writes += r.writes();
-                // An applier schedules every service of the graph; those of other clusters have no steps in its part.
-                r.services().forEach((id, outcome) -> {
-                    if (e.getKey().equals(clusterNameOf(id.app()))) services.put(id, outcome);
-                });
-                r.errors().forEach((id, error) -> {
-                    if (e.getKey().equals(clusterNameOf(id.app()))) errors.put(id, error);
-                });
-            }
-            if (stopped != null) throw stopped;
-            // Services of clusters that had nothing to do succeeded.
-            for (ServiceId id : stack.graph().applyOrder()) services.putIfAbsent(id, Applier.Outcome.SUCCEEDED);
-            return new Applier.Result(services, errors, writes);
-        } finally {
-            pool.shutdownNow();
-        }
+        java.util.function.Function<String, KubernetesClient> clientOf = app -> clusters.get(clusterNameOf(app)).client();
+        return new Applier(clientOf, parallel, timeout, progress, dev.dbstack.apply.ReadinessChecks.builtIn())
+                .apply(plan, stack.graph(), recorder());
     }
 
     /** {@code result} with the services of apps on unreachable clusters failed, saying why. */

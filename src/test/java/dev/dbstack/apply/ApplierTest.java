@@ -320,4 +320,47 @@ class ApplierTest {
             assertThat(run.plan(2, "1.28").steps()).as("converged").isEmpty();
         }
     }
+
+    /** Two apps on two clusters. */
+    private static final String TWO_CLUSTERS = """
+            config:
+              dbstack:clusterGroups:
+                - {name: west, cluster: sandbox}
+                - {name: east, cluster: "sandbox:east"}
+              dbstack:profiles:
+                - name: jobs
+                  layers:
+                    - {name: queue, type: redis, storage: 1}
+                    - name: worker
+                      type: container
+                      image: ghcr.io/acme/worker:2.0.0
+                      env:
+                        QUEUE_HOST: "{{.spectro.app.$appDeploymentName.queue.REDISMSTR_SVC}}"
+              dbstack:apps:
+                - {name: alpha, profile: jobs, clusterGroup: west}
+                - {name: beta, profile: jobs, clusterGroup: east}
+            """;
+
+    @Test
+    void oneApplierWritesEachAppOnItsOwnClusterAndAFailureOnOneLeavesTheOtherToFinish() {
+        RenderedStack stack = TestProject.inTemporaryDirectory(TestProject.STACK, TWO_CLUSTERS, project ->
+                new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph(TestProject.STACK)));
+        Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
+                Planner.Options.NONE);
+        try (Sandbox west = Sandbox.start(); Sandbox east = Sandbox.start()) {
+            // alpha's queue never becomes ready on west: its worker is skipped, beta on east is applied whole.
+            west.holdReadiness("alpha", "queue", waited -> false);
+            Applier.Result r = new Applier(app -> app.equals("alpha") ? west.client() : east.client(), 2, Duration.ofSeconds(2),
+                    (Progress) e -> { }, ReadinessChecks.builtIn()).apply(plan, stack.graph(), NO_STATE);
+            assertThat(r.services().get(new ServiceId("alpha", "queue"))).isEqualTo(Applier.Outcome.FAILED);
+            assertThat(r.services().get(new ServiceId("alpha", "worker"))).isEqualTo(Applier.Outcome.SKIPPED);
+            assertThat(r.services().get(new ServiceId("beta", "queue"))).isEqualTo(Applier.Outcome.SUCCEEDED);
+            assertThat(r.services().get(new ServiceId("beta", "worker"))).isEqualTo(Applier.Outcome.SUCCEEDED);
+            assertThat(west.client().apps().statefulSets().inNamespace("alpha").withName("queue").get()).isNotNull();
+            assertThat(west.client().namespaces().withName("beta").get()).isNull();
+            assertThat(east.client().namespaces().withName("alpha").get()).isNull();
+            assertThat(east.client().apps().deployments().inNamespace("beta").withName("worker").get()).isNotNull();
+            assertThat(west.client().apps().deployments().inNamespace("alpha").withName("worker").get()).isNull();
+        }
+    }
 }
