@@ -321,29 +321,9 @@ class ApplierTest {
         }
     }
 
-    /** Two apps on two clusters. */
-    private static final String TWO_CLUSTERS = """
-            config:
-              dbstack:clusterGroups:
-                - {name: west, cluster: sandbox}
-                - {name: east, cluster: "sandbox:east"}
-              dbstack:profiles:
-                - name: jobs
-                  layers:
-                    - {name: queue, type: redis, storage: 1}
-                    - name: worker
-                      type: container
-                      image: ghcr.io/acme/worker:2.0.0
-                      env:
-                        QUEUE_HOST: "{{.spectro.app.$appDeploymentName.queue.REDISMSTR_SVC}}"
-              dbstack:apps:
-                - {name: alpha, profile: jobs, clusterGroup: west}
-                - {name: beta, profile: jobs, clusterGroup: east}
-            """;
-
     @Test
     void oneApplierWritesEachAppOnItsOwnClusterAndAFailureOnOneLeavesTheOtherToFinish() {
-        RenderedStack stack = TestProject.inTemporaryDirectory(TestProject.STACK, TWO_CLUSTERS, project ->
+        RenderedStack stack = TestProject.inTemporaryDirectory(TestProject.STACK, dev.dbstack.testing.TwoClusters.SANDBOXES, project ->
                 new Renderer(project.catalog(), new FixedCredentials(), (id, env) -> "x").render(project.graph(TestProject.STACK)));
         Plan plan = Planner.plan("p", "dev", stack, Catalog.builtIn(), Planner.Known.nothing(), new Planner.Live(Map.of(), Set.of(), null),
                 Planner.Options.NONE);

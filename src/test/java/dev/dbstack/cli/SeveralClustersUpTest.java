@@ -8,6 +8,7 @@ import dev.dbstack.engine.Engine;
 import dev.dbstack.engine.LoadedStack;
 import dev.dbstack.plan.Planner;
 import dev.dbstack.testing.TestProject;
+import dev.dbstack.testing.TwoClusters;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
@@ -29,28 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * passphrase a stack on a context needs), one of them stopped.
  */
 class SeveralClustersUpTest {
-    static final String TWO_SANDBOXES = """
-            config:
-              dbstack:clusterGroups:
-                - {name: west, cluster: sandbox}
-                - {name: east, cluster: "sandbox:east"}
-              dbstack:profiles:
-                - name: jobs
-                  version: 1.0.0
-                  layers:
-                    - {name: queue, type: redis, version: "8.2", storage: 1}
-                    - name: worker
-                      type: container
-                      image: ghcr.io/acme/worker:2.0.0
-                      env:
-                        QUEUE_HOST: "{{.spectro.app.$appDeploymentName.queue.REDISMSTR_SVC}}"
-              dbstack:apps:
-                - {name: alpha, profile: jobs, clusterGroup: west}
-                - {name: beta, profile: jobs, clusterGroup: east}
-            """;
-
-    static final String TWO_CONTEXTS = TWO_SANDBOXES.replace("cluster: sandbox}", "cluster: west}")
-            .replace("cluster: \"sandbox:east\"}", "cluster: east}");
+    static final String TWO_SANDBOXES = TwoClusters.SANDBOXES;
+    static final String TWO_CONTEXTS = TwoClusters.CONTEXTS;
 
     private static CliTest.Result run(Path dir, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
