@@ -577,6 +577,7 @@ public final class Catalog {
             }
         }
         checkBackup(c, bad);
+        checkEnvironment(c, known, bad);
         for (int i = 0; i < c.readiness().size(); i++) {
             try {
                 ReadyCondition.parse(c.readiness().get(i));
@@ -592,6 +593,39 @@ public final class Catalog {
             }
         }
         return problems;
+    }
+
+    /** The {@code environment:} section: names in UPPER_SNAKE_CASE, outputs that exist, no credential as text. */
+    private static void checkEnvironment(Component c, Set<String> known, java.util.function.BiConsumer<String, String> bad) {
+        Component.Environment env = c.environment();
+        if (env.prefix() == null) {
+            if (!env.variables().isEmpty()) bad.accept("environment.prefix", "is required with variables");
+            return;
+        }
+        if (!env.prefix().matches("[A-Z][A-Z0-9_]*")) bad.accept("environment.prefix", "must be UPPER_SNAKE_CASE, e.g. MYSQL");
+        if (env.variables().isEmpty()) bad.accept("environment.variables", "must list at least one variable");
+        env.variables().forEach((name, value) -> {
+            String key = "environment.variables." + name;
+            if (!name.matches("[A-Z][A-Z0-9_]*")) bad.accept(key, "variable names are UPPER_SNAKE_CASE");
+            if (value == null || value.isBlank()) {
+                bad.accept(key, "needs a value: a template or {{outputs.NAME}}");
+                return;
+            }
+            Optional<String> output = Component.Environment.outputOf(value);
+            if (output.isPresent()) {
+                if (c.output(output.get()).isEmpty()) {
+                    bad.accept(key, "names no output variable " + output.get() + "; outputs: " + c.outputNames());
+                }
+                return;
+            }
+            for (String v : CatalogTemplate.variables(value)) {
+                if (v.startsWith("outputs.")) bad.accept(key, "takes an output only whole: write just {{" + v + "}}");
+                else if (!known.contains(v)) bad.accept(key, "unknown template variable '" + v + "'");
+                else if (v.startsWith("credentials.")) {
+                    bad.accept(key, "must take credentials from a secret output ({{outputs.NAME}}), not as text");
+                }
+            }
+        });
     }
 
     /** A Go duration as Velero reads a hook's timeout ({@code 30s}, {@code 2m}, {@code 1m30s}). */

@@ -3,6 +3,7 @@ package dev.dbstack.catalog;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One catalog entry ({@code components/<type>.yaml}) as render sees it for one engine and one
@@ -33,6 +34,8 @@ import java.util.Optional;
  * @param backup          how a disk backup (Velero) makes the data consistent: hooks run in the server's container
  *                        before and after the volume is backed up, and a caution for a type disk backups cannot make
  *                        consistent; {@link Backup#NONE} when the file has no {@code backup:} section
+ * @param environment     the connection settings a container above a layer of this type receives as environment
+ *                        variables, Maestro style ({@code MYSQL_ADDRESS}, ...); {@link Environment#NONE} when none
  */
 public record Component(
         String type,
@@ -64,7 +67,8 @@ public record Component(
         List<Output> outputs,
         VersionChanges versionChanges,
         List<String> readiness,
-        Backup backup) {
+        Backup backup,
+        Environment environment) {
 
     /** Optional sections default to empty so that render never has to null-check them. */
     public Component {
@@ -84,6 +88,7 @@ public record Component(
         imageTag = imageTag == null ? ImageTag.BARE : imageTag;
         familyTags = familyTags == null ? Map.of() : new java.util.TreeMap<>(familyTags);
         backup = backup == null ? Backup.NONE : backup;
+        environment = environment == null ? Environment.NONE : environment;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";
@@ -250,6 +255,28 @@ public record Component(
 
         public boolean downgradesWithin(String family) {
             return downgradeWithinFamily.contains("all") || downgradeWithinFamily.contains(family);
+        }
+    }
+
+    /**
+     * The {@code environment:} section: the variables {@code <prefix>_<NAME>} (and {@code <prefix>_<GROUP>_<NAME>} per
+     * database group) each container above a layer of the type receives. A value is either exactly
+     * {@code {{outputs.NAME}}}, which takes that output (a secret one as a {@code secretKeyRef} to the credentials
+     * Secret, never as text), or a template over the plain variables, where {@code {{host}}} is the host name of the
+     * Maestro Service the family of variables is for ({@code mysql}, {@code mysql-spare}).
+     */
+    public record Environment(String prefix, Map<String, String> variables) {
+        public static final Environment NONE = new Environment(null, Map.of());
+        static final Pattern OUTPUT = Pattern.compile("\\{\\{\\s*outputs\\.([A-Z][A-Z0-9_]*)\\s*}}");
+
+        public Environment {
+            variables = variables == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(variables));
+        }
+
+        /** The output a value takes whole ({@code {{outputs.PASSWORD}}}), else empty: then it is a template. */
+        public static Optional<String> outputOf(String value) {
+            var m = OUTPUT.matcher(value.strip());
+            return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
         }
     }
 

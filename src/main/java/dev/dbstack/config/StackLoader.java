@@ -622,6 +622,20 @@ public final class StackLoader {
             Names.checkLayerName(renamedFrom).ifPresent(m -> o.problem("renamedFrom", m));
             if (renamedFrom.equals(name)) o.problem("renamedFrom", "names the layer itself; leave it out");
         }
+        String group = o.string("group").orElse(null);
+        if (group != null) {
+            Optional<String> notALabel = Names.checkDnsLabel(group);
+            if (notALabel.isPresent()) {
+                o.problem("group", notALabel.get().replace("Kubernetes name", "database group name")
+                        + "; the group names the Service " + c.type() + "-<group>");
+                group = null;
+            } else if (c.type().length() + 1 + group.length() > 63) {
+                o.problem("group", "group " + quote(group) + " is too long: the Service " + c.type() + "-" + group
+                        + " must be at most 63 characters");
+                group = null;
+            }
+        }
+        boolean primary = o.bool("primary").orElse(false);
         Map<String, String> settings = new TreeMap<>();
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
             String value = o.scalar(s.getKey()).orElse(s.getValue().defaultValue());
@@ -653,7 +667,7 @@ public final class StackLoader {
         if (name == null || storage == null) return null;
         return new DatabaseLayer(name, c.type(), c.engine(), version, storage.intValue(), storageClass, (int) replicas,
                 Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn),
-                renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, index, o.source());
+                renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, group, primary, index, o.source());
     }
 
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,
@@ -665,6 +679,7 @@ public final class StackLoader {
         List<EnvVar> env = readEnv(o);
         List<ContainerLayer.Argument> command = readArguments(o, "command");
         List<ContainerLayer.Argument> args = readArguments(o, "args");
+        List<String> autoEnv = readAutoEnv(o);
         ContainerLayer.Volume volume = o.object("volume").map(v -> {
             Long size = readStorage(v, "size");
             Optional<String> mount = v.requiredString("mountPath", "where the volume is mounted, e.g. /data");
@@ -678,7 +693,29 @@ public final class StackLoader {
         o.rejectUnknownKeys();
         if (name == null || image.isEmpty() || image.flatMap(Names::checkImage).isPresent()) return null;
         return new ContainerLayer(name, image.get(), (int) replicas, List.copyOf(ports), List.copyOf(env),
-                List.copyOf(command), List.copyOf(args), volume, resources, List.copyOf(dependsOn), index, o.source());
+                List.copyOf(command), List.copyOf(args), volume, resources, List.copyOf(dependsOn), autoEnv, index,
+                o.source());
+    }
+
+    /**
+     * {@code autoEnv:} true (the default: every database layer below), false (none) or a list of database layers;
+     * null stands for every one. Which layers a list may name is the graph's to check (it knows the profile).
+     */
+    private static List<String> readAutoEnv(ConfigObject o) {
+        Optional<Node> n = o.node("autoEnv");
+        if (n.isEmpty()) return null;
+        if (n.get() instanceof Node.Scalar s && s.value() instanceof Boolean b) return b ? null : List.of();
+        if (n.get() instanceof Node.Sequence) {
+            List<String> layers = o.stringList("autoEnv");
+            Set<String> seen = new java.util.HashSet<>();
+            for (String l : layers) {
+                if (!seen.add(l)) o.problem("autoEnv", "names layer " + quote(l) + " twice");
+            }
+            return List.copyOf(layers);
+        }
+        o.problem("autoEnv", "expected true, false or a list of database layers, got " + n.get().kindName()
+                + ConfigObject.describe(n.get()));
+        return null;
     }
 
     /** The largest volume dbstack asks for, in GiB (64 TiB, beyond any single disk a cloud offers). */

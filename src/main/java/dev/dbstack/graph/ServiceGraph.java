@@ -41,16 +41,20 @@ public final class ServiceGraph {
     private final DirectedAcyclicGraph<ServiceId, Dependency> dag;
     private final List<List<ServiceId>> waves;
 
-    private ServiceGraph(StackModel model, DirectedAcyclicGraph<ServiceId, Dependency> dag) {
+    private final Map<String, DatabaseGroups> groups;
+
+    private ServiceGraph(StackModel model, DirectedAcyclicGraph<ServiceId, Dependency> dag, Map<String, DatabaseGroups> groups) {
         this.model = model;
         this.dag = dag;
+        this.groups = groups;
         this.waves = computeWaves(dag, Comparator.comparing(ServiceId::app)
                 .thenComparingInt(id -> model.layer(id).index()));
     }
 
     /**
      * An edge: {@code consumer} needs {@code provider} first. {@code variables} are the output
-     * variables it reads; {@code explicit} when it came from {@code dependsOn}.
+     * variables it reads; {@code explicit} when it came from {@code dependsOn}. A container's edge to a database
+     * layer whose environment variables it receives ({@code autoEnv}) has neither.
      */
     public record Dependency(ServiceId provider, ServiceId consumer, Set<String> variables, boolean explicit) {}
 
@@ -63,8 +67,18 @@ public final class ServiceGraph {
         // First a plain directed graph holding every edge, even illegal ones, so cycles can be named.
         Graph<ServiceId, Dependency> all = new DefaultDirectedGraph<>(null, null, false);
         Map<String, Dependency> byPair = new HashMap<>();
+        Map<String, DatabaseGroups> groups = new HashMap<>();
+        java.util.Set<Problem> profileProblems = new java.util.LinkedHashSet<>(); // a profile deployed twice, said once
         for (AppDeployment app : model.apps()) {
             AppProfile profile = model.profileOf(app);
+            if (!groups.containsKey(profile.ref())) {
+                List<Problem> found = new ArrayList<>();
+                groups.put(profile.ref(), DatabaseGroups.of(profile, found));
+                for (ServiceLayer layer : profile.layers()) {
+                    if (layer instanceof dev.dbstack.model.ContainerLayer c) DatabaseGroups.autoEnvLayers(profile, c, found);
+                }
+                profileProblems.addAll(found);
+            }
             for (ServiceLayer layer : profile.layers()) all.addVertex(new ServiceId(app.name(), layer.name()));
             for (ServiceLayer layer : profile.layers()) {
                 ServiceId consumer = new ServiceId(app.name(), layer.name());
@@ -76,8 +90,16 @@ public final class ServiceGraph {
                     checkDependsOn(profile, layer, dep, problems).ifPresent(provider ->
                             addEdge(all, byPair, new ServiceId(app.name(), provider.name()), consumer, null, true));
                 }
+                // The databases whose variables a container receives: it waits for them, and their policies admit it.
+                if (layer instanceof dev.dbstack.model.ContainerLayer c) {
+                    for (DatabaseLayer db : DatabaseGroups.autoEnvLayers(profile, c, null)) {
+                        if (!DatabaseGroups.hasEnvironment(catalog, db)) continue;
+                        addEdge(all, byPair, new ServiceId(app.name(), db.name()), consumer, null, false);
+                    }
+                }
             }
         }
+        problems.addAll(profileProblems);
         reportCycles(all, model, problems);
         if (!problems.isEmpty()) throw new UserInputException(sorted(problems));
 
@@ -86,7 +108,7 @@ public final class ServiceGraph {
         all.edgeSet().stream()
                 .sorted(Comparator.comparing(Dependency::consumer).thenComparing(Dependency::provider))
                 .forEach(e -> dag.addEdge(e.provider(), e.consumer(), e));
-        return new ServiceGraph(model, dag);
+        return new ServiceGraph(model, dag, Map.copyOf(groups));
     }
 
     private static void addEdge(Graph<ServiceId, Dependency> g, Map<String, Dependency> byPair, ServiceId provider,
@@ -265,6 +287,11 @@ public final class ServiceGraph {
             waves.add(level.entrySet().stream().filter(e -> e.getValue() == wave).map(Map.Entry::getKey).sorted(order).toList());
         }
         return List.copyOf(waves);
+    }
+
+    /** The database groups and Maestro Service names of {@code profile}. */
+    public DatabaseGroups groups(AppProfile profile) {
+        return groups.get(profile.ref());
     }
 
     public StackModel model() {

@@ -3,7 +3,13 @@ package dev.dbstack.model;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The user's own container: a Deployment, a Service for its ports, an optional volume. */
+/**
+ * The user's own container: a Deployment, a Service for its ports, an optional volume.
+ *
+ * @param autoEnv the database layers whose connection settings the container receives as environment variables
+ *                (Maestro style, {@code autoEnv:}): null for every database layer below it (the default), empty
+ *                for none ({@code autoEnv: false}), else the layers named
+ */
 public record ContainerLayer(
         String name,
         String image,
@@ -15,6 +21,7 @@ public record ContainerLayer(
         Volume volume,
         Resources resources,
         List<String> dependsOn,
+        List<String> autoEnv,
         int index,
         SourceRef source) implements ServiceLayer {
 

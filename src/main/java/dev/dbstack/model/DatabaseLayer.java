@@ -12,6 +12,10 @@ import java.util.Map;
  * @param credentials credentials the user supplied as {@code secure:} values instead of generated ones
  * @param renamedFrom the layer's earlier name when it was renamed, else null: its data (workload, claims,
  *                    credentials) keeps that name, while the layer, its client Service and its outputs take the new one
+ * @param group       the layer's database group ({@code group:}, a DNS label), Maestro style: its extra client Service is
+ *                    {@code <type>-<group>}; null when the layer names none (see {@code graph.DatabaseGroups})
+ * @param primary     {@code primary: true}: of several layers of one type, this one also gets the plain {@code <type>}
+ *                    Service and the environment variables without a group
  */
 public record DatabaseLayer(
         String name,
@@ -26,6 +30,8 @@ public record DatabaseLayer(
         Resources resources,
         List<String> dependsOn,
         String renamedFrom,
+        String group,
+        boolean primary,
         int index,
         SourceRef source) implements ServiceLayer {
 

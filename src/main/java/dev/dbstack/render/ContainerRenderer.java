@@ -46,7 +46,7 @@ final class ContainerRenderer {
      */
     static RenderedService render(String stack, ServiceId id, String namespace, ContainerLayer layer,
                                   Function<ServiceId, RenderedService> providers, Function<String, String> ownSecrets,
-                                  List<RenderedService.SharedVolume> mounts) {
+                                  List<RenderedService.SharedVolume> mounts, List<EnvVar> automatic) {
         Map<String, String> labels = Labels.service(stack, id, ContainerLayer.TYPE, "application");
         Map<String, String> selector = Labels.selector(id);
         List<HasMetadata> objects = new ArrayList<>();
@@ -72,6 +72,11 @@ final class ContainerRenderer {
         List<String> command = layer.command().stream().map(a -> substitute(id, a.template(), providers, helpers)).toList();
         List<String> args = layer.args().stream().map(a -> substitute(id, a.template(), providers, helpers)).toList();
         List<EnvVar> allEnv = new ArrayList<>(helpers.values()); // helpers first: $(VAR) sees only earlier entries
+        // Then the automatic (Maestro) variables, so the layer's own env may use $(MYSQL_ADDRESS); one the layer
+        // sets itself wins (the renderer reports which it shadows).
+        java.util.Set<String> own = new java.util.HashSet<>();
+        layer.env().forEach(e -> own.add(e.name()));
+        automatic.stream().filter(e -> !own.contains(e.getName())).forEach(allEnv::add);
         allEnv.addAll(env);
 
         if (!ownSecretValues.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.dbstack.render;
 
 import dev.dbstack.catalog.CatalogTemplate;
 import dev.dbstack.catalog.Component;
+import dev.dbstack.graph.DatabaseGroups;
 import dev.dbstack.model.AppProfile;
 import dev.dbstack.model.ClusterGroup;
 import dev.dbstack.model.DatabaseLayer;
@@ -55,7 +56,7 @@ final class DatabaseRenderer {
      */
     static RenderedService render(String stack, ServiceId id, String namespace, DatabaseLayer layer, AppProfile profile,
                                   ClusterGroup group, Component c, CredentialSource credentials, TypeHook hook,
-                                  List<ServiceId> consumers) {
+                                  List<ServiceId> consumers, DatabaseGroups.Names maestro) {
         // A renamed layer's data keeps its old name: the StatefulSet, its selector, claims, headless
         // Service and credentials are rendered exactly as before; the layer, its client Service and its
         // outputs take the new name.
@@ -97,6 +98,13 @@ final class DatabaseRenderer {
         objects.add(KubeObjects.headlessService(headlessName(data), namespace, labels, selector, ports));
         objects.add(KubeObjects.clusterService(layer.name(), namespace, Labels.service(stack, id, c.type(), "database"),
                 selector, ports));
+        // Maestro's names (mysql-spare, and mysql for the primary): more client Services for the same pods.
+        if (maestro != null) {
+            for (String name : maestro.extraServices()) {
+                objects.add(KubeObjects.clusterService(name, namespace, Labels.service(stack, id, c.type(), "database"),
+                        selector, ports));
+            }
+        }
 
         Resources res = layer.resources().orElse(new Resources(c.resources().cpu(), c.resources().memory()));
         String keyPath = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]";
@@ -176,6 +184,40 @@ final class DatabaseRenderer {
         a.put(phase + "." + HOOK_ANNOTATION + "command", command.toString());
         a.put(phase + "." + HOOK_ANNOTATION + "on-error", hook.onError());
         a.put(phase + "." + HOOK_ANNOTATION + "timeout", hook.timeout());
+    }
+
+    /**
+     * The Maestro-style variables a container receives for {@code layer} ({@code environment:} of its type): one
+     * family per Maestro Service of the layer ({@code MYSQL_SPARE_*} for {@code mysql-spare}, {@code MYSQL_*} for
+     * the primary's {@code mysql}), in the catalog's order. A value taken from a secret output is a
+     * {@code secretKeyRef} to the layer's credentials Secret; {@code {{host}}} is the family's Service.
+     */
+    static List<EnvVar> clientEnv(DatabaseLayer layer, Component c, String namespace, String domain,
+                                  DatabaseGroups.Names maestro, Map<String, OutputValue> outputs) {
+        List<EnvVar> env = new ArrayList<>();
+        if (c.environment().prefix() == null || maestro == null) return env;
+        String dataDir = c.hasServer() ? c.storage().mountPath() : c.storage().mountPath() + "/" + layer.name();
+        List<String[]> families = new ArrayList<>(); // {prefix, service}
+        if (maestro.plainService() != null) families.add(new String[] {DatabaseGroups.prefix(c, null), maestro.plainService()});
+        if (maestro.groupService() != null) {
+            families.add(new String[] {DatabaseGroups.prefix(c, maestro.group()), maestro.groupService()});
+        }
+        for (String[] family : families) {
+            Map<String, String> vars = templateValues(layer, c, namespace, domain, dataDir);
+            vars.put("host", family[1] + "." + namespace + ".svc." + domain);
+            c.environment().variables().forEach((name, template) -> {
+                String var = family[0] + "_" + name;
+                java.util.Optional<String> output = Component.Environment.outputOf(template);
+                if (output.isEmpty()) {
+                    env.add(KubeObjects.env(var, CatalogTemplate.expand(template, vars)));
+                    return;
+                }
+                OutputValue out = outputs.get(output.get());
+                env.add(out.isSecret() ? KubeObjects.secretRef(var, out.secretName(), out.secretKey())
+                        : KubeObjects.env(var, out.value()));
+            });
+        }
+        return env;
     }
 
     /** What catalog templates may use, credentials aside. */

@@ -1,6 +1,7 @@
 package dev.dbstack.render;
 
 import dev.dbstack.catalog.Catalog;
+import dev.dbstack.graph.DatabaseGroups;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.AppProfile;
@@ -168,6 +169,44 @@ public final class Renderer {
         }
     }
 
+    /**
+     * The Maestro-style variables {@code container} receives ({@link DatabaseGroups}): each database layer's families
+     * in profile order, the first of a name winning. Each the container sets itself is said in {@code notes}.
+     */
+    private List<io.fabric8.kubernetes.api.model.EnvVar> automaticEnv(ServiceGraph graph, AppDeployment app,
+            ContainerLayer container, Map<ServiceId, RenderedService> services, List<String> notes) {
+        AppProfile profile = graph.model().profileOf(app);
+        ClusterGroup group = graph.model().clusterGroupOf(app);
+        Map<String, io.fabric8.kubernetes.api.model.EnvVar> env = new LinkedHashMap<>();
+        Map<String, String> from = new HashMap<>();
+        for (DatabaseLayer db : DatabaseGroups.autoEnvLayers(profile, container, null)) {
+            RenderedService rendered = services.get(new ServiceId(app.name(), db.name()));
+            if (rendered == null) continue;
+            var c = catalog.resolve(db.type(), db.engine(), db.version());
+            for (var e : DatabaseRenderer.clientEnv(db, c, app.namespace(), group.clusterDomain(),
+                    graph.groups(profile).of(db), rendered.outputs())) {
+                if (env.putIfAbsent(e.getName(), e) == null) from.put(e.getName(), db.name());
+            }
+        }
+        for (EnvVar own : container.env()) {
+            if (env.containsKey(own.name())) {
+                notes.add("app '" + app.name() + "', layer '" + container.name() + "': env " + own.name()
+                        + " is set explicitly and shadows the automatic " + own.name() + " of layer '"
+                        + from.get(own.name()) + "'");
+            }
+        }
+        return List.copyOf(env.values());
+    }
+
+    /** Types with several layers and no {@code primary: true}: no plain Service name and no variables without a group. */
+    private static void unnamedPrimaries(ServiceGraph graph, AppDeployment app, List<String> notes) {
+        graph.groups(graph.model().profileOf(app)).unnamedPrimaries().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).forEach(e -> notes.add("app '" + app.name() + "' has "
+                        + e.getValue().size() + " " + e.getKey() + " layers (" + String.join(", ", e.getValue())
+                        + ") and none is primary: true, so there is no Service '" + e.getKey() + "' and no "
+                        + e.getKey() + " variables without a group; mark one of them primary: true"));
+    }
+
     public RenderedStack render(ServiceGraph graph) {
         StackModel model = graph.model();
         Map<String, List<HasMetadata>> appObjects = new LinkedHashMap<>();
@@ -183,6 +222,7 @@ public final class Renderer {
                 backupCautions(model, app, warnings);
             }
             appObjects.put(app.name(), List.copyOf(objects));
+            unnamedPrimaries(graph, app, warnings);
             if (!group.diskBackup().enabled() && model.profileOf(app).layers().stream().anyMatch(l -> l instanceof DatabaseLayer)) {
                 warnings.add("cluster group '" + group.name() + "' does not back up disks (diskBackup: false): the data of"
                         + " app '" + app.name() + "' lives only on its PersistentVolumes");
@@ -198,14 +238,14 @@ public final class Renderer {
                 ClusterGroup group = model.clusterGroupOf(app);
                 rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile, group,
                         catalog.resolve(db.type(), db.engine(), db.version()), credentials, HOOKS.get(db.type()),
-                        group.networkPolicy() ? consumerPods(graph, id) : null);
+                        group.networkPolicy() ? consumerPods(graph, id) : null, graph.groups(profile).of(db));
             } else {
                 ContainerLayer c = (ContainerLayer) layer;
                 List<RenderedService.SharedVolume> mounts = graph.providersOf(id).stream()
                         .map(d -> services.get(d.provider()).volume()).filter(Objects::nonNull).distinct().toList();
                 rendered = ContainerRenderer.render(model.stack(), id, app.namespace(), c, services::get,
                         name -> envSecrets.apply(id, c.env().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()),
-                        mounts);
+                        mounts, automaticEnv(graph, app, c, services, warnings));
             }
             services.put(id, rendered);
         }

@@ -58,10 +58,12 @@ class ServiceGraphTest {
                         - name: migrate
                           type: container
                           image: ghcr.io/acme/migrate:1
+                          autoEnv: false
                           env: {DB: "{{.spectro.app.$appDeploymentName.db.POSTGRES_URI}}"}
                         - name: web
                           type: container
                           image: ghcr.io/acme/web:1
+                          autoEnv: false
                           dependsOn: [migrate]
                           env: {CACHE: "{{.spectro.app.$appDeploymentName.cache.REDIS_URI}}"}
                   dbstack:apps:

@@ -46,6 +46,7 @@ class ContainerArgumentsRenderTest {
                         - name: api
                           type: container
                           image: ghcr.io/acme/api:1
+                          autoEnv: false
                 %s
                   dbstack:apps: [{name: shop, profile: shop}]
                 """.formatted(container.indent(10).stripTrailing());

@@ -39,11 +39,12 @@ class NetworkPolicyRenderTest {
                         - name: api
                           type: container
                           image: ghcr.io/acme/api:1.0
+                          autoEnv: false
                           env:
                             PGHOST: "{{.spectro.app.$appDeploymentName.pg.POSTGRESMSTR_SVC}}"
                             REDIS: "{{.spectro.app.$appDeploymentName.cache.REDISMSTR_SVC}}"
-                        - {name: worker, type: container, image: ghcr.io/acme/worker:1.0, dependsOn: [pg, queue]}
-                        - {name: web, type: container, image: ghcr.io/acme/web:1.0, ports: [8080]}
+                        - {name: worker, type: container, image: ghcr.io/acme/worker:1.0, dependsOn: [pg, queue], autoEnv: false}
+                        - {name: web, type: container, image: ghcr.io/acme/web:1.0, ports: [8080], autoEnv: false}
                   dbstack:apps:
                     - {name: a, profile: p}
                     - {name: b, profile: p}
@@ -86,7 +87,7 @@ class NetworkPolicyRenderTest {
             assertThat(rules).hasSize(2);
             assertThat(from(rules.get(0))).as("peers, any port").containsExactly(pods(app, "pg"));
             assertThat(rules.get(0).getPorts()).isEmpty();
-            // api by an output reference, worker by dependsOn alone; web consumes nothing; no other app's pods.
+            // api by an output reference, worker by dependsOn alone; web consumes nothing (autoEnv: false); no other app's pods.
             assertThat(from(rules.get(1))).containsExactly(pods(app, "api"), pods(app, "worker"));
             assertThat(rules.get(1).getPorts()).singleElement().satisfies(p -> {
                 assertThat(p.getProtocol()).isEqualTo("TCP");
