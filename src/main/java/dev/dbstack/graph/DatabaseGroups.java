@@ -108,19 +108,17 @@ public final class DatabaseGroups {
                 }
             }
         }
-        // A Maestro Service must not take the name of another layer's own Service (its name).
+        // A Maestro Service must not take the name of another layer's own Service (its name): said at that layer.
         for (Names n : byLayer.values()) {
             for (String service : n.extraServices()) {
                 Optional<ServiceLayer> other = profile.layer(service);
-                if (other.isPresent() && !other.get().name().equals(n.layer().name())) {
-                    String what = service.equals(n.plainService()) ? "primary" : "group";
-                    problems.add(new Problem(n.layer().source(), key(profile, n.layer(), what),
-                            "layer '" + n.layer().name() + "' would get the Service '" + service + "' ("
-                                    + (what.equals("primary") ? "the plain name of the primary " + n.layer().type()
-                                    : n.layer().type() + " group '" + n.group() + "'") + "), which is layer '"
-                                    + service + "''s own Service; rename layer '" + service + "'"
-                                    + (what.equals("group") ? " or choose another group" : "")));
-                }
+                if (other.isEmpty() || other.get().name().equals(n.layer().name())) continue;
+                boolean plain = service.equals(n.plainService());
+                problems.add(new Problem(other.get().source(), key(profile, other.get(), "name"), "layer name '" + service
+                        + "' is the Service dbstack gives " + (plain ? "the primary " + n.layer().type() + " layer '"
+                        + n.layer().name() + "'" : n.layer().type() + " group '" + n.group() + "' (layer '"
+                        + n.layer().name() + "')") + ", Maestro style; rename layer '" + service + "'"
+                        + (plain ? "" : " or give layer '" + n.layer().name() + "' another group")));
             }
         }
         return new DatabaseGroups(Map.copyOf(byLayer), Map.copyOf(unnamed));

@@ -52,9 +52,9 @@ class ApplierScheduleTest {
                   layers:
                     - {name: slow, type: redis, version: "8.2", storage: 1}
                     - {name: fast, type: redis, version: "8.2", storage: 1}
-                    - {name: a, type: container, image: busybox, dependsOn: [slow]}
-                    - {name: b, type: container, image: busybox, dependsOn: [fast]}
-                    - {name: c, type: container, image: busybox, dependsOn: [b]}
+                    - {name: a, type: container, image: busybox, autoEnv: false, dependsOn: [slow]}
+                    - {name: b, type: container, image: busybox, autoEnv: false, dependsOn: [fast]}
+                    - {name: c, type: container, image: busybox, autoEnv: false, dependsOn: [b]}
               dbstack:apps:
                 - {name: app1, profile: p, virtualCluster: app1}
             """;

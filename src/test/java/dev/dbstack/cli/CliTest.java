@@ -93,10 +93,10 @@ class CliTest {
         assertThat(files).hasSize(objects + 1)
                 .startsWith("000-namespace-shop.yaml", "001-resourcequota-dbstack-virtual-cluster.yaml",
                         "002-limitrange-dbstack-virtual-cluster.yaml", "003-secret-postgresql-1-credentials.yaml")
-                .contains("006-networkpolicy-postgresql-1-ingress.yaml", "007-statefulset-postgresql-1.yaml",
+                .contains("006-service-postgresql.yaml", "007-networkpolicy-postgresql-1-ingress.yaml", "008-statefulset-postgresql-1.yaml",
                         "%03d-deployment-api.yaml".formatted(objects - 1), "kustomization.yaml")
                 .doesNotContain("099-statefulset-removed-layer.yaml");
-        assertThat(Files.readString(shop.resolve("007-statefulset-postgresql-1.yaml"))).startsWith("apiVersion: apps/v1\nkind: StatefulSet\n");
+        assertThat(Files.readString(shop.resolve("008-statefulset-postgresql-1.yaml"))).startsWith("apiVersion: apps/v1\nkind: StatefulSet\n");
     }
 
     @Test

@@ -31,6 +31,7 @@ class NetworkPolicyUpTest {
                     - name: web
                       type: container
                       image: ghcr.io/acme/web:1.0
+                      autoEnv: false
                       env: {MODE: plain}
               dbstack:apps: [{name: a, profile: p}]
             """;

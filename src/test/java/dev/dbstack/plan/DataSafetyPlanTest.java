@@ -372,7 +372,7 @@ class DataSafetyPlanTest {
         });
         assertThat(removed.steps()).noneMatch(s -> s.object().kind().equals("Secret") || s.object().kind().equals("Namespace")
                 || s.object().kind().equals("PersistentVolumeClaim"));
-        assertThat(PlanPrinter.summary(removed)).endsWith("4 to delete; data kept: app1/db."); // with its NetworkPolicy
+        assertThat(PlanPrinter.summary(removed)).endsWith("5 to delete; data kept: app1/db."); // with its NetworkPolicy and Maestro Service postgresql
         assertThat(w.plan(stack(db("cache", "redis", "8.2"))).steps()).as("a kept Secret is not deleted later").isEmpty();
 
         Plan back = w.up(both);
@@ -424,7 +424,8 @@ class DataSafetyPlanTest {
         assertThat(destroy.steps()).extracting(s -> s.action() + " " + s.object()).containsExactly(
                 "DELETE Deployment app1/api", "DELETE StatefulSet app1/cache", "DELETE StatefulSet app1/db",
                 "DELETE Service app1/api", "DELETE Service app1/cache", "DELETE Service app1/cache-headless",
-                "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Secret app1/cache-credentials",
+                "DELETE Service app1/db", "DELETE Service app1/db-headless", "DELETE Service app1/postgresql",
+                "DELETE Service app1/redis", "DELETE Secret app1/cache-credentials",
                 "DELETE ResourceQuota app1/dbstack-virtual-cluster", "DELETE LimitRange app1/dbstack-virtual-cluster",
                 "DELETE NetworkPolicy app1/cache-ingress", "DELETE NetworkPolicy app1/db-ingress",
                 "KEEP Namespace app1", "DELETE PersistentVolumeClaim app1/data-cache-0");

@@ -79,7 +79,7 @@ public class PlanMarkdownTest {
     @Test
     void aThousandServicesMakeACommentUnderGitHubsLimitThatEndsWithCompleteTables(@TempDir Path dir) {
         Plan plan = thousandServices(dir);
-        assertThat(plan.counts().get(Action.CREATE)).isEqualTo(1000); // 5 objects per new MySQL layer
+        assertThat(plan.counts().get(Action.CREATE)).isEqualTo(1200); // 6 objects per new MySQL layer (with its Service mysql)
         assertThat(plan.counts().get(Action.UPDATE)).isEqualTo(200);
 
         String comment = PlanMarkdown.render(plan);

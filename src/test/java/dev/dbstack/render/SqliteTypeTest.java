@@ -36,10 +36,11 @@ class SqliteTypeTest {
                     - name: api
                       type: container
                       image: ghcr.io/acme/api:1.0
+                      autoEnv: false
                       env:
                         DATABASE_URL: "{{.spectro.app.$appDeploymentName.files.SQLITE_JDBC_URL}}"
-                    - {name: worker, type: container, image: ghcr.io/acme/worker:1.0, dependsOn: [files]}
-                    - {name: web, type: container, image: ghcr.io/acme/web:1.0}
+                    - {name: worker, type: container, image: ghcr.io/acme/worker:1.0, dependsOn: [files], autoEnv: false}
+                    - {name: web, type: container, image: ghcr.io/acme/web:1.0, autoEnv: false}
               dbstack:apps: [{name: a, profile: p}]
             """;
 
