@@ -13,11 +13,14 @@ import java.util.stream.Collectors;
 public final class CatalogTable {
     private CatalogTable() {}
 
-    /** A Markdown table: type, engine, image, versions (default in bold), settings with defaults, outputs. */
+    /**
+     * A Markdown table: type, engine, image, versions (default in bold), settings with defaults, outputs, and the
+     * Maestro-style environment variables a container above a layer of the type receives.
+     */
     public static String markdown(Catalog catalog) {
         StringBuilder out = new StringBuilder();
-        out.append("| type | engine | image | versions | settings (default) | outputs |\n");
-        out.append("| --- | --- | --- | --- | --- | --- |\n");
+        out.append("| type | engine | image | versions | settings (default) | outputs | environment variables |\n");
+        out.append("| --- | --- | --- | --- | --- | --- | --- |\n");
         for (Row r : rows(catalog)) {
             out.append("| `").append(r.type()).append("` | ").append(r.engine() == null ? "" : "`" + r.engine() + "`")
                     .append(" | `").append(r.image()).append("` | ")
@@ -26,6 +29,8 @@ public final class CatalogTable {
                     .append(" | ").append(byFamilies(r.settings(), s -> s.isEmpty() ? "none"
                             : String.join(", ", s.stream().map(x -> "`" + x.replaceFirst(" ", "` ")).map(x -> x.contains("` ") ? x : x + "`").toList())))
                     .append(" | ").append(byFamilies(r.outputs(), o -> String.join(", ", o.stream().map(n -> "`" + n + "`").toList())))
+                    .append(" | ").append(byFamilies(r.environment(), e -> e.isEmpty() ? "none"
+                            : "`" + e.get(0) + "_`: " + String.join(", ", e.subList(1, e.size()).stream().map(n -> "`" + n + "`").toList())))
                     .append(" |\n");
         }
         return out.toString();
@@ -42,13 +47,17 @@ public final class CatalogTable {
                     .collect(Collectors.joining(", "))).append('\n');
             out.append("  settings  ").append(byFamilies(r.settings(), s -> s.isEmpty() ? "none" : String.join(", ", s)))
                     .append('\n');
-            out.append("  outputs   ").append(byFamilies(r.outputs(), o -> String.join(", ", o))).append("\n\n");
+            out.append("  outputs   ").append(byFamilies(r.outputs(), o -> String.join(", ", o))).append('\n');
+            out.append("  env       ").append(byFamilies(r.environment(), e -> e.isEmpty() ? "none"
+                    : e.subList(1, e.size()).stream().map(n -> e.get(0) + "_" + n).collect(Collectors.joining(", "))))
+                    .append("\n\n");
         }
         return out.toString();
     }
 
     private record Row(String type, String engine, String title, String image, List<String> versions, String defaultVersion,
-                       Map<String, List<String>> settings, Map<String, List<String>> outputs) {}
+                       Map<String, List<String>> settings, Map<String, List<String>> outputs,
+                       Map<String, List<String>> environment) {}
 
     private static List<Row> rows(Catalog catalog) {
         List<Row> rows = new ArrayList<>();
@@ -59,6 +68,7 @@ public final class CatalogTable {
                 Component first = families.get(0);
                 Map<String, List<String>> settings = new LinkedHashMap<>();
                 Map<String, List<String>> outputs = new LinkedHashMap<>();
+                Map<String, List<String>> environment = new LinkedHashMap<>(); // the prefix, then the names
                 for (int i = 0; i < families.size(); i++) {
                     Component c = families.get(i);
                     String at = first.versions().get(i); // Catalog.variants lists an engine's families in version order
@@ -67,9 +77,15 @@ public final class CatalogTable {
                                     : " (" + (s.getValue().defaultValue().isEmpty() ? "empty" : s.getValue().defaultValue()) + ")"))
                             .toList());
                     outputs.put(at, c.outputNames());
+                    List<String> env = new ArrayList<>();
+                    if (c.environment().prefix() != null) {
+                        env.add(c.environment().prefix());
+                        env.addAll(c.environment().variables().keySet());
+                    }
+                    environment.put(at, env);
                 }
                 rows.add(new Row(type, first.engine(), first.title(), first.image(), first.versions(), first.defaultVersion(),
-                        settings, outputs));
+                        settings, outputs, environment));
             }
         }
         return rows;

@@ -44,8 +44,7 @@ final class GraphCommand implements Callable<Integer> {
                 List<ServiceGraph.Dependency> providers = graph.providersOf(id);
                 if (!providers.isEmpty()) {
                     out.append("\n  ").append(" ".repeat(width)).append("  consumes ").append(providers.stream()
-                            .map(d -> d.provider().layer() + (d.variables().isEmpty() ? " (dependsOn)"
-                                    : " (" + String.join(", ", new java.util.TreeSet<>(d.variables())) + ")"))
+                            .map(d -> d.provider().layer() + " (" + label(d, ", ") + ")")
                             .collect(Collectors.joining(", ")));
                 }
                 out.append('\n');
@@ -71,9 +70,15 @@ final class GraphCommand implements Callable<Integer> {
         }
         for (ServiceGraph.Dependency d : graph.edges()) {
             out.append("  \"").append(d.provider()).append("\" -> \"").append(d.consumer()).append('"');
-            String label = d.variables().isEmpty() ? "dependsOn" : String.join(",", new java.util.TreeSet<>(d.variables()));
+            String label = label(d, ",");
             out.append(" [label=\"").append(label).append("\"];\n");
         }
         return out.append("}\n").toString();
+    }
+
+    /** Why a layer consumes another: the variables it reads, else dependsOn, else autoEnv (the Maestro variables). */
+    private static String label(ServiceGraph.Dependency d, String separator) {
+        if (!d.variables().isEmpty()) return String.join(separator, new java.util.TreeSet<>(d.variables()));
+        return d.explicit() ? "dependsOn" : "autoEnv";
     }
 }

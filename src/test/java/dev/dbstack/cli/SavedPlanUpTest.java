@@ -129,7 +129,7 @@ class SavedPlanUpTest {
         CliTest.Result applied = upPlan(dir, plan);
         assertThat(applied.exit()).as(applied.out() + applied.err()).isZero();
         assertThat(applied.out()).contains("Updating stack dev of project test-project with the plan saved in " + plan)
-                .contains("+ create StatefulSet shop/pg").contains("Plan: 9 to create").contains("Applied: 2 services succeeded")
+                .contains("+ create StatefulSet shop/pg").contains("Plan: 10 to create").contains("Applied: 2 services succeeded")
                 .contains("POSTGRESMSTR_SVC = pg.shop.svc.cluster.local");
         assertThat(image(dir)).isEqualTo("nginx:1.27");
 
