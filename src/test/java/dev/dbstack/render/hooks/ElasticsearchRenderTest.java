@@ -47,7 +47,7 @@ class ElasticsearchRenderTest {
     void aSingleSecuredNodeWithHttpAndTransportPorts(@TempDir Path dir) {
         LayerRender es = render(dir, "");
         assertThat(es.service().objects()).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactly(
-                "Secret search-credentials", "Service search-headless", "Service search", "NetworkPolicy search-ingress",
+                "Secret search-credentials", "Service search-headless", "Service search", "Service elasticsearch", "NetworkPolicy search-ingress",
                 "StatefulSet search");
         assertThat(es.object(Service.class).getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
                 .containsExactly("http:9200", "transport:9300");

@@ -38,7 +38,7 @@ class RabbitmqRenderTest {
     void theManagementImageWithAmqpManagementAndPrometheusPorts(@TempDir Path dir) {
         LayerRender mq = render(dir, "");
         assertThat(mq.service().objects()).extracting(o -> o.getKind() + " " + o.getMetadata().getName()).containsExactly(
-                "Secret mq-credentials", "Service mq-headless", "Service mq", "NetworkPolicy mq-ingress",
+                "Secret mq-credentials", "Service mq-headless", "Service mq", "Service rabbitmq", "NetworkPolicy mq-ingress",
                 "StatefulSet mq");
         assertThat(mq.server().getImage()).isEqualTo("docker.io/library/rabbitmq:4.3-management");
         assertThat(mq.object(Service.class).getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
