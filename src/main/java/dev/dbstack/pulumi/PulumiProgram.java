@@ -235,7 +235,12 @@ public final class PulumiProgram {
         List<Output<?>> inputs = new ArrayList<>();
         for (ServiceGraph.Dependency d : graph.providersOf(id)) {
             Registered provider = registered.get(d.provider());
-            if (d.variables().isEmpty()) inputs.add(provider.workload().metadata());
+            if (d.variables().isEmpty()) {
+                // dependsOn or autoEnv: the provider's workload; a type without one (SQLite) has only its claim,
+                // which a pod simply waits for, and its Secrets if any.
+                if (provider.workload() != null) inputs.add(provider.workload().metadata());
+                else provider.secrets().values().forEach(secret -> inputs.add(secret.metadata()));
+            }
             for (String variable : d.variables()) {
                 OutputValue out = provider.rendered().outputs().get(variable);
                 inputs.add(out.isSecret() ? provider.secrets().get(out.secretName()).metadata()

@@ -142,6 +142,26 @@ class PulumiProgramTest {
         assertParity(PulumiRun.of(dir, "dev"), nativeRender(project, "dev", null));
     }
 
+    /** Maestro-style variables and group Services through pulumi up, a container above SQLite (no workload) included. */
+    @Test
+    void parityHoldsForDatabaseGroupsAndAContainerAboveSqlite(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, "dev", """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - {name: main-db, type: mysql, storage: 1, group: main, primary: true}
+                        - {name: spare-db, type: mysql, storage: 1, group: spare}
+                        - {name: files, type: sqlite, storage: 1}
+                        - {name: api, type: container, image: ghcr.io/acme/api:1}
+                  dbstack:apps: [{name: shop, profile: shop}]
+                """);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        assertParity(run, nativeRender(project, "dev", null));
+    }
+
     /** Every database type of the catalog in every version family: one component each, its objects as dbstack renders them. */
     @Test
     void parityHoldsForEveryTypeAndVersionFamily(@TempDir Path dir) {
