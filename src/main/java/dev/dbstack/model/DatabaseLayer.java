@@ -12,6 +12,7 @@ import java.util.Map;
  * @param credentials credentials the user supplied as {@code secure:} values instead of generated ones
  * @param renamedFrom the layer's earlier name when it was renamed, else null: its data (workload, claims,
  *                    credentials) keeps that name, while the layer, its client Service and its outputs take the new one
+ * @param deployment  dedicated (the default), local or external ({@link Deployment})
  */
 public record DatabaseLayer(
         String name,
@@ -26,6 +27,7 @@ public record DatabaseLayer(
         Resources resources,
         List<String> dependsOn,
         String renamedFrom,
+        Deployment deployment,
         int index,
         SourceRef source) implements ServiceLayer {
 
