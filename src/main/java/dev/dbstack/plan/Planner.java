@@ -223,10 +223,24 @@ public final class Planner {
                     return;
                 }
             }
+            if (ref.kind().equals("Service") && changed.contains("spec.type")
+                    && (isExternalName(want) || isExternalName(current))) {
+                // The API server refuses to turn a Service with a cluster IP into an ExternalName one by a patch (and
+                // the way back keeps stale fields): it is a name only, holding no data, so it is deleted and recreated.
+                steps.add(new Step(Action.REPLACE, app, service, ref, "spec.type changes " + (isExternalName(want)
+                        ? "to" : "from") + " ExternalName, which a Service cannot be patched into: deleted and recreated"
+                        + check.note(), changed, o, null, Step.Write.recreate(version, DeletionPropagation.BACKGROUND,
+                        List.of())));
+                return;
+            }
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
                     (configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed")
                             + check.note(), changed, o, null, Step.Write.patch(version,
                             patch(want, last, version))));
+        }
+
+        private static boolean isExternalName(JsonNode service) {
+            return "ExternalName".equals(service.path("spec").path("type").asText(""));
         }
 
         /**

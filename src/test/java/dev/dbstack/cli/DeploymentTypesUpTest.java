@@ -169,6 +169,7 @@ class DeploymentTypesUpTest {
             Result up = cli(dir, "up");
             assertThat(up.exit()).as(up.out() + up.err()).isZero();
             assertThat(up.out()).contains("- delete StatefulSet a/pg").contains("its data and credentials are kept")
+                    .contains("update Service a/pg")
                     .doesNotContain("delete PersistentVolumeClaim").doesNotContain("delete Secret a/pg-credentials");
             inSandbox(dir, k -> {
                 assertThat(k.apps().statefulSets().inNamespace("a").withName("pg").get()).isNull();
@@ -184,9 +185,26 @@ class DeploymentTypesUpTest {
     }
 
     @Test
+    void dedicatedToAnExternalHostNameRecreatesTheServiceAsExternalName(@TempDir Path dir) throws Exception {
+        TestProject project = TestProject.create(dir, stack(DEDICATED));
+        assertThat(cli(dir, "up").exit()).isZero();
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            project.edit(TestProject.STACK, DEDICATED, external("localhost", server.getLocalPort(), ""));
+            Result up = cli(dir, "up");
+            assertThat(up.exit()).as(up.out() + up.err()).isZero();
+            assertThat(up.out()).contains("replace Service a/pg").contains("its data and credentials are kept");
+            inSandbox(dir, k -> {
+                assertThat(k.services().inNamespace("a").withName("pg").get().getSpec().getType()).isEqualTo("ExternalName");
+                assertThat(k.persistentVolumeClaims().inNamespace("a").withName("data-pg-0").get()).isNotNull();
+            });
+            assertThat(cli(dir, "preview").out()).contains("No changes.");
+        }
+    }
+
+    @Test
     void externalToDedicatedIsRefusedUnlessStartEmptyNamesIt(@TempDir Path dir) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            String ext = external("127.0.0.1", server.getLocalPort(), "");
+            String ext = external("localhost", server.getLocalPort(), "");
             TestProject project = TestProject.create(dir, stack(ext));
             assertThat(cli(dir, "up").exit()).isZero();
             project.edit(TestProject.STACK, ext, DEDICATED);
@@ -194,11 +212,13 @@ class DeploymentTypesUpTest {
         Result refused = cli(dir, "up");
         assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(2);
         assertThat(refused.err()).contains("config.dbstack:profiles[p].layers[pg].deployment")
-                .contains("layer pg is an external database now").contains("--start-empty a/pg");
+                .contains("layer pg is an external database (localhost) now").contains("--start-empty a/pg");
         inSandbox(dir, k -> assertThat(k.apps().statefulSets().inNamespace("a").withName("pg").get()).isNull());
 
         Result started = cli(dir, "up", "--start-empty", "a/pg");
         assertThat(started.exit()).as(started.out() + started.err()).isZero();
+        // An ExternalName Service cannot be patched into one with a cluster IP on a real API server: recreated.
+        assertThat(started.out()).contains("replace Service a/pg").contains("+ create StatefulSet a/pg");
         inSandbox(dir, k -> {
             assertThat(k.apps().statefulSets().inNamespace("a").withName("pg").get()).isNotNull();
             assertThat(k.services().inNamespace("a").withName("pg").get().getSpec().getSelector()).isNotEmpty();
