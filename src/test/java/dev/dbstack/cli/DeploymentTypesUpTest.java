@@ -169,7 +169,8 @@ class DeploymentTypesUpTest {
             Result up = cli(dir, "up");
             assertThat(up.exit()).as(up.out() + up.err()).isZero();
             assertThat(up.out()).contains("- delete StatefulSet a/pg").contains("its data and credentials are kept")
-                    .contains("update Service a/pg")
+                    .contains("update Service a/pg").contains("= keep PersistentVolumeClaim a/data-pg-0")
+                    .contains("= keep Secret a/pg-credentials")
                     .doesNotContain("delete PersistentVolumeClaim").doesNotContain("delete Secret a/pg-credentials");
             inSandbox(dir, k -> {
                 assertThat(k.apps().statefulSets().inNamespace("a").withName("pg").get()).isNull();
