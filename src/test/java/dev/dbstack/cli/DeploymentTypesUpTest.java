@@ -94,7 +94,8 @@ class DeploymentTypesUpTest {
             TestProject.create(dir, stack(external("127.0.0.1", server.getLocalPort(), "")));
             Result up = cli(dir, "up");
             assertThat(up.exit()).as(up.out() + up.err()).isZero();
-            assertThat(up.out()).contains("+ create Service a/pg").contains("+ create EndpointSlice a/pg-external")
+            assertThat(up.out()).contains("pg  (postgresql 17, external 127.0.0.1:" + server.getLocalPort() + ")")
+                    .contains("+ create Service a/pg").contains("+ create EndpointSlice a/pg-external")
                     .doesNotContain("StatefulSet").doesNotContain("external-secret");
             inSandbox(dir, k -> {
                 Service svc = k.services().inNamespace("a").withName("pg").get();
@@ -234,7 +235,7 @@ class DeploymentTypesUpTest {
         project.edit(TestProject.STACK, DEDICATED, "{name: pg, type: postgresql, storage: 1, deployment: local}");
         Result preview = cli(dir, "preview");
         assertThat(preview.exit()).as(preview.out() + preview.err()).isZero();
-        assertThat(preview.out()).contains("~ update StatefulSet a/pg").doesNotContain("replace StatefulSet")
+        assertThat(preview.out()).contains("pg  (postgresql 17, 1Gi, local)").contains("~ update StatefulSet a/pg").doesNotContain("replace StatefulSet")
                 .doesNotContain("PersistentVolumeClaim").contains("Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.");
     }
 }
