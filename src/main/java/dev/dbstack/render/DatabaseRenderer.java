@@ -218,6 +218,8 @@ final class DatabaseRenderer {
         Map<String, String> vars = templateValues(layer, c, namespace, domain, c.storage().mountPath());
         vars.put("port", Integer.toString(d.port()));
         if (c.port() != null) vars.put("ports." + c.port().name(), Integer.toString(d.port()));
+        // No headless Service: what names the pods (MongoDB's SRV seed list) names the one Service instead.
+        vars.put("headlessHost", vars.get("host"));
         Map<String, String> plainVars = new TreeMap<>(vars);
         // Only what the user supplied: nothing is generated for a server dbstack does not run.
         c.credentials().forEach((name, spec) -> {

@@ -132,6 +132,28 @@ class DeploymentTypesRenderTest {
     }
 
     @Test
+    void anExternalMongodbsSeedListNamesItsServiceAsThereIsNoHeadlessOne(@TempDir Path dir) {
+        PassphraseCrypter c = PassphraseCrypter.create(PASSPHRASE);
+        TestProject project = TestProject.create(dir, "encryptionsalt: " + c.encryptionSalt() + "\n" + """
+                config:
+                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: p
+                      layers:
+                        - {name: docs, type: mongodb, deployment: external, external: {host: 10.0.0.7},
+                           password: {secure: "%s"}}
+                  dbstack:apps: [{name: a, profile: p}]
+                """.formatted(c.encrypt("mongo-pass")));
+        LayerRender r = LayerRender.withPassphrase(project, PASSPHRASE, "a", "docs");
+        assertThat(r.service().objects()).noneMatch(o -> o.getMetadata().getName().contains("headless"));
+        for (String key : r.object(io.fabric8.kubernetes.api.model.Secret.class).getData().keySet()) {
+            assertThat(r.secret(key)).doesNotContain("headless");
+        }
+        assertThat(r.object(EndpointSlice.class).getPorts().get(0).getPort()).isEqualTo(27017);
+        valid(r);
+    }
+
+    @Test
     void externalAtAnIpv6AddressSaysSo(@TempDir Path dir) {
         assertThat(renderExternal(dir, "fd00::5").object(EndpointSlice.class).getAddressType()).isEqualTo("IPv6");
     }
