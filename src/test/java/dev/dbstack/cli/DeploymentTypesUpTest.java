@@ -154,6 +154,21 @@ class DeploymentTypesUpTest {
     }
 
     @Test
+    void aSavedPlanIsCheckedAgainWhenItIsApplied(@TempDir Path dir) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            TestProject.create(dir, stack(external("127.0.0.1", server.getLocalPort(), "")));
+            Result saved = cli(dir, "preview", "--out", dir.resolve("plan.json").toString());
+            assertThat(saved.exit()).as(saved.out() + saved.err()).isZero();
+            server.close();
+            Result up = cli(dir, "up", dir.resolve("plan.json").toString());
+            assertThat(up.exit()).as(up.out() + up.err()).isEqualTo(1);
+            assertThat(up.err()).contains("layer pg: cannot connect to external database 127.0.0.1:" + server.getLocalPort())
+                    .contains("nothing was applied");
+        }
+        inSandbox(dir, k -> assertThat(k.namespaces().withName("a").get()).isNull());
+    }
+
+    @Test
     void checkFalseSkipsTheConnectionCheck(@TempDir Path dir) throws Exception {
         TestProject.create(dir, stack(external("127.0.0.1", closedPort(), ", check: false")));
         Result up = cli(dir, "up");
