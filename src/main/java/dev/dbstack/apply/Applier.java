@@ -370,6 +370,7 @@ public final class Applier {
      * anew; it takes over the claims by name.
      */
     private HasMetadata recreate(KubernetesClient client, Step s) {
+        if (!(s.desired() instanceof StatefulSet)) return recreateOther(client, s);
         StatefulSet desired = (StatefulSet) s.desired();
         String ns = desired.getMetadata().getNamespace();
         String name = desired.getMetadata().getName();
@@ -394,6 +395,17 @@ public final class Applier {
         delete(client, s.object(), s.write().against(), s.write().propagation());
         waitFor(() -> client.apps().statefulSets().inNamespace(ns).withName(name).get() == null,
                 "StatefulSet " + ns + "/" + name + " to be deleted");
+        JsonNode body = SERIALIZATION.convertValue(desired, JsonNode.class);
+        return preconditioned(client, s.object(), null, version -> client.resource(desired).create(),
+                live -> live != null && ManagedDiff.changedPaths(body, live).isEmpty() ? desired : null,
+                () -> s.object() + " was created again by someone else after this run deleted it");
+    }
+
+    /** An object other than a StatefulSet that cannot be patched into its new shape (a Service becoming ExternalName). */
+    private HasMetadata recreateOther(KubernetesClient client, Step s) {
+        HasMetadata desired = s.desired();
+        delete(client, s.object(), s.write().against(), s.write().propagation());
+        waitFor(() -> client.resource(desired).get() == null, s.object() + " to be deleted");
         JsonNode body = SERIALIZATION.convertValue(desired, JsonNode.class);
         return preconditioned(client, s.object(), null, version -> client.resource(desired).create(),
                 live -> live != null && ManagedDiff.changedPaths(body, live).isEmpty() ? desired : null,

@@ -17,6 +17,7 @@ final class Faults {
 
     static Optional<String> describe(Throwable e) {
         if (e instanceof dev.dbstack.engine.Engine.ClustersUnreachable u) return Optional.of(u.getMessage());
+        if (e instanceof dev.dbstack.engine.ExternalCheck.Unreachable u) return Optional.of(u.getMessage());
         if (e instanceof Applier.RecordingFailed r) {
             String what = r.getCause() instanceof UncheckedIOException u && !(u instanceof StateStorageException)
                     ? io(u.getMessage(), u.getCause()) : r.getMessage();

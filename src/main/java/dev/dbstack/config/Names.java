@@ -87,6 +87,52 @@ public final class Names {
         return Optional.empty();
     }
 
+    private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+
+    /** A label key as Kubernetes takes it: an optional DNS-subdomain prefix and '/', then a name of at most 63. */
+    static Optional<String> checkLabelKey(String key) {
+        int slash = key.lastIndexOf('/');
+        String prefix = slash < 0 ? null : key.substring(0, slash);
+        String name = key.substring(slash + 1);
+        if (prefix != null && (prefix.isEmpty() || checkDnsSubdomain(prefix).isPresent())) {
+            return Optional.of(quote(key) + " is not a valid label key: its prefix before '/' must be a DNS subdomain"
+                    + " such as example.com");
+        }
+        if (name.isEmpty() || name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+            return Optional.of(quote(key) + " is not a valid label key: at most 63 letters, digits, '-', '_' and '.',"
+                    + " starting and ending with a letter or digit (optionally prefixed with a DNS subdomain and '/')");
+        }
+        return Optional.empty();
+    }
+
+    /** A label value: empty, or at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric. */
+    static Optional<String> checkLabelValue(String value) {
+        if (value.isEmpty() || value.length() <= 63 && LABEL_NAME.matcher(value).matches()) return Optional.empty();
+        return Optional.of(quote(value) + " is not a valid label value: at most 63 letters, digits, '-', '_' and '.',"
+                + " starting and ending with a letter or digit");
+    }
+
+    /** An external server's address: an IPv4 or IPv6 address, or a DNS name (an RFC 1123 subdomain). */
+    static Optional<String> checkHost(String host) {
+        if (dev.dbstack.model.Deployment.isIpv4(host) || dev.dbstack.model.Deployment.isIpv6(host)) return Optional.empty();
+        if (host.matches("[0-9.]+")) return Optional.of(quote(host) + " is not an IPv4 address (four numbers 0-255)");
+        if (host.contains(":")) return Optional.of(quote(host) + " is not an IPv6 address (and a host name has no ':'; give"
+                + " the port as port:)");
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (checkDnsSubdomain(name.toLowerCase(java.util.Locale.ROOT)).isPresent()) {
+            return Optional.of(quote(host) + " is neither an IP address nor a DNS name (letters, digits and '-' in"
+                    + " dot-separated parts)");
+        }
+        return Optional.empty();
+    }
+
+    /** A host as the cluster takes it: a DNS name in lower case without a trailing dot; an address as written. */
+    static String normalHost(String host) {
+        if (dev.dbstack.model.Deployment.isIpv4(host) || dev.dbstack.model.Deployment.isIpv6(host)) return host;
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** An image reference as a container runtime parses it, with the commonest mistakes named. */
     static Optional<String> checkImage(String ref) {
         String form = " (expected [registry/]repository[:tag][@sha256:digest], e.g. ghcr.io/acme/api:1.2.3)";

@@ -9,8 +9,10 @@ import dev.dbstack.model.AppProfile;
 import dev.dbstack.model.ClusterGroup;
 import dev.dbstack.model.ContainerLayer;
 import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.Deployment;
 import dev.dbstack.model.DiskBackup;
 import dev.dbstack.model.EnvVar;
+import dev.dbstack.model.NodePool;
 import dev.dbstack.model.Project;
 import dev.dbstack.model.Resources;
 import dev.dbstack.model.SecretValue;
@@ -370,6 +372,7 @@ public final class StackLoader {
                     VirtualClusterLimits.DEFAULT_MEMORY, VirtualClusterLimits.DEFAULT_STORAGE, o.path("virtualClusters"), o.source());
             VirtualClusterLimits limits = o.object("virtualClusters").map(v -> readLimits(v, defaults, null)).orElse(defaults);
             boolean networkPolicy = o.bool("networkPolicy").orElse(true);
+            NodePool databaseNodes = o.object("databaseNodes").map(StackLoader::readNodePool).orElse(NodePool.NONE);
             o.rejectUnknownKeys();
             if (name != null) Names.checkDnsLabel(name).ifPresent(m -> o.problem("name", m));
             if (name == null || cluster == null) continue;
@@ -378,9 +381,72 @@ public final class StackLoader {
                 continue;
             }
             groups.add(new ClusterGroup(name, cluster, domain, backup, production, privileged, networkPolicy, limits,
-                    o.source()));
+                    databaseNodes, o.source()));
         }
         return groups;
+    }
+
+    private static final List<String> TOLERATION_OPERATORS = List.of("Equal", "Exists");
+    private static final List<String> TAINT_EFFECTS = List.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+
+    /**
+     * {@code databaseNodes: {nodeSelector: {label: value}, tolerations: [{key, operator, value, effect,
+     * tolerationSeconds}]}}: where a group's database pods run, each label and toleration checked as the API
+     * server would, so a typo is said here and not by pods left Pending.
+     */
+    private static NodePool readNodePool(ConfigObject o) {
+        Map<String, String> selector = new TreeMap<>();
+        o.object("nodeSelector").ifPresent(n -> {
+            for (Map.Entry<String, Node> e : n.entries().entrySet()) {
+                Optional<String> value = n.string(e.getKey(), true);
+                Optional<String> bad = Names.checkLabelKey(e.getKey())
+                        .or(() -> value.flatMap(Names::checkLabelValue));
+                if (bad.isPresent()) n.problem(e.getKey(), bad.get());
+                else value.ifPresent(v -> selector.put(e.getKey(), v));
+            }
+        });
+        List<NodePool.Toleration> tolerations = new ArrayList<>();
+        List<Node> items = o.list("tolerations");
+        for (int i = 0; i < items.size(); i++) {
+            ConfigObject t = ConfigObject.of(items.get(i), o.path("tolerations") + "[" + i + "]", o.problems());
+            String key = t.string("key").orElse(null);
+            String operator = t.string("operator").orElse("Equal");
+            String value = t.string("value", true).orElse(null);
+            String effect = t.string("effect").orElse(null);
+            Long seconds = t.node("tolerationSeconds").isPresent()
+                    ? t.integer("tolerationSeconds", 0, Long.MAX_VALUE / 1_000_000_000L, "tolerationSeconds").orElse(null) : null;
+            t.rejectUnknownKeys();
+            int before = o.problems().size();
+            if (key != null) Names.checkLabelKey(key).ifPresent(m -> t.problem("key", m));
+            if (!TOLERATION_OPERATORS.contains(operator)) {
+                t.problem("operator", quote(operator) + " is not an operator: Equal (the default) or Exists"
+                        + Suggest.didYouMean(operator, TOLERATION_OPERATORS));
+            }
+            if (value != null) Names.checkLabelValue(value).ifPresent(m -> t.problem("value", m));
+            if (effect != null && !TAINT_EFFECTS.contains(effect)) {
+                t.problem("effect", quote(effect) + " is not a taint effect: NoSchedule, PreferNoSchedule or NoExecute"
+                        + " (leave it out for all three)" + Suggest.didYouMean(effect, TAINT_EFFECTS));
+            }
+            if ("Exists".equals(operator) && value != null && !value.isEmpty()) {
+                t.problem("value", "must be left out with operator: Exists (it tolerates any value of the key)");
+            }
+            if (key == null && !"Exists".equals(operator)) {
+                t.problem("key", "missing: a toleration without a key tolerates every taint and needs operator: Exists");
+            }
+            if (seconds != null && !"NoExecute".equals(effect)) {
+                t.problem("tolerationSeconds", "applies only to effect: NoExecute (how long a pod stays on a node tainted"
+                        + " after it started)");
+            }
+            if (o.problems().size() == before) {
+                tolerations.add(new NodePool.Toleration(key, operator, value, effect, seconds));
+            }
+        }
+        o.rejectUnknownKeys();
+        if (!o.has("nodeSelector") && !o.has("tolerations")) {
+            o.problems().add(o.source(), o.path(), "names no nodes: give nodeSelector and/or tolerations, e.g."
+                    + " {nodeSelector: {pool: db}, tolerations: [{key: dedicated, value: db, effect: NoSchedule}]}");
+        }
+        return new NodePool(Map.copyOf(selector), List.copyOf(tolerations));
     }
 
     /**
@@ -636,6 +702,7 @@ public final class StackLoader {
             }
         }
         boolean primary = o.bool("primary").orElse(false);
+        Deployment deployment = readDeployment(o, c, replicas);
         Map<String, String> settings = new TreeMap<>();
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
             String value = o.scalar(s.getKey()).orElse(s.getValue().defaultValue());
@@ -661,13 +728,84 @@ public final class StackLoader {
             o.problem("version", "version " + quote(version) + " of " + c.title() + (c.engine() == null ? ""
                     : " (engine " + c.engine() + ")") + " is not supported (supported: " + String.join(", ", c.versions()) + ")");
         }
-        if (!o.has("storage")) {
+        boolean external = deployment != null ? deployment.isExternal() : o.node("deployment")
+                .filter(n -> n instanceof Node.Scalar sc && Deployment.Type.EXTERNAL.toString().equals(sc.value())).isPresent()
+                && c.hasServer();
+        if (external) {
+            for (String key : List.of("storage", "storageClass")) {
+                if (o.has(key)) o.problem(key, "an external database keeps its data on its own server; leave " + key + " out");
+            }
+            // What the outputs hand consumers (a password; not RabbitMQ's Erlang cookie, the servers' own affair).
+            List<String> missing = c.credentials().keySet().stream()
+                    .filter(k -> c.outputs().stream().anyMatch(out -> out.value().contains("credentials." + k)))
+                    .filter(k -> !credentials.containsKey(k) && !o.has(k)).toList();
+            if (!missing.isEmpty()) {
+                o.problem("external", "an external " + c.title() + " needs its credentials from secure: config, and "
+                        + String.join(", ", missing) + (missing.size() == 1 ? " is" : " are") + " missing: set "
+                        + (missing.size() == 1 ? "it" : "each") + " with `pulumi config set --secret --path` so the layer"
+                        + " holds " + missing.stream().map(k -> k + ": {secure: ...}").collect(Collectors.joining(", ")));
+            }
+        } else if (!o.has("storage")) {
             o.problem("storage", "missing required key (storage in GiB for the data volume, e.g. storage: 10)");
         }
-        if (name == null || storage == null) return null;
-        return new DatabaseLayer(name, c.type(), c.engine(), version, storage.intValue(), storageClass, (int) replicas,
-                Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn),
-                renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, group, primary, index, o.source());
+        if (name == null || deployment == null || (storage == null && !external)) return null;
+        return new DatabaseLayer(name, c.type(), c.engine(), version, external ? 0 : storage.intValue(),
+                external ? null : storageClass, (int) replicas, Map.copyOf(settings), Map.copyOf(credentials), resources,
+                List.copyOf(dependsOn), renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, group, primary,
+                deployment, index, o.source());
+    }
+
+    /**
+     * {@code deployment: dedicated | local | external} (dedicated when left out) and, for external, {@code external:
+     * {host, port, check}}; null when it is wrong (the problem is reported).
+     */
+    private static Deployment readDeployment(ConfigObject o, Component c, long replicas) {
+        String text = o.string("deployment").orElse(Deployment.Type.DEDICATED.toString());
+        List<String> names = java.util.Arrays.stream(Deployment.Type.values()).map(Deployment.Type::toString).toList();
+        Deployment.Type type = java.util.Arrays.stream(Deployment.Type.values()).filter(t -> t.toString().equals(text))
+                .findFirst().orElse(null);
+        Optional<ConfigObject> external = o.object("external");
+        if (type == null) {
+            o.problem("deployment", quote(text) + " is not a deployment type: dedicated (the default: its own pods),"
+                    + " local (one pod next to the app's, for development) or external (a server dbstack does not run)"
+                    + Suggest.didYouMean(text, names));
+            external.ifPresent(ConfigObject::entries);
+            return null;
+        }
+        if (type != Deployment.Type.EXTERNAL) {
+            if (external.isPresent()) {
+                o.problem("external", "applies to deployment: external only (this layer is " + type + ")");
+                external.get().entries();
+            }
+            if (type == Deployment.Type.LOCAL && replicas > 1) {
+                o.problem("replicas", "a local database is one pod next to the app's pods: replicas " + replicas
+                        + " needs deployment: dedicated");
+                return null;
+            }
+            return type == Deployment.Type.LOCAL ? Deployment.LOCAL : Deployment.DEDICATED;
+        }
+        if (!c.hasServer()) {
+            o.problem("deployment", c.title() + " has no server to connect to (its data is a file its consumers mount):"
+                    + " it cannot be external");
+            return null;
+        }
+        if (replicas > 1) {
+            o.problem("replicas", "an external database's servers are not dbstack's to scale; leave replicas out");
+        }
+        if (external.isEmpty()) {
+            o.problem("external", "missing: deployment: external needs external: {host: <IP address or DNS name>, port: "
+                    + c.port().number() + "}");
+            return null;
+        }
+        ConfigObject e = external.get();
+        Optional<String> host = e.requiredString("host", "the external server's IP address or DNS name");
+        long port = e.integer("port", 1, 65535, "port").orElse((long) c.port().number());
+        boolean check = e.bool("check").orElse(true);
+        e.rejectUnknownKeys();
+        Optional<String> bad = host.flatMap(Names::checkHost);
+        bad.ifPresent(m -> e.problem("host", m));
+        if (host.isEmpty() || bad.isPresent()) return null;
+        return Deployment.external(Names.normalHost(host.get()), (int) port, check);
     }
 
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,
@@ -835,6 +973,12 @@ public final class StackLoader {
         if (!group.production()) return;
         for (ServiceLayer layer : profile.layers()) {
             if (!(layer instanceof DatabaseLayer db)) continue;
+            if (db.deployment().type() == Deployment.Type.LOCAL) {
+                problems.add(db.source(), "config." + PROFILES + "[" + profile.name() + "].layers[" + db.name()
+                        + "].deployment", "a local database is for development only, and app '" + app + "' runs in cluster"
+                        + " group '" + group.name() + "', which is marked production: true; use deployment: dedicated"
+                        + " (or external) there");
+            }
             Component c = catalog.resolve(db.type(), db.engine(), db.version());
             if (!c.developmentOnly()) continue;
             problems.add(db.source(), "config." + PROFILES + "[" + profile.name() + "].layers[" + db.name() + "].type",

@@ -640,6 +640,7 @@ public final class Engine implements AutoCloseable {
      * live object's version, the whole plan state's serial and the configuration's digest.
      */
     public Planned preview(Planner.Options options) {
+        ExternalCheck.refuseUnreachable(stack.model()); // external databases reachable from here, before anything else
         Planner.Known known = known();
         long serial = state.serial();
         if (rendersStateCredentials()) deriveKeyMeanwhile();
@@ -777,6 +778,7 @@ public final class Engine implements AutoCloseable {
                     + capitalize(again(stackName, shownAs)) + " to see what is left to do");
         }
         unlockSecrets(); // a wrong passphrase is said as such, not as a plan that does not open
+        ExternalCheck.refuseUnreachable(stack.model());
         SavedPlan.Contents contents;
         try {
             contents = SavedPlan.open(checked, sealer());

@@ -11,9 +11,11 @@ package dev.dbstack.model;
  * @param privileged    whether its clusters admit privileged pods; a type that needs one is refused where not
  * @param networkPolicy whether its apps' databases get NetworkPolicies admitting only the layers that consume them
  * @param virtualClusters the most each app deployment's virtual cluster may claim (Palette: 6 CPU, 8Gi, 10Gi)
+ * @param databaseNodes the node pool of database pods (node selector and tolerations); {@link NodePool#NONE} when any node
  */
 public record ClusterGroup(String name, String cluster, String clusterDomain, DiskBackup diskBackup, boolean production,
-                           boolean privileged, boolean networkPolicy, VirtualClusterLimits virtualClusters, SourceRef source) {
+                           boolean privileged, boolean networkPolicy, VirtualClusterLimits virtualClusters,
+                           NodePool databaseNodes, SourceRef source) {
     public static final String SANDBOX = "sandbox";
 
     /** The prefix of a further embedded sandbox: {@code sandbox:<name>}, kept in {@code .dbstack/sandbox-<name>}. */

@@ -16,6 +16,7 @@ import java.util.Map;
  *                    {@code <type>-<group>}; null when the layer names none (see {@code graph.DatabaseGroups})
  * @param primary     {@code primary: true}: of several layers of one type, this one also gets the plain {@code <type>}
  *                    Service and the environment variables without a group
+ * @param deployment  dedicated (the default), local or external ({@link Deployment})
  */
 public record DatabaseLayer(
         String name,
@@ -32,6 +33,7 @@ public record DatabaseLayer(
         String renamedFrom,
         String group,
         boolean primary,
+        Deployment deployment,
         int index,
         SourceRef source) implements ServiceLayer {
 

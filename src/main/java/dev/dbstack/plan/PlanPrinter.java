@@ -107,7 +107,9 @@ public final class PlanPrinter {
     public static String describe(ServiceLayer layer) {
         if (layer instanceof DatabaseLayer db) {
             return db.type() + (db.engine() == null || db.engine().equals(db.type()) ? "" : " (" + db.engine() + ")")
-                    + " " + db.version() + ", " + db.storageGiB() + "Gi"
+                    + " " + db.version() + ", " + (db.deployment().isExternal() ? "external " + (db.deployment().host()
+                    .contains(":") ? "[" + db.deployment().host() + "]" : db.deployment().host()) + ":" + db.deployment().port()
+                    : db.storageGiB() + "Gi" + (db.deployment().type() == dev.dbstack.model.Deployment.Type.LOCAL ? ", local" : ""))
                     + (db.replicas() > 1 ? ", " + db.replicas() + " replicas" : "");
         }
         ContainerLayer c = (ContainerLayer) layer;

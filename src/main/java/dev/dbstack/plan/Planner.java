@@ -6,6 +6,7 @@ import dev.dbstack.catalog.Component;
 import dev.dbstack.catalog.VersionChange;
 import dev.dbstack.model.ContainerLayer;
 import dev.dbstack.model.DatabaseLayer;
+import dev.dbstack.model.Deployment;
 import dev.dbstack.model.Problem;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.SourceRef;
@@ -222,10 +223,24 @@ public final class Planner {
                     return;
                 }
             }
+            if (ref.kind().equals("Service") && changed.contains("spec.type")
+                    && (isExternalName(want) || isExternalName(current))) {
+                // The API server refuses to turn a Service with a cluster IP into an ExternalName one by a patch (and
+                // the way back keeps stale fields): it is a name only, holding no data, so it is deleted and recreated.
+                steps.add(new Step(Action.REPLACE, app, service, ref, "spec.type changes " + (isExternalName(want)
+                        ? "to" : "from") + " ExternalName, which a Service cannot be patched into: deleted and recreated"
+                        + check.note(), changed, o, null, Step.Write.recreate(version, DeletionPropagation.BACKGROUND,
+                        List.of())));
+                return;
+            }
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
                     (configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed")
                             + check.note(), changed, o, null, Step.Write.patch(version,
                             patch(want, last, version))));
+        }
+
+        private static boolean isExternalName(JsonNode service) {
+            return "ExternalName".equals(service.path("spec").path("type").asText(""));
         }
 
         /**
@@ -285,6 +300,7 @@ public final class Planner {
                 if (kept != null && (!kept.namespace().equals(s.namespace()) || claims.isEmpty())) kept = null;
                 if (kept == null) {
                     if (claims.isEmpty() && refuseOtherTypesData(s, db)) return DataCheck.NONE;
+                    if (claims.isEmpty() && refuseInPlaceOfExternal(s, db)) return DataCheck.NONE;
                     if (claims.isEmpty()) {
                         fresh.add(new Fresh(s, db));
                     } else {
@@ -389,6 +405,28 @@ public final class Planner {
                 return true;
             }
             return false;
+        }
+
+        /**
+         * A layer that was external (its live client Service says so) and now runs its own server would start an empty
+         * database under the name the consumers used for the external one, whose data stays on that server: refused
+         * unless {@code --start-empty} names it. True when refused.
+         */
+        private boolean refuseInPlaceOfExternal(RenderedService s, DatabaseLayer db) {
+            JsonNode service = live.objects().get(new ObjectRef("v1", "Service", s.namespace(), db.name()));
+            if (service == null || !Deployment.Type.EXTERNAL.toString().equals(
+                    service.path("metadata").path("annotations").path(Labels.DEPLOYMENT).asText(""))) {
+                return false;
+            }
+            ServiceId id = s.id();
+            if (Options.names(options.startEmpty(), id)) return false;
+            String was = service.path("spec").path("externalName").asText("");
+            refuse(db, layerKey(id) + ".deployment", "app " + id.app() + ": layer " + id.layer() + " is an external database"
+                    + (was.isEmpty() ? "" : " (" + was + ")") + " now; deployment: " + db.deployment().type() + " would start"
+                    + " an empty " + db.type() + " database in its place, and its consumers would find none of the external"
+                    + " server's data. Move the data first (dump from the external server, restore into a new layer under"
+                    + " another name), or, if " + id.layer() + " is meant to start empty, run again with --start-empty " + id);
+            return true;
         }
 
         /**

@@ -18,7 +18,7 @@ import java.util.Set;
 public final class KubernetesObject extends CustomResource {
     /** The top-level fields our renderer produces; anything else would be silently dropped, so it is refused. */
     static final Set<String> FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type",
-            "immutable");
+            "immutable", "addressType", "endpoints", "ports");
 
     @Export(name = "metadata", refs = {Map.class, String.class, Object.class}, tree = "[0,1,2]")
     private Output<Map<String, Object>> metadata;
@@ -63,6 +63,13 @@ public final class KubernetesObject extends CustomResource {
         private final Output<Object> type;
         @Import(name = "immutable")
         private final Output<Object> immutable;
+        /** An EndpointSlice's fields (an external database at an IP address). */
+        @Import(name = "addressType")
+        private final Output<Object> addressType;
+        @Import(name = "endpoints")
+        private final Output<Object> endpoints;
+        @Import(name = "ports")
+        private final Output<Object> ports;
 
         private final transient String apiVersionValue;
         private final transient String kindValue;
@@ -82,6 +89,9 @@ public final class KubernetesObject extends CustomResource {
             this.stringData = fields.get("stringData");
             this.type = fields.get("type");
             this.immutable = fields.get("immutable");
+            this.addressType = fields.get("addressType");
+            this.endpoints = fields.get("endpoints");
+            this.ports = fields.get("ports");
         }
 
         /** The input for a top-level field, or null when the object has none. */
@@ -93,6 +103,9 @@ public final class KubernetesObject extends CustomResource {
                 case "stringData" -> stringData;
                 case "type" -> type;
                 case "immutable" -> immutable;
+                case "addressType" -> addressType;
+                case "endpoints" -> endpoints;
+                case "ports" -> ports;
                 default -> throw new IllegalArgumentException(name);
             };
         }

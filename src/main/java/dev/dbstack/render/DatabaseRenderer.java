@@ -8,6 +8,9 @@ import dev.dbstack.model.ClusterGroup;
 import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.Resources;
 import dev.dbstack.model.ServiceId;
+import dev.dbstack.model.Deployment;
+import dev.dbstack.model.NodePool;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -17,7 +20,11 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import java.util.ArrayList;
@@ -65,6 +72,9 @@ final class DatabaseRenderer {
         Map<String, String> labels = Labels.service(stack, dataId, c.type(), "database");
         String dataDir = c.hasServer() ? c.storage().mountPath() : c.storage().mountPath() + "/" + layer.name();
 
+        if (layer.deployment().isExternal()) {
+            return renderExternal(stack, id, namespace, layer, c, credentials, group.clusterDomain(), maestro);
+        }
         Map<String, String> vars = templateValues(layer, c, namespace, group.clusterDomain(), dataDir);
         Map<String, String> plainVars = new TreeMap<>(vars);
         c.credentials().forEach((name, spec) -> vars.put("credentials." + name,
@@ -112,6 +122,7 @@ final class DatabaseRenderer {
         Container server = server(c, plainVars, secretName(data), res);
         PodSpec pod = podSpec(c, server);
         if (c.storage().removeLostFound()) pod.getInitContainers().add(removeLostFound(c, server));
+        place(pod, layer, id, selector, group);
         if (hook != null) hook.shapePod(ctx, pod);
 
         Map<String, String> annotations = new TreeMap<>();
@@ -143,6 +154,137 @@ final class DatabaseRenderer {
         }
         objects.add(sts);
         if (hook != null) objects.addAll(hook.extraObjects(ctx));
+        return new RenderedService(id, layer, namespace, objects, outputs, null);
+    }
+
+    /** The weight of the preferred (anti-)affinity: the scheduler's highest, as nothing else dbstack asks competes. */
+    static final int PLACEMENT_WEIGHT = 100;
+
+    /**
+     * Where the database's pods run. Dedicated: apart from each other, by a preferred anti-affinity among the layer's own
+     * pods per node ({@code kubernetes.io/hostname}); preferred, not required, because a required one leaves a replica
+     * Pending for ever on a cluster with fewer nodes than replicas (a laptop's one-node cluster), where running two on
+     * one node is still better than not running. On the cluster group's database nodes when it names them
+     * ({@code databaseNodes}): node selector and tolerations on the pod. Local: next to the app's container pods, by a
+     * preferred pod affinity; required would leave the database Pending, because it is applied before the pods of its
+     * consumers exist.
+     */
+    private static void place(PodSpec pod, DatabaseLayer layer, ServiceId id, Map<String, String> selector, ClusterGroup group) {
+        switch (layer.deployment().type()) {
+            case DEDICATED -> {
+                pod.setAffinity(new AffinityBuilder().withNewPodAntiAffinity()
+                        .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(PLACEMENT_WEIGHT)
+                        .withNewPodAffinityTerm().withTopologyKey(HOSTNAME)
+                        .withNewLabelSelector().withMatchLabels(new TreeMap<>(selector)).endLabelSelector()
+                        .endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
+                        .endPodAntiAffinity().build());
+                NodePool nodes = group.databaseNodes();
+                if (!nodes.nodeSelector().isEmpty()) pod.setNodeSelector(new TreeMap<>(nodes.nodeSelector()));
+                if (!nodes.tolerations().isEmpty()) {
+                    pod.setTolerations(nodes.tolerations().stream().map(t -> new TolerationBuilder().withKey(t.key())
+                            .withOperator(t.operator()).withValue(t.value()).withEffect(t.effect())
+                            .withTolerationSeconds(t.tolerationSeconds()).build()).toList());
+                }
+            }
+            case LOCAL -> {
+                Map<String, String> appPods = new TreeMap<>();
+                appPods.put("app.kubernetes.io/part-of", id.app());
+                appPods.put("app.kubernetes.io/component", "application");
+                pod.setAffinity(new AffinityBuilder().withNewPodAffinity()
+                        .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(PLACEMENT_WEIGHT)
+                        .withNewPodAffinityTerm().withTopologyKey(HOSTNAME)
+                        .withNewLabelSelector().withMatchLabels(appPods).endLabelSelector()
+                        .endPodAffinityTerm().endPreferredDuringSchedulingIgnoredDuringExecution()
+                        .endPodAffinity().build());
+            }
+            case EXTERNAL -> throw new IllegalStateException("an external database has no pods");
+        }
+    }
+
+    static final String HOSTNAME = "kubernetes.io/hostname";
+
+    /** The EndpointSlice of an external database at an IP address. */
+    static String endpointSliceName(String layer) {
+        return layer + "-external";
+    }
+
+    /** An external database's credentials: not the data's Secret name, which kept data of an earlier layer may hold. */
+    static String externalSecretName(String layer) {
+        return layer + "-external-credentials";
+    }
+
+    /**
+     * An external database: no workload, claims or generated credentials. The layer's usual client Service, so
+     * consumers and outputs use the same in-cluster name: selector-less with an EndpointSlice for an IP address, an
+     * ExternalName Service for a host name. The Service's port is the external server's, so the outputs' port is
+     * right either way (an ExternalName Service is only a DNS alias: clients reach the server's own port).
+     */
+    private static RenderedService renderExternal(String stack, ServiceId id, String namespace, DatabaseLayer layer,
+                                                  Component c, CredentialSource credentials, String domain,
+                                                  DatabaseGroups.Names maestro) {
+        Deployment d = layer.deployment();
+        Map<String, String> labels = Labels.service(stack, id, c.type(), "database");
+        Map<String, String> vars = templateValues(layer, c, namespace, domain, c.storage().mountPath());
+        vars.put("port", Integer.toString(d.port()));
+        if (c.port() != null) vars.put("ports." + c.port().name(), Integer.toString(d.port()));
+        // No headless Service: what names the pods (MongoDB's SRV seed list) names the one Service instead.
+        vars.put("headlessHost", vars.get("host"));
+        Map<String, String> plainVars = new TreeMap<>(vars);
+        // Only what the user supplied: nothing is generated for a server dbstack does not run.
+        c.credentials().forEach((name, spec) -> {
+            if (layer.credentials().containsKey(name)) vars.put("credentials." + name,
+                    credentials.credential(id, name, spec, Optional.of(layer.credentials().get(name))).reveal());
+        });
+        Map<String, OutputValue> outputs = new LinkedHashMap<>();
+        Map<String, String> secretOutputs = new TreeMap<>();
+        String secret = externalSecretName(layer.name());
+        for (Component.Output o : c.outputs()) {
+            if (o.secret()) {
+                secretOutputs.put(o.name(), CatalogTemplate.expand(o.value(), vars));
+                outputs.put(o.name(), OutputValue.secret(o.name(), secret, o.name(), o.description()));
+            } else {
+                outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(), plainVars), o.description()));
+            }
+        }
+        List<HasMetadata> objects = new ArrayList<>();
+        if (!secretOutputs.isEmpty()) objects.add(KubeObjects.secret(secret, namespace, labels, secretOutputs));
+        String portName = c.port().name();
+        ServicePort port = new ServicePortBuilder().withName(portName).withPort(d.port())
+                .withTargetPort(new IntOrString(d.port())).withProtocol("TCP").build();
+        Map<String, String> annotations = Map.of(Labels.DEPLOYMENT, Deployment.Type.EXTERNAL.toString());
+        String addressType = d.addressType();
+        if (addressType != null) {
+            objects.add(new ServiceBuilder()
+                    .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels)
+                    .withAnnotations(annotations).endMetadata()
+                    .withNewSpec().withType("ClusterIP").withPorts(port).endSpec().build());
+            Map<String, String> sliceLabels = new TreeMap<>(labels);
+            sliceLabels.put("kubernetes.io/service-name", layer.name());
+            // Not the EndpointSlice controller's: it leaves the slices of a selector-less Service to their owner.
+            sliceLabels.put("endpointslice.kubernetes.io/managed-by", "dbstack.dev");
+            objects.add(new EndpointSliceBuilder()
+                    .withNewMetadata().withName(endpointSliceName(layer.name())).withNamespace(namespace)
+                    .withLabels(sliceLabels).endMetadata()
+                    .withAddressType(addressType)
+                    .addNewEndpoint().withAddresses(d.host()).withNewConditions().withReady(true).endConditions().endEndpoint()
+                    .addNewPort().withName(portName).withPort(d.port()).withProtocol("TCP").endPort()
+                    .build());
+        } else {
+            objects.add(new ServiceBuilder()
+                    .withNewMetadata().withName(layer.name()).withNamespace(namespace).withLabels(labels)
+                    .withAnnotations(annotations).endMetadata()
+                    .withNewSpec().withType("ExternalName").withExternalName(d.host()).withPorts(port).endSpec().build());
+        }
+        // Maestro's names of an external layer: no pods to select, so each is an alias of the layer's own Service.
+        if (maestro != null) {
+            for (String name : maestro.extraServices()) {
+                objects.add(new ServiceBuilder()
+                        .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)
+                        .withAnnotations(annotations).endMetadata()
+                        .withNewSpec().withType("ExternalName").withExternalName(layer.name() + "." + namespace + ".svc." + domain)
+                        .withPorts(port).endSpec().build());
+            }
+        }
         return new RenderedService(id, layer, namespace, objects, outputs, null);
     }
 
@@ -205,6 +347,10 @@ final class DatabaseRenderer {
         for (String[] family : families) {
             Map<String, String> vars = templateValues(layer, c, namespace, domain, dataDir);
             vars.put("host", family[1] + "." + namespace + ".svc." + domain);
+            if (layer.deployment().isExternal()) { // its Services carry the external server's port
+                vars.put("port", Integer.toString(layer.deployment().port()));
+                vars.put("ports." + c.port().name(), Integer.toString(layer.deployment().port()));
+            }
             c.environment().variables().forEach((name, template) -> {
                 String var = family[0] + "_" + name;
                 java.util.Optional<String> output = Component.Environment.outputOf(template);

@@ -21,6 +21,8 @@ public final class Labels {
     public static final String INIT_SETTINGS = "dbstack.dev/init-settings";
     /** Annotation on a database's StatefulSet: the engine of a type with engines (MySQL, Percona Server, MariaDB). */
     public static final String ENGINE = "dbstack.dev/engine";
+    /** On an external database's client Service: {@code external}, so a later plan knows no data of it lives here. */
+    public static final String DEPLOYMENT = "dbstack.dev/deployment";
     /**
      * Annotation on a database's StatefulSet: its component's {@code readiness} conditions as a JSON
      * list, so that apply reads them from the plan's object (absent when the component declares none).

@@ -247,6 +247,36 @@ class PulumiProgramTest {
                 "$$(date)").doesNotContain("supplied-pg-pass").doesNotContain("s3cr3t");
     }
 
+    /** External databases: the EndpointSlice's own top-level fields reach the provider, as dbstack renders them. */
+    @Test
+    void parityHoldsForExternalDatabases(@TempDir Path dir) {
+        PassphraseCrypter c = PassphraseCrypter.create(PASSPHRASE);
+        TestProject project = TestProject.create(dir, "dev", """
+                encryptionsalt: %s
+                config:
+                  dbstack:clusterGroups:
+                    - {name: dev, cluster: sandbox}
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - {name: db, type: postgresql, deployment: external, external: {host: 10.1.2.3, check: false},
+                           password: {secure: "%s"}}
+                        - {name: cache, type: redis, deployment: external, external: {host: cache.example.com, check: false},
+                           password: {secure: "%s"}}
+                        - name: api
+                          type: container
+                          image: ghcr.io/acme/api:1
+                          env: {DB: "{{.spectro.app.$appDeploymentName.db.POSTGRESMSTR_SVC}}"}
+                  dbstack:apps:
+                    - {name: shop, profile: shop}
+                """.formatted(c.encryptionSalt(), c.encrypt("external-pg-pass"), c.encrypt("external-redis-pass")));
+        PulumiRun run = PulumiRun.of(dir, "dev", PASSPHRASE);
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        assertParity(run, nativeRender(project, "dev", PASSPHRASE));
+        assertThat(run.get("kubernetes:discovery.k8s.io/v1:EndpointSlice", "shop/db-external").inputs())
+                .containsKeys("addressType", "endpoints", "ports");
+    }
+
     @Test
     void componentDependenciesAreTheGraphsEdges(@TempDir Path dir) {
         TestProject project = ShopStack.project(dir);
