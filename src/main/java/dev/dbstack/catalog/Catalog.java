@@ -577,6 +577,7 @@ public final class Catalog {
             }
         }
         checkBackup(c, bad);
+        ParameterValues.checkSpec(c, bad);
         for (int i = 0; i < c.readiness().size(); i++) {
             try {
                 ReadyCondition.parse(c.readiness().get(i));

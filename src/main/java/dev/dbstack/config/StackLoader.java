@@ -4,6 +4,7 @@ import static dev.dbstack.model.Suggest.quote;
 
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.catalog.Component;
+import dev.dbstack.catalog.ParameterValues;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.AppProfile;
 import dev.dbstack.model.ClusterGroup;
@@ -622,6 +623,7 @@ public final class StackLoader {
             Names.checkLayerName(renamedFrom).ifPresent(m -> o.problem("renamedFrom", m));
             if (renamedFrom.equals(name)) o.problem("renamedFrom", "names the layer itself; leave it out");
         }
+        Map<String, String> parameters = parameters(o, c);
         Map<String, String> settings = new TreeMap<>();
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
             String value = o.scalar(s.getKey()).orElse(s.getValue().defaultValue());
@@ -653,7 +655,33 @@ public final class StackLoader {
         if (name == null || storage == null) return null;
         return new DatabaseLayer(name, c.type(), c.engine(), version, storage.intValue(), storageClass, (int) replicas,
                 Map.copyOf(settings), Map.copyOf(credentials), resources, List.copyOf(dependsOn),
-                renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, index, o.source());
+                renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, parameters, index, o.source());
+    }
+
+    /**
+     * {@code parameters:}, each checked against the type's list ({@link ParameterValues}): an unknown name, or a value
+     * of the wrong type, unit or range, is a problem at its own key.
+     */
+    private static Map<String, String> parameters(ConfigObject o, Component c) {
+        Map<String, String> out = new TreeMap<>();
+        Optional<Node> node = o.node("parameters");
+        if (node.isEmpty()) return out;
+        ConfigObject p = ConfigObject.of(node.get(), o.path("parameters"), o.problems());
+        if (!(node.get() instanceof Node.Mapping)) return out;
+        Component.Parameters accepted = c.parameters();
+        for (Map.Entry<String, Node> e : p.entries().entrySet()) {
+            Component.Parameter spec = accepted.accepts().get(e.getKey());
+            if (spec == null) {
+                p.problem(e.getKey(), ParameterValues.unknown(e.getKey(), c.title()
+                        + (c.engine() != null && !c.engine().equals(c.type()) ? " (engine " + c.engine() + ")" : ""), accepted));
+                if (!accepted.any()) break;
+                continue;
+            }
+            ParameterValues.Checked checked = ParameterValues.check(e.getKey(), spec, e.getValue());
+            if (checked.problem() != null) p.problem(e.getKey(), checked.problem());
+            else out.put(e.getKey(), checked.value());
+        }
+        return out;
     }
 
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,

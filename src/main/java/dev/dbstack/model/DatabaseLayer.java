@@ -12,6 +12,8 @@ import java.util.Map;
  * @param credentials credentials the user supplied as {@code secure:} values instead of generated ones
  * @param renamedFrom the layer's earlier name when it was renamed, else null: its data (workload, claims,
  *                    credentials) keeps that name, while the layer, its client Service and its outputs take the new one
+ * @param parameters  server parameters ({@code parameters:}), checked against the type's catalog list, as the server is
+ *                    given them ({@code max_connections} → {@code 200}); empty when the layer sets none
  */
 public record DatabaseLayer(
         String name,
@@ -26,8 +28,13 @@ public record DatabaseLayer(
         Resources resources,
         List<String> dependsOn,
         String renamedFrom,
+        Map<String, String> parameters,
         int index,
         SourceRef source) implements ServiceLayer {
+
+    public DatabaseLayer {
+        parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(parameters));
+    }
 
     /** The name the data lives under: the StatefulSet, its claims, headless Service and credentials. */
     public String dataName() {

@@ -222,10 +222,47 @@ public final class Planner {
                     return;
                 }
             }
+            String parameters = parameterChanges(want, current);
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
-                    (configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed")
+                    (configUnchanged ? "changed in the cluster since the last apply; up restores it"
+                            : parameters != null ? "parameters: " + parameters + (o instanceof StatefulSet
+                            ? "; the pods roll" : "") : "configuration changed")
                             + check.note(), changed, o, null, Step.Write.patch(version,
                             patch(want, last, version))));
+        }
+
+        /**
+         * The parameters that differ between the live object's {@link Labels#PARAMETERS} and desired's, such as
+         * {@code max_connections 100 → 200, work_mem → 8MB}; null when they are the same. Parameter values are
+         * server settings, never secrets, so the plan shows them.
+         */
+        private static String parameterChanges(JsonNode want, JsonNode current) {
+            Map<String, String> before = parametersOf(current);
+            Map<String, String> after = parametersOf(want);
+            if (before.equals(after)) return null;
+            java.util.TreeSet<String> names = new java.util.TreeSet<>(before.keySet());
+            names.addAll(after.keySet());
+            List<String> changes = new ArrayList<>();
+            for (String name : names) {
+                String was = before.get(name);
+                String is = after.get(name);
+                if (Objects.equals(was, is)) continue;
+                changes.add(name + " " + (was == null ? "(server default)" : was) + " → " + (is == null ? "(server default)" : is));
+            }
+            return String.join(", ", changes);
+        }
+
+        private static Map<String, String> parametersOf(JsonNode object) {
+            Map<String, String> out = new java.util.TreeMap<>();
+            String json = object.path("metadata").path("annotations").path(Labels.PARAMETERS).asText(null);
+            if (json == null) return out;
+            try {
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).fields()
+                        .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                out.put("(unreadable annotation)", json);
+            }
+            return out;
         }
 
         /**
