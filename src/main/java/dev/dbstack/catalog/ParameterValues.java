@@ -48,11 +48,13 @@ public final class ParameterValues {
             case "integer" -> "a whole number" + range(p);
             case "number" -> "a decimal number such as 1.5" + range(p);
             case "size" -> "a size: a whole number and a unit, no space (" + String.join(", ", p.units()) + "), such as 256"
-                    + p.units().get(Math.min(1, p.units().size() - 1));
+                    + p.units().stream().filter(u -> u.equalsIgnoreCase("m") || u.equalsIgnoreCase("mb")).findFirst()
+                    .orElse(p.units().get(0));
             case "duration" -> "a duration: a whole number and a unit, no space (" + String.join(", ", p.units())
                     + "), such as 500" + p.units().get(0);
             case "enum" -> "one of " + String.join(", ", p.values());
-            case "boolean" -> "true or false";
+            case "boolean" -> "true or false" + (p.as().equals(List.of("true", "false")) ? ""
+                    : " (written " + p.as().get(0) + " or " + p.as().get(1) + ")");
             default -> p.type();
         };
     }
