@@ -110,6 +110,25 @@ class ParametersUpTest {
     }
 
     @Test
+    void typesParametersPrintsTheCatalogsListAndAProjectsOwnComponentCanChangeIt(@TempDir Path dir) throws Exception {
+        CliTest.Result builtIn = CliTest.run("types", "--parameters");
+        assertThat(builtIn.exit()).as(builtIn.err()).isZero();
+        assertThat(builtIn.out()).isEqualTo(dev.dbstack.catalog.CatalogTable.parametersMarkdown(dev.dbstack.catalog.Catalog.builtIn()));
+
+        // A project's components/redis.yaml without parameters: the type accepts none, and says so.
+        TestProject.create(dir, STACK.replace("type: postgresql", "type: redis"));
+        String redis = java.nio.file.Files.readString(Path.of("components/redis.yaml"));
+        java.nio.file.Files.createDirectories(dir.resolve("components"));
+        java.nio.file.Files.writeString(dir.resolve("components/redis.yaml"), redis.substring(0, redis.indexOf("\n# Server parameters")) + "\n");
+        CliTest.Result r = run(dir, "preview");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("stacks/Pulumi.test.yaml:13: config.dbstack:profiles[p].layers[pg].parameters.max_connections:"
+                + " Redis accepts no parameters in dbstack; leave parameters: out");
+        assertThat(CliTest.run("types", "--parameters", "--cwd", dir.toString()).out()).contains("No parameters: ")
+                .containsPattern("No parameters: .*`redis`");
+    }
+
+    @Test
     void aWrongParameterIsRefusedWithFileLineAndKeyAndExitTwo(@TempDir Path dir) {
         TestProject.create(dir, STACK.replace("{max_connections: 100}", "{max_connections: 1e3}"));
         CliTest.Result r = run(dir, "preview");
