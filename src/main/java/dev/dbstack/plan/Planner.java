@@ -190,12 +190,18 @@ public final class Planner {
             }
             LiveVersion version = LiveVersion.of(current);
             JsonNode want = SERIALIZATION.convertValue(o, JsonNode.class);
-            List<String> changed = ManagedDiff.changedPaths(want, current);
-            if (changed.isEmpty()) return;
+            List<String> changed = new ArrayList<>(ManagedDiff.changedPaths(want, current));
             Recorded last = known.objects().get(ref);
+            // What desired dropped since the last apply (an annotation, a container's arguments) is a change too.
+            if (last != null && last.lastApplied() != null && Objects.equals(last.service(), service)) {
+                ManagedDiff.removedPaths(want, last.lastApplied(), current).stream().filter(p -> !changed.contains(p))
+                        .forEach(changed::add);
+            }
+            if (changed.isEmpty()) return;
             // Drift only when the same service applied exactly this: a renamed layer's objects change owner.
             boolean configUnchanged = last != null && last.lastApplied() != null && Objects.equals(last.service(), service)
-                    && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty();
+                    && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty()
+                    && ManagedDiff.removedPaths(withoutSecretData(want), last.lastApplied(), current).isEmpty();
 
             if (o instanceof StatefulSet sts) {
                 List<String> forcing = changed.stream().filter(p -> REPLACE_FIELDS.stream().anyMatch(p::startsWith)).toList();

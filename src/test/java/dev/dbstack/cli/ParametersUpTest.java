@@ -107,6 +107,18 @@ class ParametersUpTest {
         assertThat(none.config()).isNull();
         assertThat(none.sql().getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey(Labels.CONFIG_CHECKSUM);
         assertThat(none.claims()).isEqualTo(before.claims());
+
+        // The last flag removed: PostgreSQL runs with no arguments again.
+        project.edit(TestProject.STACK, "parameters: {work_mem: 8MB}", "parameters: {}");
+        CliTest.Result last = run(dir, "up");
+        assertThat(last.exit()).as(last.out() + last.err()).isZero();
+        assertThat(last.out()).contains("~ update StatefulSet a/pg  (parameters: work_mem 8MB → (server default); the pods roll)")
+                .contains("Plan: 0 to create, 1 to update, 0 to replace, 0 to delete.");
+        StatefulSet pg = live(dir).pg();
+        assertThat(pg.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).isEmpty();
+        assertThat(pg.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey(Labels.CONFIG_CHECKSUM);
+        assertThat(pg.getMetadata().getAnnotations()).doesNotContainKey(Labels.PARAMETERS);
+        assertThat(run(dir, "preview").out()).contains("No changes.");
     }
 
     @Test
