@@ -232,7 +232,8 @@ public final class Planner {
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
                     (configUnchanged ? "changed in the cluster since the last apply; up restores it"
                             : parameters != null ? "parameters: " + parameters + (o instanceof StatefulSet
-                            ? "; the pods roll" : "") : "configuration changed")
+                            ? "; the pods roll" : "") + (changed.stream().allMatch(p -> parameterPath(p)) ? ""
+                            : "; other configuration changed too") : "configuration changed")
                             + check.note(), changed, o, null, Step.Write.patch(version,
                             patch(want, last, version))));
         }
@@ -256,6 +257,13 @@ public final class Planner {
                 changes.add(name + " " + (was == null ? "(server default)" : was) + " → " + (is == null ? "(server default)" : is));
             }
             return String.join(", ", changes);
+        }
+
+        /** A changed path that rendering parameters makes: the annotations, the arguments, the file and its mount. */
+        private static boolean parameterPath(String path) {
+            return path.contains(Labels.PARAMETERS) || path.contains(Labels.CONFIG_CHECKSUM) || path.matches(".*\\.args(\\[[0-9]+\\])?")
+                    || path.matches("data(\\..*)?") || path.contains(".volumes") || path.contains(".volumeMounts")
+                    || path.endsWith("template.metadata.annotations"); // the checksum as the template's first annotation
         }
 
         private static Map<String, String> parametersOf(JsonNode object) {

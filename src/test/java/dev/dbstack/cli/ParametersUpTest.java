@@ -108,6 +108,12 @@ class ParametersUpTest {
         assertThat(none.sql().getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey(Labels.CONFIG_CHECKSUM);
         assertThat(none.claims()).isEqualTo(before.claims());
 
+        // A parameter and something else at once: the plan names the parameter and says there is more.
+        project.edit(TestProject.STACK, "parameters: {work_mem: 8MB}", "parameters: {work_mem: 16MB}\n          resources: {cpu: 300m}");
+        assertThat(run(dir, "preview").out()).contains("~ update StatefulSet a/pg  (parameters: work_mem 8MB → 16MB;"
+                + " the pods roll; other configuration changed too)");
+        project.edit(TestProject.STACK, "parameters: {work_mem: 16MB}\n          resources: {cpu: 300m}", "parameters: {work_mem: 8MB}");
+
         // The last flag removed: PostgreSQL runs with no arguments again.
         project.edit(TestProject.STACK, "parameters: {work_mem: 8MB}", "parameters: {}");
         CliTest.Result last = run(dir, "up");
