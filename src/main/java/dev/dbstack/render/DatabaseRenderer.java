@@ -268,7 +268,7 @@ final class DatabaseRenderer {
                 .withImagePullPolicy(server.getImagePullPolicy())
                 .withCommand("sh", "-c", "if [ -d '" + dir + "' ]; then rmdir '" + dir + "' || true; fi")
                 .withResources(server.getResources())
-                .withVolumeMounts(server.getVolumeMounts())
+                .withVolumeMounts(server.getVolumeMounts().stream().filter(m -> m.getName().equals(DATA_VOLUME)).toList())
                 .withSecurityContext(server.getSecurityContext())
                 .build();
     }
