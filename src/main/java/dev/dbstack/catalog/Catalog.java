@@ -578,6 +578,7 @@ public final class Catalog {
         }
         checkBackup(c, bad);
         checkEnvironment(c, known, bad);
+        ParameterValues.checkSpec(c, bad);
         for (int i = 0; i < c.readiness().size(); i++) {
             try {
                 ReadyCondition.parse(c.readiness().get(i));

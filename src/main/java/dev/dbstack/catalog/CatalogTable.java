@@ -36,6 +36,54 @@ public final class CatalogTable {
         return out.toString();
     }
 
+    /**
+     * The parameters each type accepts under a layer's {@code parameters:} (the README's "Database parameters" is this):
+     * per type, how the image is given them, then a table of name, what it accepts and what it does. Engines of a type
+     * that accept the same parameters share one table. A type that accepts none is listed as such at the end.
+     */
+    public static String parametersMarkdown(Catalog catalog) {
+        StringBuilder out = new StringBuilder();
+        List<String> none = new ArrayList<>();
+        for (String type : catalog.types()) {
+            Map<Map<String, Component.Parameter>, List<Component>> byAccepts = new LinkedHashMap<>();
+            for (String engine : catalog.get(type).engines().isEmpty() ? java.util.Collections.<String>singletonList(null)
+                    : catalog.get(type).engines()) {
+                Component c = catalog.find(type, engine).orElseThrow();
+                if (c.parameters().any()) byAccepts.computeIfAbsent(c.parameters().accepts(), k -> new ArrayList<>()).add(c);
+            }
+            if (byAccepts.isEmpty()) {
+                none.add("`" + type + "`");
+                continue;
+            }
+            for (List<Component> engines : byAccepts.values()) {
+                out.append("**`").append(type).append("`**");
+                if (engines.get(0).engine() != null) {
+                    out.append(" (").append(engines.stream().map(c -> "`" + c.engine() + "`").collect(Collectors.joining(", ")))
+                            .append(')');
+                }
+                out.append(": ");
+                Map<String, String> how = new LinkedHashMap<>();
+                for (Component c : engines) {
+                    Component.Parameters p = c.parameters();
+                    how.put(c.engine(), p.file() != null
+                            ? "a `" + p.format() + "` file mounted at `" + p.file() + "` from the ConfigMap `<layer>-config`"
+                            : "container arguments `" + String.join(" ", p.flag()).replace("{{name}}", "<name>")
+                            .replace("{{value}}", "<value>") + "`");
+                }
+                List<String> ways = how.values().stream().distinct().toList();
+                if (ways.size() > 1) ways = how.entrySet().stream().map(e -> "`" + e.getKey() + "` " + e.getValue()).toList();
+                out.append(String.join("; ", ways)).append(".\n\n");
+                out.append("| parameter | accepts | description |\n| --- | --- | --- |\n");
+                engines.get(0).parameters().accepts().forEach((name, p) -> out.append("| `").append(name).append("` | ")
+                        .append(ParameterValues.accepts(p).replace("|", "\\|")).append(" | ")
+                        .append(p.description() == null ? "" : p.description().replace("|", "\\|")).append(" |\n"));
+                out.append('\n');
+            }
+        }
+        if (!none.isEmpty()) out.append("No parameters: ").append(String.join(", ", none)).append(".\n");
+        return out.toString();
+    }
+
     /** The same for a terminal: one block per type and engine. */
     public static String text(Catalog catalog) {
         StringBuilder out = new StringBuilder();

@@ -68,7 +68,8 @@ public record Component(
         VersionChanges versionChanges,
         List<String> readiness,
         Backup backup,
-        Environment environment) {
+        Environment environment,
+        Parameters parameters) {
 
     /** Optional sections default to empty so that render never has to null-check them. */
     public Component {
@@ -89,6 +90,7 @@ public record Component(
         familyTags = familyTags == null ? Map.of() : new java.util.TreeMap<>(familyTags);
         backup = backup == null ? Backup.NONE : backup;
         environment = environment == null ? Environment.NONE : environment;
+        parameters = parameters == null ? Parameters.NONE : parameters;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";
@@ -114,6 +116,63 @@ public record Component(
     }
 
     public record Port(String name, int number) {}
+
+    /**
+     * The {@code parameters:} section: the server settings a layer may give under {@code parameters:}, and how the
+     * image reads them. Either {@code file} (a ConfigMap {@code <layer>-config} mounted at that path, one line per
+     * parameter in {@code format}) or {@code flag} (each parameter as container arguments after the catalog's own).
+     * {@link #NONE} when the file has no section: the type accepts no parameters.
+     *
+     * @param file    where the image reads an extra configuration file (MySQL's {@code /etc/mysql/conf.d/}); null for flags
+     * @param format  how the file's lines look: {@code mycnf} ({@code [mysqld]} then {@code name = value}) or
+     *                {@code redis} ({@code name value})
+     * @param flag    the arguments of one parameter, templates of {@code {{name}}} and {@code {{value}}}
+     *                ({@code ["-c", "{{name}}={{value}}"]}, {@code ["--{{name}}", "{{value}}"]}); empty for a file
+     * @param accepts the parameters by name, each with its type
+     */
+    public record Parameters(String file, String format, List<String> flag, Map<String, Parameter> accepts) {
+        public static final Parameters NONE = new Parameters(null, null, null, null);
+        public static final List<String> FORMATS = List.of("mycnf", "redis");
+
+        public Parameters {
+            flag = flag == null ? List.of() : List.copyOf(flag);
+            accepts = accepts == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(accepts));
+        }
+
+        public boolean any() {
+            return !accepts.isEmpty();
+        }
+
+        /** The file's name inside the ConfigMap (and the mount's subPath). */
+        public String fileName() {
+            return file == null ? null : file.substring(file.lastIndexOf('/') + 1);
+        }
+    }
+
+    /**
+     * One parameter a layer may set.
+     *
+     * @param type        {@code integer}, {@code number} (a decimal fraction, no exponent), {@code size} (a whole number
+     *                    and one of {@code units}, as the server writes it: {@code 256MB}), {@code duration} (likewise:
+     *                    {@code 500ms}), {@code enum} (one of {@code values}) or {@code boolean} (written {@code true} or
+     *                    {@code false}, rendered as {@code as[0]} or {@code as[1]})
+     * @param min         least value of an integer or number; null for none
+     * @param max         greatest value of an integer or number; null for none
+     * @param units       the units of a size or duration, as the server spells them
+     * @param values      the values of an enum
+     * @param as          how a boolean is rendered: the text for true, then for false
+     * @param description what the parameter does, for the README
+     */
+    public record Parameter(String type, java.math.BigDecimal min, java.math.BigDecimal max, List<String> units,
+                            List<String> values, List<String> as, String description) {
+        public static final List<String> TYPES = List.of("integer", "number", "size", "duration", "enum", "boolean");
+
+        public Parameter {
+            units = units == null ? List.of() : List.copyOf(units);
+            values = values == null ? List.of() : List.copyOf(values);
+            as = as == null ? List.of("true", "false") : List.copyOf(as);
+        }
+    }
 
     /**
      * The {@code backup:} section: Velero backup hooks, rendered as annotations on the server's pod template

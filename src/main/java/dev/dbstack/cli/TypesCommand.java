@@ -15,6 +15,10 @@ final class TypesCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print a Markdown table (the README's table of database types is this).")
     boolean markdown;
 
+    @Option(names = "--parameters", description = "Print the parameters each type accepts under a layer's parameters:,"
+            + " as Markdown (the README's list of database parameters is this).")
+    boolean parameters;
+
     @Option(names = "--cwd", paramLabel = "DIR", description = "The project directory (default: the current directory).")
     Path cwd;
 
@@ -22,7 +26,8 @@ final class TypesCommand implements Callable<Integer> {
     public Integer call() {
         Path dir = cwd != null ? cwd : Path.of("");
         Catalog catalog = Files.isRegularFile(dir.resolve("Pulumi.yaml")) ? Catalog.load(dir) : Catalog.builtIn();
-        System.out.print(markdown ? CatalogTable.markdown(catalog) : CatalogTable.text(catalog));
+        System.out.print(parameters ? CatalogTable.parametersMarkdown(catalog)
+                : markdown ? CatalogTable.markdown(catalog) : CatalogTable.text(catalog));
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import static dev.dbstack.model.Suggest.quote;
 
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.catalog.Component;
+import dev.dbstack.catalog.ParameterValues;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.AppProfile;
 import dev.dbstack.model.ClusterGroup;
@@ -703,6 +704,7 @@ public final class StackLoader {
         }
         boolean primary = o.bool("primary").orElse(false);
         Deployment deployment = readDeployment(o, c, replicas);
+        Map<String, String> parameters = parameters(o, c);
         Map<String, String> settings = new TreeMap<>();
         for (Map.Entry<String, Component.Setting> s : c.settings().entrySet()) {
             String value = o.scalar(s.getKey()).orElse(s.getValue().defaultValue());
@@ -735,6 +737,10 @@ public final class StackLoader {
             for (String key : List.of("storage", "storageClass")) {
                 if (o.has(key)) o.problem(key, "an external database keeps its data on its own server; leave " + key + " out");
             }
+            if (o.has("parameters")) {
+                o.problem("parameters", "an external database's server is configured where it runs, not by dbstack; leave"
+                        + " parameters out");
+            }
             // What the outputs hand consumers (a password; not RabbitMQ's Erlang cookie, the servers' own affair).
             List<String> missing = c.credentials().keySet().stream()
                     .filter(k -> c.outputs().stream().anyMatch(out -> out.value().contains("credentials." + k)))
@@ -752,7 +758,7 @@ public final class StackLoader {
         return new DatabaseLayer(name, c.type(), c.engine(), version, external ? 0 : storage.intValue(),
                 external ? null : storageClass, (int) replicas, Map.copyOf(settings), Map.copyOf(credentials), resources,
                 List.copyOf(dependsOn), renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, group, primary,
-                deployment, index, o.source());
+                deployment, parameters, index, o.source());
     }
 
     /**
@@ -806,6 +812,32 @@ public final class StackLoader {
         bad.ifPresent(m -> e.problem("host", m));
         if (host.isEmpty() || bad.isPresent()) return null;
         return Deployment.external(Names.normalHost(host.get()), (int) port, check);
+    }
+
+    /**
+     * {@code parameters:}, each checked against the type's list ({@link ParameterValues}): an unknown name, or a value
+     * of the wrong type, unit or range, is a problem at its own key.
+     */
+    private static Map<String, String> parameters(ConfigObject o, Component c) {
+        Map<String, String> out = new TreeMap<>();
+        Optional<Node> node = o.node("parameters");
+        if (node.isEmpty()) return out;
+        ConfigObject p = ConfigObject.of(node.get(), o.path("parameters"), o.problems());
+        if (!(node.get() instanceof Node.Mapping)) return out;
+        Component.Parameters accepted = c.parameters();
+        for (Map.Entry<String, Node> e : p.entries().entrySet()) {
+            Component.Parameter spec = accepted.accepts().get(e.getKey());
+            if (spec == null) {
+                p.problem(e.getKey(), ParameterValues.unknown(e.getKey(), c.title()
+                        + (c.engine() != null && !c.engine().equals(c.type()) ? " (engine " + c.engine() + ")" : ""), accepted));
+                if (!accepted.any()) break;
+                continue;
+            }
+            ParameterValues.Checked checked = ParameterValues.check(e.getKey(), spec, e.getValue());
+            if (checked.problem() != null) p.problem(e.getKey(), checked.problem());
+            else out.put(e.getKey(), checked.value());
+        }
+        return out;
     }
 
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param primary     {@code primary: true}: of several layers of one type, this one also gets the plain {@code <type>}
  *                    Service and the environment variables without a group
  * @param deployment  dedicated (the default), local or external ({@link Deployment})
+ * @param parameters  server parameters ({@code parameters:}), checked against the type's catalog list, as the server is
+ *                    given them ({@code max_connections} → {@code 200}); empty when the layer sets none
  */
 public record DatabaseLayer(
         String name,
@@ -34,8 +36,13 @@ public record DatabaseLayer(
         String group,
         boolean primary,
         Deployment deployment,
+        Map<String, String> parameters,
         int index,
         SourceRef source) implements ServiceLayer {
+
+    public DatabaseLayer {
+        parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(parameters));
+    }
 
     /** The name the data lives under: the StatefulSet, its claims, headless Service and credentials. */
     public String dataName() {

@@ -47,6 +47,35 @@ public final class ManagedDiff {
         }
     }
 
+    /**
+     * Paths the last apply set, desired no longer has, and live still holds: what {@link #mergePatch} removes, which
+     * {@link #changedPaths} (a walk of desired) cannot see, such as an annotation or a container's arguments dropped.
+     */
+    public static List<String> removedPaths(JsonNode desired, JsonNode lastApplied, JsonNode live) {
+        List<String> out = new ArrayList<>();
+        if (lastApplied != null) removed("", desired, lastApplied, live, out);
+        return out;
+    }
+
+    private static void removed(String path, JsonNode desired, JsonNode last, JsonNode live, List<String> out) {
+        if (last == null || live == null || live.isNull()) return;
+        if (last.isObject() && live.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = last.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                if (path.isEmpty() && f.getKey().equals("status")) continue;
+                String p = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+                JsonNode d = desired == null ? null : desired.get(f.getKey());
+                JsonNode l = live.get(f.getKey());
+                if (l == null || l.isNull()) continue;
+                if (d == null || d.isNull()) out.add(p);
+                else removed(p, d, f.getValue(), l, out);
+            }
+        } else if (last.isArray() && live.isArray() && desired != null && desired.isArray()
+                && desired.size() == last.size() && live.size() == last.size()) {
+            for (int i = 0; i < last.size(); i++) removed(path + "[" + i + "]", desired.get(i), last.get(i), live.get(i), out);
+        }
+    }
+
     /** 5432 and "5432" are the same port to the API server (int-or-string), as are equal quantities written alike. */
     private static boolean sameScalar(JsonNode a, JsonNode b) {
         return a.equals(b) || a.asText().equals(b.asText());

@@ -191,12 +191,18 @@ public final class Planner {
             }
             LiveVersion version = LiveVersion.of(current);
             JsonNode want = SERIALIZATION.convertValue(o, JsonNode.class);
-            List<String> changed = ManagedDiff.changedPaths(want, current);
-            if (changed.isEmpty()) return;
+            List<String> changed = new ArrayList<>(ManagedDiff.changedPaths(want, current));
             Recorded last = known.objects().get(ref);
+            // What desired dropped since the last apply (an annotation, a container's arguments) is a change too.
+            if (last != null && last.lastApplied() != null && Objects.equals(last.service(), service)) {
+                ManagedDiff.removedPaths(want, last.lastApplied(), current).stream().filter(p -> !changed.contains(p))
+                        .forEach(changed::add);
+            }
+            if (changed.isEmpty()) return;
             // Drift only when the same service applied exactly this: a renamed layer's objects change owner.
             boolean configUnchanged = last != null && last.lastApplied() != null && Objects.equals(last.service(), service)
-                    && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty();
+                    && ManagedDiff.changedPaths(withoutSecretData(want), last.lastApplied()).isEmpty()
+                    && ManagedDiff.removedPaths(withoutSecretData(want), last.lastApplied(), current).isEmpty();
 
             if (o instanceof StatefulSet sts) {
                 List<String> forcing = changed.stream().filter(p -> REPLACE_FIELDS.stream().anyMatch(p::startsWith)).toList();
@@ -233,14 +239,59 @@ public final class Planner {
                         List.of())));
                 return;
             }
+            String parameters = parameterChanges(want, current);
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
-                    (configUnchanged ? "changed in the cluster since the last apply; up restores it" : "configuration changed")
+                    (configUnchanged ? "changed in the cluster since the last apply; up restores it"
+                            : parameters != null ? "parameters: " + parameters + (o instanceof StatefulSet
+                            ? "; the pods roll" : "") + (changed.stream().allMatch(p -> parameterPath(p)) ? ""
+                            : "; other configuration changed too") : "configuration changed")
                             + check.note(), changed, o, null, Step.Write.patch(version,
                             patch(want, last, version))));
         }
 
         private static boolean isExternalName(JsonNode service) {
             return "ExternalName".equals(service.path("spec").path("type").asText(""));
+        }
+
+        /**
+         * The parameters that differ between the live object's {@link Labels#PARAMETERS} and desired's, such as
+         * {@code max_connections 100 → 200, work_mem → 8MB}; null when they are the same. Parameter values are
+         * server settings, never secrets, so the plan shows them.
+         */
+        private static String parameterChanges(JsonNode want, JsonNode current) {
+            Map<String, String> before = parametersOf(current);
+            Map<String, String> after = parametersOf(want);
+            if (before.equals(after)) return null;
+            java.util.TreeSet<String> names = new java.util.TreeSet<>(before.keySet());
+            names.addAll(after.keySet());
+            List<String> changes = new ArrayList<>();
+            for (String name : names) {
+                String was = before.get(name);
+                String is = after.get(name);
+                if (Objects.equals(was, is)) continue;
+                changes.add(name + " " + (was == null ? "(server default)" : was) + " → " + (is == null ? "(server default)" : is));
+            }
+            return String.join(", ", changes);
+        }
+
+        /** A changed path that rendering parameters makes: the annotations, the arguments, the file and its mount. */
+        private static boolean parameterPath(String path) {
+            return path.contains(Labels.PARAMETERS) || path.contains(Labels.CONFIG_CHECKSUM) || path.matches(".*\\.args(\\[[0-9]+\\])?")
+                    || path.matches("data(\\..*)?") || path.contains(".volumes") || path.contains(".volumeMounts")
+                    || path.endsWith("template.metadata.annotations"); // the checksum as the template's first annotation
+        }
+
+        private static Map<String, String> parametersOf(JsonNode object) {
+            Map<String, String> out = new java.util.TreeMap<>();
+            String json = object.path("metadata").path("annotations").path(Labels.PARAMETERS).asText(null);
+            if (json == null) return out;
+            try {
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).fields()
+                        .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                out.put("(unreadable annotation)", json);
+            }
+            return out;
         }
 
         /**

@@ -48,6 +48,13 @@ final class DatabaseRenderer {
         return layer + "-credentials";
     }
 
+    /** The ConfigMap holding a layer's parameters as its type's config file. */
+    static String configName(String layer) {
+        return layer + "-config";
+    }
+
+    static final String CONFIG_VOLUME = "dbstack-config";
+
     static String headlessName(String layer) {
         return layer + "-headless";
     }
@@ -120,7 +127,30 @@ final class DatabaseRenderer {
         String keyPath = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]";
         TypeHook.Context ctx = new TypeHook.Context(layer, c, group, namespace, keyPath, data, secretName(data), res, labels);
         Container server = server(c, plainVars, secretName(data), res);
+        String configChecksum = null;
+        if (!layer.parameters().isEmpty()) {
+            Component.Parameters p = c.parameters();
+            String fileText = dev.dbstack.catalog.ParameterValues.fileText(p, layer.parameters());
+            List<String> flags = dev.dbstack.catalog.ParameterValues.flags(p, layer.parameters());
+            if (fileText != null) {
+                objects.add(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata().withName(configName(data)).withNamespace(namespace).withLabels(labels)
+                        .withAnnotations(Map.of(Labels.PARAMETERS, parametersJson(layer))).endMetadata()
+                        .withData(Map.of(p.fileName(), fileText))
+                        .build());
+                server.getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName(CONFIG_VOLUME).withMountPath(p.file()).withSubPath(p.fileName()).withReadOnly(true).build());
+            }
+            List<String> args = new ArrayList<>(server.getArgs());
+            args.addAll(flags);
+            server.setArgs(args);
+            configChecksum = sha256(fileText != null ? fileText : String.join("\n", flags));
+        }
         PodSpec pod = podSpec(c, server);
+        if (configChecksum != null && c.parameters().file() != null) {
+            pod.getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(CONFIG_VOLUME)
+                    .withNewConfigMap().withName(configName(data)).endConfigMap().build());
+        }
         if (c.storage().removeLostFound()) pod.getInitContainers().add(removeLostFound(c, server));
         place(pod, layer, id, selector, group);
         if (hook != null) hook.shapePod(ctx, pod);
@@ -130,6 +160,12 @@ final class DatabaseRenderer {
         annotations.put(Labels.VERSION, layer.version());
         if (c.engine() != null) annotations.put(Labels.ENGINE, c.engine());
         if (initSettings != null) annotations.put(Labels.INIT_SETTINGS, initSettings);
+        if (!layer.parameters().isEmpty()) annotations.put(Labels.PARAMETERS, parametersJson(layer));
+        Map<String, String> podAnnotations = backupAnnotations(c, server, pod);
+        if (configChecksum != null) {
+            podAnnotations = podAnnotations == null ? new TreeMap<>() : new TreeMap<>(podAnnotations);
+            podAnnotations.put(Labels.CONFIG_CHECKSUM, configChecksum);
+        }
         List<String> readiness = new ArrayList<>(c.readiness());
         if (hook != null) readiness.addAll(hook.readiness(ctx));
         if (!readiness.isEmpty()) annotations.put(Labels.READY_WHEN, readyWhen(readiness));
@@ -142,7 +178,7 @@ final class DatabaseRenderer {
                 .withPodManagementPolicy("OrderedReady")
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-                .withNewTemplate().withNewMetadata().withLabels(labels).withAnnotations(backupAnnotations(c, server, pod))
+                .withNewTemplate().withNewMetadata().withLabels(labels).withAnnotations(podAnnotations)
                 .endMetadata().withSpec(pod).endTemplate()
                 .withVolumeClaimTemplates(KubeObjects.claim(DATA_VOLUME, null, selector, layer.storageGiB(), layer.storageClass()))
                 .endSpec()
@@ -420,7 +456,7 @@ final class DatabaseRenderer {
                 .withImagePullPolicy(server.getImagePullPolicy())
                 .withCommand("sh", "-c", "if [ -d '" + dir + "' ]; then rmdir '" + dir + "' || true; fi")
                 .withResources(server.getResources())
-                .withVolumeMounts(server.getVolumeMounts())
+                .withVolumeMounts(server.getVolumeMounts().stream().filter(m -> m.getName().equals(DATA_VOLUME)).toList())
                 .withSecurityContext(server.getSecurityContext())
                 .build();
     }
@@ -450,6 +486,23 @@ final class DatabaseRenderer {
             if (s.initOnly() && layer.settings().containsKey(name)) values.put(name, layer.settings().get(name));
         });
         return values.isEmpty() ? null : values.toString();
+    }
+
+    /** The layer's parameters as a JSON object in name order. */
+    private static String parametersJson(DatabaseLayer layer) {
+        var values = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        new TreeMap<>(layer.parameters()).forEach(values::put);
+        return values.toString();
+    }
+
+    private static String sha256(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The conditions as a JSON list of strings. */

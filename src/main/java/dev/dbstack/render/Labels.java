@@ -29,6 +29,17 @@ public final class Labels {
      */
     public static final String READY_WHEN = "dbstack.dev/ready-when";
 
+    /**
+     * Annotation on a database's StatefulSet and its ConfigMap {@code <layer>-config}: the layer's {@code parameters}
+     * as a JSON object in name order (absent without parameters), so a plan names the parameters that changed.
+     */
+    public static final String PARAMETERS = "dbstack.dev/parameters";
+    /**
+     * Annotation on a database's pod template: the SHA-256 of its rendered parameters (file or flags), so a changed
+     * parameter changes the template and rolls the pods, also for a file mounted from a ConfigMap.
+     */
+    public static final String CONFIG_CHECKSUM = "dbstack.dev/config-checksum";
+
     private Labels() {}
 
     /** Selector labels: only what never changes for the life of a service (selectors are immutable). */

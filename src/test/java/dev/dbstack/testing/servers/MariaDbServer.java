@@ -38,6 +38,15 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     public static MariaDbServer start(ContainerSpec container, Path workDir) {
+        return start(container, workDir, null);
+    }
+
+    /**
+     * As {@link #start(ContainerSpec, Path)}, the server reading {@code optionFile} (the text of an option file the
+     * image would include from {@code /etc/mysql/conf.d/}, such as a layer's parameters) through {@code --defaults-file}
+     * instead of reading none; the harness's own options on the command line still win over it.
+     */
+    public static MariaDbServer start(ContainerSpec container, Path workDir, String optionFile) {
         String rootPassword = container.firstEnv("MARIADB_ROOT_PASSWORD", "MYSQL_ROOT_PASSWORD")
                 .orElseThrow(() -> new IllegalStateException("the container sets no MYSQL_ROOT_PASSWORD: " + container.env().keySet()));
         String rootHost = container.firstEnv("MARIADB_ROOT_HOST", "MYSQL_ROOT_HOST").orElse("%");
@@ -81,7 +90,13 @@ public final class MariaDbServer implements AutoCloseable {
             Path init = run.resolve("init.sql");
             Files.writeString(init, sql);
             int port = Host.freeLoopbackPort();
-            List<String> command = new ArrayList<>(List.of(base.resolve("bin/mariadbd").toString(), "--no-defaults",
+            String defaults = "--no-defaults";
+            if (optionFile != null) {
+                Path cnf = run.resolve("dbstack.cnf");
+                Files.writeString(cnf, optionFile);
+                defaults = "--defaults-file=" + cnf;
+            }
+            List<String> command = new ArrayList<>(List.of(base.resolve("bin/mariadbd").toString(), defaults,
                     "--basedir=" + base, "--datadir=" + datadir, "--lc-messages-dir=" + base.resolve("share"),
                     "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + run.resolve("mysqld.sock"),
                     "--pid-file=" + run.resolve("mysqld.pid"), "--init-file=" + init, "--skip-name-resolve",

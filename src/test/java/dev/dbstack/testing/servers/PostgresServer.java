@@ -23,7 +23,8 @@ import java.util.Map;
  * connections from 127.0.0.1 inside the pod, where the tests' client is not; here initdb gets
  * {@code --auth-host=scram-sha-256}, so the loopback client authenticates like another pod would. And the database is
  * created in single-user mode ({@code postgres --single}) instead of through psql on a Unix socket, as the bundled
- * binaries have no psql. The volume gets a {@code lost+found} like a fresh ext4 file system, so a PGDATA that is the
+ * binaries have no psql. The container's arguments (the layer's {@code parameters:} as {@code -c name=value}) follow
+ * the harness's own settings on postgres's command line, as the image's entrypoint passes them. The volume gets a {@code lost+found} like a fresh ext4 file system, so a PGDATA that is the
  * volume's root fails as it would in a cluster.
  */
 public final class PostgresServer implements AutoCloseable {
@@ -72,6 +73,10 @@ public final class PostgresServer implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(bin.resolve("postgres").toString(), "-D", pgdata.toString(),
                     "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
                     "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=20", "-c", "shared_buffers=16MB"));
+            // The image's entrypoint runs postgres with the container's arguments (the layer's parameters as -c
+            // name=value); after the harness's own, so that they win as they win over postgresql.conf in a pod.
+            if (!container.command().isEmpty()) throw new IllegalStateException("postgres runs no other command: " + container.command());
+            command.addAll(container.expandedCommandLine());
             ServerProcess server = ServerProcess.start("postgres", Host.asNonRoot(command), run, workDir.resolve("postgres.log"), Map.of());
             try {
                 server.awaitLog("database system is ready to accept connections", Duration.ofSeconds(60));

@@ -64,6 +64,12 @@ public final class RenderedDatabase {
      */
     public static RenderedDatabase render(Path projectDir, String type, String version, Map<String, String> settings,
                                           Map<String, String> supplied) {
+        return render(projectDir, type, version, settings, supplied, Map.of());
+    }
+
+    /** As {@link #render(Path, String, String, Map, Map)}, with {@code parameters:} written as given (YAML values, unquoted). */
+    public static RenderedDatabase render(Path projectDir, String type, String version, Map<String, String> settings,
+                                          Map<String, String> supplied, Map<String, String> parameters) {
         PassphraseCrypter crypter = PassphraseCrypter.create(PASSPHRASE);
         StringBuilder layer = new StringBuilder();
         layer.append("        - name: ").append(LAYER).append('\n');
@@ -73,6 +79,10 @@ public final class RenderedDatabase {
         settings.forEach((k, v) -> layer.append("          ").append(k).append(": ").append(quote(v)).append('\n'));
         supplied.forEach((k, v) -> layer.append("          ").append(k).append(": {secure: ")
                 .append(quote(crypter.encrypt(v))).append("}\n"));
+        if (!parameters.isEmpty()) {
+            layer.append("          parameters:\n");
+            parameters.forEach((k, v) -> layer.append("            ").append(quote(k)).append(": ").append(v).append('\n'));
+        }
         String stack = "encryptionsalt: " + crypter.encryptionSalt() + "\n"
                 + "config:\n"
                 + "  dbstack:clusterGroups: [{name: dev, cluster: sandbox, clusterDomain: " + CLUSTER_DOMAIN + "}]\n"
@@ -108,6 +118,11 @@ public final class RenderedDatabase {
         var claims = statefulSet.getSpec().getVolumeClaimTemplates();
         if (claims.size() != 1) throw new IllegalStateException("expected one volume claim template, got " + claims.size());
         return ContainerSpec.fromRendered(container, secrets, claims.get(0).getMetadata().getName());
+    }
+
+    /** A rendered object of the layer besides the StatefulSet and Secrets (the parameters' ConfigMap), by kind. */
+    public <T extends io.fabric8.kubernetes.api.model.HasMetadata> java.util.Optional<T> object(Class<T> kind) {
+        return service.objects().stream().filter(kind::isInstance).map(kind::cast).findFirst();
     }
 
     /** An output as a consumer gets it: a plain value, or a secret one decoded from its key of the credentials Secret. */
