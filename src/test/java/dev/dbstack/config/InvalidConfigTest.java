@@ -29,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class InvalidConfigTest {
     private static final Path CASES = Path.of("src/test/resources/invalid");
     private static final String EXPECT = "# expect: ";
+    /** A problem only dbstack's own reader sees so (Pulumi's YAML reading turns 1e3 into 1000.0 before dbstack sees it). */
+    static final String EXPECT_CLI = "# expect (cli only): ";
 
     static Stream<String> cases() throws IOException {
         try (Stream<Path> files = Files.list(CASES)) {
@@ -40,8 +42,8 @@ class InvalidConfigTest {
     @MethodSource("cases")
     void reportsEveryProblemWithFileLineAndKey(String name, @TempDir Path dir) throws IOException {
         String yaml = Files.readString(CASES.resolve(name));
-        List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT))
-                .map(l -> CatalogText.expand(l.substring(EXPECT.length()), Catalog.builtIn())).toList();
+        List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT) || l.startsWith(EXPECT_CLI))
+                .map(l -> CatalogText.expand(l.substring(l.indexOf(": ") + 2), Catalog.builtIn())).toList();
         assertThat(expected).as("case %s declares its expected problems", name).isNotEmpty();
 
         TestProject project = TestProject.create(dir, yaml);
