@@ -108,13 +108,13 @@ class BackendEnvProcessTest {
         TestProject.create(dir, CiOutputTest.FIXTURE).withBackend("file://");
         Run up = run(dir, "up", "--yes");
         assertThat(up.exit()).as(up.err()).isZero();
-        assertThat(up.out()).contains("Plan: 33 to create, 0 to update, 0 to replace, 0 to delete.");
+        assertThat(up.out()).contains("Plan: 37 to create, 0 to update, 0 to replace, 0 to delete.");
         Path fileState = StackState.directory(dir, STACK);
         assertThat(Files.exists(fileState.resolve("state.json"))).as("nothing under .dbstack/stacks").isFalse();
         assertThat(Files.exists(fileState.resolve("journal.jsonl"))).isFalse();
         assertThat(stateSecrets(dir)).extracting(x -> x.getMetadata().getLabels().get(KubernetesBackend.PART_LABEL))
                 .containsExactlyInAnyOrder("head", "chunk");
-        assertThat(kubernetesState(dir).objects()).hasSize(33);
+        assertThat(kubernetesState(dir).objects()).hasSize(37);
 
         Run again = run(dir, "preview");
         assertThat(again.exit()).as(again.err()).isZero();
@@ -137,7 +137,7 @@ class BackendEnvProcessTest {
             assertThat(converge.exit()).as(lines + ": " + converge.err()).isZero();
             assertThat(converge.err()).as(lines + " lines").contains("taking over the lock of stack 'test'");
             assertThat(converge.out()).contains("Applied: 7 services succeeded, 0 failed, 0 skipped.");
-            assertThat(kubernetesState(dir).objects()).as(lines + " lines").hasSize(33);
+            assertThat(kubernetesState(dir).objects()).as(lines + " lines").hasSize(37);
 
             Run noOp = run(dir, "-v", "up", "--yes");
             assertThat(noOp.exit()).as(noOp.err()).isZero();
