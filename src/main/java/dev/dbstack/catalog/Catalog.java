@@ -457,6 +457,18 @@ public final class Catalog {
         if (c.versions().isEmpty()) bad.accept("versions", "must list at least one version");
         else if (!c.versions().contains(c.defaultVersion())) bad.accept("defaultVersion", "must be one of " + c.versions());
         if (c.maxReplicas() < 1) bad.accept("maxReplicas", "must be at least 1");
+        Component.Replication r = c.replication();
+        if (c.maxReplicas() > 1) {
+            if (!Component.Replication.KINDS.contains(r.kind())) {
+                bad.accept("replication.kind", "must be one of " + Component.Replication.KINDS + " when maxReplicas is "
+                        + c.maxReplicas());
+            }
+            if (r.failover() == null || r.failover().isBlank()) {
+                bad.accept("replication.failover", "must say what happens when a pod fails (the README shows it)");
+            }
+        } else if (r != Component.Replication.NONE) {
+            bad.accept("replication", "has no meaning with maxReplicas: 1");
+        }
         if (!Component.WORKLOADS.contains(c.workload())) bad.accept("workload", "must be one of " + Component.WORKLOADS);
         if (c.hasServer()) {
             if (c.port() == null) bad.accept("port", "is required");
@@ -547,9 +559,14 @@ public final class Catalog {
             String key = "outputs." + o.name();
             if (!outputNames.add(o.name())) bad.accept(key, "is declared twice");
             if (!o.name().matches("[A-Z][A-Z0-9_]*")) bad.accept(key, "output names are UPPER_SNAKE_CASE");
-            for (String v : CatalogTemplate.variables(o.value())) {
-                if (!known.contains(v)) bad.accept(key, "unknown template variable '" + v + "'; known: " + new java.util.TreeSet<>(known));
-                else if (v.startsWith("credentials.") && !o.secret()) bad.accept(key, "uses " + v + " and so must be secret: true");
+            if (o.replicatedValue() != null && c.maxReplicas() == 1) {
+                bad.accept(key + ".replicatedValue", "has no meaning with maxReplicas: 1");
+            }
+            for (String template : o.replicatedValue() == null ? List.of(o.value()) : List.of(o.value(), o.replicatedValue())) {
+                for (String v : CatalogTemplate.variables(template)) {
+                    if (!known.contains(v)) bad.accept(key, "unknown template variable '" + v + "'; known: " + new java.util.TreeSet<>(known));
+                    else if (v.startsWith("credentials.") && !o.secret()) bad.accept(key, "uses " + v + " and so must be secret: true");
+                }
             }
         }
         for (String key : List.of("command", "args")) {

@@ -19,10 +19,13 @@ public final class CatalogTemplate {
     /**
      * Variables every template can use, besides {@code settings.*}, {@code credentials.*} and
      * {@code ports.<name>}: {@code dataDir} is where the data volume is mounted (in the consumers'
-     * containers for a type without a server), {@code engine} the layer's engine (empty without).
+     * containers for a type without a server), {@code engine} the layer's engine (empty without). For replicas:
+     * {@code replicas} is the layer's count, {@code members} every pod's {@code host:port} through the headless
+     * Service, comma-separated, and {@code readHost} the Service that spreads reads over all pods
+     * ({@code <layer>-read}; the layer's own with one replica, so a reader's output stays valid when it scales).
      */
     public static final List<String> BUILTINS = List.of("layer", "namespace", "version", "engine", "port", "host",
-            "headlessHost", "dataDir");
+            "headlessHost", "dataDir", "replicas", "members", "readHost");
 
     private CatalogTemplate() {}
 

@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  *                        consistent; {@link Backup#NONE} when the file has no {@code backup:} section
  * @param environment     the connection settings a container above a layer of this type receives as environment
  *                        variables, Maestro style ({@code MYSQL_ADDRESS}, ...); {@link Environment#NONE} when none
+ * @param replication     what a layer with {@code replicas > 1} is; {@link Replication#NONE} for a type of one server
  */
 public record Component(
         String type,
@@ -69,7 +70,8 @@ public record Component(
         List<String> readiness,
         Backup backup,
         Environment environment,
-        Parameters parameters) {
+        Parameters parameters,
+        Replication replication) {
 
     /** Optional sections default to empty so that render never has to null-check them. */
     public Component {
@@ -91,6 +93,7 @@ public record Component(
         backup = backup == null ? Backup.NONE : backup;
         environment = environment == null ? Environment.NONE : environment;
         parameters = parameters == null ? Parameters.NONE : parameters;
+        replication = replication == null ? Replication.NONE : replication;
     }
 
     public static final String WORKLOAD_STATEFULSET = "statefulset";
@@ -277,7 +280,39 @@ public record Component(
      * An output variable, exposed to higher layers under {@code name}. Secret outputs are stored in
      * the service's credentials Secret and reach consumers only as {@code secretKeyRef}.
      */
-    public record Output(String name, String value, boolean secret, String description) {}
+    public record Output(String name, String value, boolean secret, String description, String replicatedValue) {
+        /**
+         * The value for a layer of {@code replicas}: {@code replicatedValue} when there are several and the file gives
+         * one (a MongoDB replica set's URI names its members and the set), else {@code value}.
+         */
+        public String value(int replicas) {
+            return replicas > 1 && replicatedValue != null ? replicatedValue : value;
+        }
+    }
+
+    /**
+     * What the pods of a layer with {@code replicas > 1} are to each other, for a type whose {@code maxReplicas} is
+     * more than 1 (dbstack runs no operator: only what the server does by itself).
+     *
+     * @param kind      {@code primary}: pod 0 takes the writes and the other pods follow it, so the layer's client
+     *                  Service (and its Maestro names) select pod 0 only, and a {@code <layer>-read} Service all pods;
+     *                  {@code cluster}: every pod is a member that clients may reach (a MongoDB replica set, an
+     *                  Elasticsearch or RabbitMQ cluster), so the Services select all pods
+     * @param failover  what happens when a pod, pod 0 above all, fails: the README's words for the type
+     * @param scaleDown what to do before scaling down, shown as a caution in the plan when replicas go down; null
+     *                  when scaling down needs nothing
+     */
+    public record Replication(String kind, String failover, String scaleDown) {
+        public static final Replication NONE = new Replication(null, null, null);
+        public static final String PRIMARY = "primary";
+        public static final String CLUSTER = "cluster";
+        public static final List<String> KINDS = List.of(PRIMARY, CLUSTER);
+
+        /** Whether pod 0 is the one writer, the rest following it. */
+        public boolean primary() {
+            return PRIMARY.equals(kind);
+        }
+    }
 
     /**
      * What the server does with data another version wrote, so the planner can tell a safe version

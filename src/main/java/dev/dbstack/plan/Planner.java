@@ -174,7 +174,11 @@ public final class Planner {
             }
             DataCheck check = s.layer() instanceof DatabaseLayer db && s.objects().stream().anyMatch(o -> o instanceof StatefulSet)
                     ? checkData(s, db) : DataCheck.NONE;
-            if (s.layer() instanceof DatabaseLayer db) refuseInitOnlyChanges(s, db);
+            if (s.layer() instanceof DatabaseLayer db) {
+                refuseInitOnlyChanges(s, db);
+                String scaled = scaleDown(s, db);
+                if (!scaled.isEmpty()) check = new DataCheck(check.note() + scaled, check.retention());
+            }
             for (HasMetadata o : s.objects()) {
                 object(s.id().app(), s.id(), o, o instanceof StatefulSet ? check : DataCheck.NONE);
             }
@@ -328,6 +332,41 @@ public final class Planner {
          * Compares a desired database with the data it will run on: its live StatefulSet, or data kept
          * from an earlier layer of that name. Refusals go to {@link #refused}.
          */
+        /**
+         * Fewer replicas than run now: the StatefulSet controller stops the highest ordinals and keeps their claims,
+         * which the plan lists (scaling up again reattaches them, so they are never deleted for the user), with the
+         * type's caution of what to do first (a replica set's members to remove); "" when the layer does not shrink.
+         */
+        String scaleDown(RenderedService s, DatabaseLayer db) {
+            StatefulSet want = (StatefulSet) s.objects().stream().filter(o -> o instanceof StatefulSet).findFirst().orElse(null);
+            if (want == null) return "";
+            JsonNode current = live.objects().get(ObjectRef.of(want));
+            if (current == null || !current.path("spec").path("replicas").canConvertToInt()) return "";
+            int from = current.path("spec").path("replicas").asInt();
+            int to = want.getSpec().getReplicas();
+            if (to >= from) return "";
+            List<String> pods = new ArrayList<>();
+            for (int i = from - 1; i >= to; i--) pods.add(want.getMetadata().getName() + "-" + i);
+            List<ObjectRef> claims = live.claimsOf(s.namespace(), want.getMetadata().getName(), templates(
+                    SERIALIZATION.convertValue(want, JsonNode.class))).stream()
+                    .filter(r -> ordinal(r.name()) >= to).toList();
+            Component c = catalog.find(db.type(), db.engine()).orElse(null);
+            if (c != null && c.replication().scaleDown() != null) {
+                warnings.add("layer " + s.id() + " goes from " + from + " to " + to + " replicas: " + c.replication().scaleDown());
+            }
+            return "; replicas " + from + " → " + to + ": pod" + (pods.size() == 1 ? " " : "s ") + String.join(", ", pods)
+                    + (pods.size() == 1 ? " stops" : " stop") + (claims.isEmpty() ? ""
+                    : "; " + names(claims) + (claims.size() == 1 ? " is" : " are") + " kept (scaling up again reattaches "
+                    + (claims.size() == 1 ? "it" : "them") + "; delete by hand to free the storage)");
+        }
+
+        /** The ordinal at the end of a StatefulSet's pod or claim name ({@code data-pg-2} → 2); -1 without one. */
+        private static int ordinal(String name) {
+            int dash = name.lastIndexOf('-');
+            String tail = dash < 0 ? "" : name.substring(dash + 1);
+            return tail.matches("\\d{1,9}") ? Integer.parseInt(tail) : -1;
+        }
+
         DataCheck checkData(RenderedService s, DatabaseLayer db) {
             ServiceId id = s.id();
             ServiceId dataId = new ServiceId(id.app(), db.dataName());

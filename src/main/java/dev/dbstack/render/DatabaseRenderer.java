@@ -48,6 +48,16 @@ final class DatabaseRenderer {
         return layer + "-credentials";
     }
 
+    /** The Service over every pod of a layer with replicas of a primary: where reads may go. */
+    static String readServiceName(String layer) {
+        return layer + "-read";
+    }
+
+    /** A layer whose pod 0 takes the writes and whose other pods follow it. */
+    static boolean primaryWithReplicas(DatabaseLayer layer, Component c) {
+        return layer.replicas() > 1 && c.replication().primary();
+    }
+
     /** The ConfigMap holding a layer's parameters as its type's config file. */
     static String configName(String layer) {
         return layer + "-config";
@@ -90,10 +100,11 @@ final class DatabaseRenderer {
         Map<String, String> secretOutputs = new TreeMap<>();
         for (Component.Output o : c.outputs()) {
             if (o.secret()) {
-                secretOutputs.put(o.name(), CatalogTemplate.expand(o.value(), vars));
+                secretOutputs.put(o.name(), CatalogTemplate.expand(o.value(layer.replicas()), vars));
                 outputs.put(o.name(), OutputValue.secret(o.name(), secretName(data), o.name(), o.description()));
             } else {
-                outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(), plainVars), o.description()));
+                outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(layer.replicas()),
+                        plainVars), o.description()));
             }
         }
         List<HasMetadata> objects = new ArrayList<>();
@@ -113,13 +124,21 @@ final class DatabaseRenderer {
         Map<String, String> selector = Labels.selector(dataId);
         List<ServicePort> ports = c.allPorts().stream().map(p -> KubeObjects.servicePort(p.name(), p.number())).toList();
         objects.add(KubeObjects.headlessService(headlessName(data), namespace, labels, selector, ports));
+        // Replicas of a primary: the client Services reach pod 0, the writer; the read Service every pod.
+        Map<String, String> clientSelector = selector;
+        if (primaryWithReplicas(layer, c)) {
+            clientSelector = new TreeMap<>(selector);
+            clientSelector.put(Labels.POD_NAME, data + "-0");
+            objects.add(KubeObjects.clusterService(readServiceName(layer.name()), namespace,
+                    Labels.service(stack, id, c.type(), "database"), selector, ports));
+        }
         objects.add(KubeObjects.clusterService(layer.name(), namespace, Labels.service(stack, id, c.type(), "database"),
-                selector, ports));
+                clientSelector, ports));
         // Maestro's names (mysql-spare, and mysql for the primary): more client Services for the same pods.
         if (maestro != null) {
             for (String name : maestro.extraServices()) {
                 objects.add(KubeObjects.clusterService(name, namespace, Labels.service(stack, id, c.type(), "database"),
-                        selector, ports));
+                        clientSelector, ports));
             }
         }
 
@@ -265,6 +284,7 @@ final class DatabaseRenderer {
         if (c.port() != null) vars.put("ports." + c.port().name(), Integer.toString(d.port()));
         // No headless Service: what names the pods (MongoDB's SRV seed list) names the one Service instead.
         vars.put("headlessHost", vars.get("host"));
+        vars.put("members", vars.get("host") + ":" + d.port());
         Map<String, String> plainVars = new TreeMap<>(vars);
         // Only what the user supplied: nothing is generated for a server dbstack does not run.
         c.credentials().forEach((name, spec) -> {
@@ -276,10 +296,10 @@ final class DatabaseRenderer {
         String secret = externalSecretName(layer.name());
         for (Component.Output o : c.outputs()) {
             if (o.secret()) {
-                secretOutputs.put(o.name(), CatalogTemplate.expand(o.value(), vars));
+                secretOutputs.put(o.name(), CatalogTemplate.expand(o.value(1), vars));
                 outputs.put(o.name(), OutputValue.secret(o.name(), secret, o.name(), o.description()));
             } else {
-                outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(), plainVars), o.description()));
+                outputs.put(o.name(), OutputValue.plain(o.name(), CatalogTemplate.expand(o.value(1), plainVars), o.description()));
             }
         }
         List<HasMetadata> objects = new ArrayList<>();
@@ -413,6 +433,16 @@ final class DatabaseRenderer {
         vars.put("host", layer.name() + "." + namespace + ".svc." + domain);
         vars.put("headlessHost", headlessName(layer.dataName()) + "." + namespace + ".svc." + domain);
         vars.put("dataDir", dataDir);
+        vars.put("replicas", Integer.toString(layer.replicas()));
+        vars.put("readHost", primaryWithReplicas(layer, c) ? readServiceName(layer.name()) + "." + namespace + ".svc." + domain
+                : vars.get("host"));
+        if (c.port() != null) {
+            List<String> members = new ArrayList<>();
+            for (int i = 0; i < layer.replicas(); i++) {
+                members.add(layer.dataName() + "-" + i + "." + vars.get("headlessHost") + ":" + c.port().number());
+            }
+            vars.put("members", String.join(",", members));
+        }
         if (c.port() != null) vars.put("port", Integer.toString(c.port().number()));
         c.allPorts().forEach(p -> vars.put("ports." + p.name(), Integer.toString(p.number())));
         layer.settings().forEach((k, v) -> vars.put("settings." + k, v));

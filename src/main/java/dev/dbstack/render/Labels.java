@@ -21,6 +21,8 @@ public final class Labels {
     public static final String INIT_SETTINGS = "dbstack.dev/init-settings";
     /** Annotation on a database's StatefulSet: the engine of a type with engines (MySQL, Percona Server, MariaDB). */
     public static final String ENGINE = "dbstack.dev/engine";
+    /** The label the StatefulSet controller puts on each of its pods: its name, so a Service can select one pod. */
+    public static final String POD_NAME = "statefulset.kubernetes.io/pod-name";
     /** On an external database's client Service: {@code external}, so a later plan knows no data of it lives here. */
     public static final String DEPLOYMENT = "dbstack.dev/deployment";
     /**
