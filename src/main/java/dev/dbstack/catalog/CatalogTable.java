@@ -84,6 +84,52 @@ public final class CatalogTable {
         return out.toString();
     }
 
+    /**
+     * What {@code replicas:} does per type (the README's "Replicas" table is this): the most replicas, what the pods are
+     * to each other, what happens when one fails, and what to do before scaling down. Engines that say the same share
+     * a row.
+     */
+    public static String replicationMarkdown(Catalog catalog) {
+        StringBuilder out = new StringBuilder();
+        out.append("| type | replicas | the pods | when a pod fails | before scaling down |\n| --- | --- | --- | --- | --- |\n");
+        for (String type : catalog.types()) {
+            Map<List<Object>, List<String>> rows = new LinkedHashMap<>();
+            for (String engine : catalog.get(type).engines().isEmpty() ? java.util.Collections.<String>singletonList(null)
+                    : catalog.get(type).engines()) {
+                Component c = catalog.find(type, engine).orElseThrow();
+                Component.Replication r = c.replication();
+                List<Object> key = java.util.Arrays.asList(c.maxReplicas(), r.kind(), r.failover(), r.scaleDown());
+                rows.computeIfAbsent(key, k -> new ArrayList<>()).add(engine);
+            }
+            for (Map.Entry<List<Object>, List<String>> row : rows.entrySet()) {
+                int max = (Integer) row.getKey().get(0);
+                String kind = (String) row.getKey().get(1);
+                List<String> engines = row.getValue();
+                out.append("| `").append(type).append('`');
+                if (rows.size() > 1) {
+                    out.append(" (").append(engines.stream().map(e -> "`" + e + "`").collect(Collectors.joining(", "))).append(')');
+                }
+                out.append(" | ").append(max == 1 ? "1" : "1–" + max).append(" | ")
+                        .append(!c0(catalog, type, engines).hasServer() ? "no server: a volume the consuming containers mount"
+                                : kind == null ? "one server" : kind.equals(Component.Replication.PRIMARY)
+                                ? "pod 0 is the primary, the others replicas of it: `<layer>` reaches pod 0, `<layer>-read` every pod"
+                                : "every pod a member of one cluster, reached through `<layer>`")
+                        .append(" | ").append(!c0(catalog, type, engines).hasServer() ? "" : kind == null ? "the StatefulSet restarts it on its claim; the database is"
+                                + " unavailable until it is ready again" : cell((String) row.getKey().get(2)))
+                        .append(" | ").append(cell((String) row.getKey().get(3))).append(" |\n");
+            }
+        }
+        return out.toString();
+    }
+
+    private static Component c0(Catalog catalog, String type, List<String> engines) {
+        return catalog.find(type, engines.get(0)).orElseThrow();
+    }
+
+    private static String cell(String text) {
+        return text == null ? "" : text.strip().replace("|", "\\|").replaceAll("\\s*\n\\s*", " ");
+    }
+
     /** The same for a terminal: one block per type and engine. */
     public static String text(Catalog catalog) {
         StringBuilder out = new StringBuilder();

@@ -19,6 +19,10 @@ final class TypesCommand implements Callable<Integer> {
             + " as Markdown (the README's list of database parameters is this).")
     boolean parameters;
 
+    @Option(names = "--replicas", description = "Print what replicas: does per type (primary and replicas, or a cluster),"
+            + " what happens when a pod fails and what to do before scaling down, as Markdown (the README's table).")
+    boolean replicas;
+
     @Option(names = "--cwd", paramLabel = "DIR", description = "The project directory (default: the current directory).")
     Path cwd;
 
@@ -26,7 +30,7 @@ final class TypesCommand implements Callable<Integer> {
     public Integer call() {
         Path dir = cwd != null ? cwd : Path.of("");
         Catalog catalog = Files.isRegularFile(dir.resolve("Pulumi.yaml")) ? Catalog.load(dir) : Catalog.builtIn();
-        System.out.print(parameters ? CatalogTable.parametersMarkdown(catalog)
+        System.out.print(replicas ? CatalogTable.replicationMarkdown(catalog) : parameters ? CatalogTable.parametersMarkdown(catalog)
                 : markdown ? CatalogTable.markdown(catalog) : CatalogTable.text(catalog));
         return 0;
     }
