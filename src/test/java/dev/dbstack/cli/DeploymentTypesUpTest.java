@@ -10,12 +10,10 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,23 +54,12 @@ class DeploymentTypesUpTest {
 
     record Result(int exit, String out, String err) {}
 
-    private static Result cli(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("-C", dir.toString(), "--stack", TestProject.STACK));
-        if (!args[0].equals("preview") && !args[0].equals("outputs")) command.add("--yes");
-        Path err = Files.createTempFile(dir, "stderr", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
-        pb.environment().put("DBSTACK_CONFIG_PASSPHRASE", PASSPHRASE);
-        pb.environment().remove("PULUMI_CONFIG_PASSPHRASE");
-        pb.environment().remove("DBSTACK_BACKEND_URL");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String stderr = Files.readString(err);
-        Files.delete(err);
-        return new Result(p.exitValue(), out, stderr);
+    private static Result cli(Path dir, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--stack", TestProject.STACK));
+        if (!args[0].equals("preview") && !args[0].equals("outputs")) all.add("--yes");
+        CliProcess r = CliProcess.run(dir, PASSPHRASE, all.toArray(String[]::new));
+        return new Result(r.exit(), r.out(), r.err());
     }
 
     private static void inSandbox(Path dir, Consumer<KubernetesClient> look) {

@@ -62,10 +62,15 @@ public final class TestProject {
      * stays free to change.
      */
     public static TestProject copyOfExample(Path dir) {
+        return copyOf(Path.of(""), dir);
+    }
+
+    /** A copy of the project in {@code source} (its Pulumi.yaml and every file in its stacks/) in {@code dir}. */
+    public static TestProject copyOf(Path source, Path dir) {
         try {
-            Files.copy(Path.of("Pulumi.yaml"), dir.resolve("Pulumi.yaml"));
+            Files.copy(source.resolve("Pulumi.yaml"), dir.resolve("Pulumi.yaml"));
             Files.createDirectories(dir.resolve("stacks"));
-            try (java.util.stream.Stream<Path> stacks = Files.list(Path.of("stacks"))) {
+            try (java.util.stream.Stream<Path> stacks = Files.list(source.resolve("stacks"))) {
                 for (Path f : stacks.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve("stacks").resolve(f.getFileName()));
             }
         } catch (IOException e) {
