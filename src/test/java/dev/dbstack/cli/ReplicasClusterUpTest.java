@@ -57,7 +57,8 @@ class ReplicasClusterUpTest {
         assertThat(one.mq().getStatus().getReadyReplicas()).isEqualTo(1);
         assertThat(one.bus().getStatus().getReadyReplicas()).isEqualTo(3);
         assertThat(one.busCluster().getData().get("50-dbstack-cluster.conf"))
-                .contains("cluster_formation.classic_config.nodes.1 = rabbit@bus-0.bus-headless.a\n");
+                .contains("cluster_formation.classic_config.nodes.1 = rabbit@bus-0.bus-headless.a\n")
+                .contains("cluster_formation.classic_config.nodes.3 = rabbit@bus-2.bus-headless.a\n");
         assertThat(one.mqCluster()).isNull();
         assertThat(one.claims()).isEqualTo(4);
         assertThat(cli(dir, "preview").out()).contains("No changes.");
@@ -74,7 +75,8 @@ class ReplicasClusterUpTest {
         assertThat(three.mq().getSpec().getReplicas()).isEqualTo(3);
         assertThat(three.mq().getStatus().getReadyReplicas()).isEqualTo(3);
         assertThat(three.mqCluster().getData().get("50-dbstack-cluster.conf"))
-                .contains("cluster_formation.classic_config.nodes.1 = rabbit@mq-0.mq-headless.a\n");
+                .contains("cluster_formation.classic_config.nodes.1 = rabbit@mq-0.mq-headless.a\n")
+                .contains("cluster_formation.classic_config.nodes.3 = rabbit@mq-2.mq-headless.a\n");
         assertThat(three.claims()).isEqualTo(6);
         // The same pod template as a layer of 3 from the start: names aside, nothing depends on how it got there.
         assertThat(three.mq().getSpec().getTemplate().getSpec().getInitContainers()).extracting(c -> c.getName())

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replicas of the types whose pods form one cluster of equals: RabbitMQ joins its pods by classic config peer
- * discovery with pod 0 the seed, and a blank pod but pod 0 waits for pod 0's node before its first boot;
+ * discovery listing every pod, and a blank pod but pod 0 waits for pod 0's node before its first boot;
  * Elasticsearch stays one node (multi-node needs transport TLS with a CA every node trusts).
  */
 class ReplicasClusterRenderTest {
@@ -81,8 +81,10 @@ class ReplicasClusterRenderTest {
         assertThat(config.getData().get("50-dbstack-cluster.conf"))
                 .contains("cluster_formation.peer_discovery_backend = classic_config\n")
                 .contains("cluster_formation.classic_config.nodes.1 = rabbit@mq-0.mq-headless.shop\n")
-                .doesNotContain("nodes.2");
-        // The name peer discovery lists is the one RABBITMQ_NODENAME gives pod 0.
+                .contains("cluster_formation.classic_config.nodes.2 = rabbit@mq-1.mq-headless.shop\n")
+                .contains("cluster_formation.classic_config.nodes.3 = rabbit@mq-2.mq-headless.shop\n")
+                .doesNotContain("nodes.4");
+        // The names peer discovery lists are the ones RABBITMQ_NODENAME gives the pods.
         assertThat(r.env()).containsEntry("RABBITMQ_NODENAME", "rabbit@$(POD_NAME).mq-headless.shop");
 
         assertThat(r.server().getVolumeMounts()).anySatisfy(m -> {
@@ -122,10 +124,11 @@ class ReplicasClusterRenderTest {
     }
 
     @Test
-    void moreRabbitmqReplicasChangeOnlyTheCountSoNoNodeRestarts(@TempDir Path dir) {
+    void moreRabbitmqReplicasChangeTheListButNotThePodTemplateSoNoNodeRestarts(@TempDir Path dir) {
         LayerRender three = rabbitmq(dir.resolve("3"), 3);
         LayerRender seven = rabbitmq(dir.resolve("7"), 7);
-        assertThat(seven.object(ConfigMap.class).getData()).isEqualTo(three.object(ConfigMap.class).getData());
+        assertThat(seven.object(ConfigMap.class).getData().get("50-dbstack-cluster.conf"))
+                .contains("nodes.7 = rabbit@mq-6.mq-headless.shop\n");
         assertThat(seven.statefulSet().getSpec().getTemplate()).isEqualTo(three.statefulSet().getSpec().getTemplate());
     }
 

@@ -23,7 +23,7 @@ import java.util.List;
  * owner can read), so an init container copies it into {@code HOME}, an emptyDir, and sets its mode.
  *
  * <p>With {@code replicas > 1} the pods form one cluster by classic config peer discovery (no RBAC, unlike the
- * Kubernetes backend), pod 0 its seed; see {@link #clusterConfig}.
+ * Kubernetes backend), pod 0 the first; see {@link #clusterConfig}.
  */
 public final class RabbitmqHook implements TypeHook {
     /** The image's {@code HOME} and {@code RABBITMQ_DATA_DIR}; the data volume is mounted below it at mnesia/. */
@@ -121,17 +121,25 @@ public final class RabbitmqHook implements TypeHook {
     }
 
     /**
-     * Peer discovery runs only on a node's first boot, on a blank database (RabbitMQ's cluster formation guide): the
-     * node joins the first listed peer it reaches, or, reaching none, starts a cluster of its own. So the list is pod 0
-     * alone, the same for any number of replicas (no restart of every node when replicas change): pod 0, blank, finds
-     * only itself and starts the cluster; every other blank pod joins it. A node with data never rediscovers: pod 0
-     * of a single node scaled up keeps its database, and the new pods join it. No {@code cluster_partition_handling}:
-     * RabbitMQ's default, because {@code pause_minority} would stop a two-node cluster when either node fails.
+     * Every pod's node, as RabbitMQ's guide lists a cluster's members. Peer discovery runs only on a node's first boot,
+     * on a blank database (RabbitMQ's cluster formation guide), so a node with data never reads the list: pod 0 of a
+     * single node scaled up keeps its database, and the new pods join it. A blank node queries the listed nodes it
+     * reaches and joins the one with the largest cluster, the oldest among equals (rabbit_peer_discovery:
+     * sort_nodes_and_props); since 4.0 only once it reaches two of them, itself included, else it retries (30 times,
+     * a second apart) and then boots standalone. With OrderedReady: pod 0 of a new cluster reaches only itself and,
+     * after those retries, starts the cluster; every later pod reaches pod 0's cluster and joins it. More replicas
+     * change this file only: the pod template names the ConfigMap, so no node restarts, and each new pod mounts the
+     * new list when it is created. No {@code cluster_partition_handling}: RabbitMQ's default, because
+     * {@code pause_minority} would stop a two-node cluster when either node fails.
      */
     static String clusterConfig(Context ctx) {
-        return "# dbstack: the pods of layer " + ctx.layer().name() + " form one cluster, pod 0 its seed.\n"
-                + "cluster_formation.peer_discovery_backend = classic_config\n"
-                + "cluster_formation.classic_config.nodes.1 = " + nodeName(ctx, 0) + "\n";
+        StringBuilder conf = new StringBuilder("# dbstack: the " + ctx.layer().replicas() + " pods of layer "
+                + ctx.layer().name() + " form one cluster.\n"
+                + "cluster_formation.peer_discovery_backend = classic_config\n");
+        for (int i = 0; i < ctx.layer().replicas(); i++) {
+            conf.append("cluster_formation.classic_config.nodes.").append(i + 1).append(" = ").append(nodeName(ctx, i)).append('\n');
+        }
+        return conf.toString();
     }
 
     private static void cluster(Context ctx, PodSpec pod, Container server) {
@@ -141,9 +149,9 @@ public final class RabbitmqHook implements TypeHook {
         server.getVolumeMounts().add(new VolumeMountBuilder().withName(CLUSTER_VOLUME).withMountPath(CONF_D + "/" + CLUSTER_FILE)
                 .withSubPath(CLUSTER_FILE).withReadOnly(true).build());
 
-        // A blank node that reaches no peer starts a cluster of its own ("proceeding as a standalone node"), ready
-        // and alone for good: a split the Services would hide. So a blank pod other than pod 0 starts only once pod 0's
-        // node runs. A node with data (its database directory mnesia/<node name> exists) rejoins by itself: no wait.
+        // A blank node that reaches no cluster boots standalone ("proceeding as a standalone node"), ready and alone
+        // for good: a split the Services would hide. So a blank pod other than pod 0 starts only once pod 0's node
+        // runs. A node with data (its database directory mnesia/<node name> exists) rejoins by itself: no wait.
         String data = server.getVolumeMounts().stream().filter(m -> ctx.component().storage().mountPath().equals(m.getMountPath()))
                 .map(VolumeMount::getName).findFirst().orElseThrow();
         List<EnvVar> env = new ArrayList<>();
