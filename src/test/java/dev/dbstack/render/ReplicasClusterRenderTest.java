@@ -67,6 +67,8 @@ class ReplicasClusterRenderTest {
         assertThat(init(r.pod(), "wait-for-seed")).isNull();
         assertThat(r.pod().getVolumes()).noneMatch(v -> v.getName().equals("cluster-config"));
         assertThat(r.server().getVolumeMounts()).noneMatch(m -> m.getMountPath().startsWith("/etc/rabbitmq/conf.d"));
+        assertThat(r.server().getReadinessProbe().getExec().getCommand())
+                .containsExactly("rabbitmq-diagnostics", "-q", "check_port_connectivity");
     }
 
     @Test
@@ -112,6 +114,10 @@ class ReplicasClusterRenderTest {
             assertThat(m.getReadOnly()).isTrue();
         });
         assertThat(wait.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/var/lib/rabbitmq"));
+
+        // Readiness that a node waiting for its peers passes, or OrderedReady would never start them.
+        assertThat(r.server().getReadinessProbe().getExec().getCommand()).containsExactly("rabbitmq-diagnostics", "-q", "ping");
+        assertThat(r.server().getReadinessProbe().getPeriodSeconds()).isEqualTo(30);
 
         // A cluster: the Services (the Maestro name too) select every pod, and there is no read Service.
         List<Service> services = r.service().objects().stream().filter(o -> o instanceof Service).map(o -> (Service) o).toList();

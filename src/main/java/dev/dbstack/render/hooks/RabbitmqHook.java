@@ -145,6 +145,12 @@ public final class RabbitmqHook implements TypeHook {
     private static void cluster(Context ctx, PodSpec pod, Container server) {
         pod.getVolumes().add(new VolumeBuilder().withName(CLUSTER_VOLUME).withNewConfigMap()
                 .withName(clusterConfigName(ctx.dataName())).endConfigMap().build());
+        // OrderedReady creates pod k only once pod k-1 is ready, and after the whole cluster stopped a node with data
+        // waits for its peers before it finishes booting: a probe that needs a booted node (check_port_connectivity)
+        // would hold back the very peers pod 0 waits for. RabbitMQ's clustering guide ("Restarts and Health Checks")
+        // names ping as the check that passes while a node waits for its peers: the runtime is up.
+        server.getReadinessProbe().getExec().setCommand(List.of("rabbitmq-diagnostics", "-q", "ping"));
+
         // One file into the image's conf.d, whose own files stay.
         server.getVolumeMounts().add(new VolumeMountBuilder().withName(CLUSTER_VOLUME).withMountPath(CONF_D + "/" + CLUSTER_FILE)
                 .withSubPath(CLUSTER_FILE).withReadOnly(true).build());
