@@ -207,9 +207,16 @@ final class DatabaseRenderer {
         if (consumers != null && !Boolean.TRUE.equals(pod.getHostNetwork())) {
             objects.add(NetworkPolicies.ingress(namespace, labels, dataId, c.allPorts(), consumers));
         }
+        // A hook's ConfigMaps and Secrets before the workload, whose pods mount them (objects apply in order).
+        List<HasMetadata> extra = hook == null ? List.of() : hook.extraObjects(ctx);
+        extra.stream().filter(DatabaseRenderer::mounted).forEach(objects::add);
         objects.add(sts);
-        if (hook != null) objects.addAll(hook.extraObjects(ctx));
+        extra.stream().filter(o -> !mounted(o)).forEach(objects::add);
         return new RenderedService(id, layer, namespace, objects, outputs, null);
+    }
+
+    private static boolean mounted(HasMetadata o) {
+        return o instanceof io.fabric8.kubernetes.api.model.ConfigMap || o instanceof io.fabric8.kubernetes.api.model.Secret;
     }
 
     /** The weight of the preferred (anti-)affinity: the scheduler's highest, as nothing else dbstack asks competes. */
