@@ -107,7 +107,8 @@ class ReplicasMongodbRenderTest {
         String script = c.getCommand().get(5);
         assertThat(script).contains("const hosts = ['" + host(0) + "', '" + host(1) + "', '" + host(2) + "'];")
                 .contains("replSetInitiate: {_id: setName, members: [{_id: 0, host: hosts[0]}]}")
-                .contains("NotYetInitialized").contains("rs.add(host)").contains("rs.remove(host)")
+                .contains("NotYetInitialized").contains("replSetReconfig").contains("c.members.push({_id: Math.max(...c.members.map(m => m._id)) + 1, host: host})")
+                .contains("c.members.filter(m => m.host !== host)")
                 .contains("process.env.MONGO_PASSWORD").contains("'" + host(3) + "'").doesNotContain("'" + host(7) + "'");
         assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("MONGO_PASSWORD") && e.getValueFrom() != null
                 && e.getValueFrom().getSecretKeyRef().getName().equals("docs-credentials")
@@ -150,5 +151,93 @@ class ReplicasMongodbRenderTest {
         LayerRender seven = render(dir.resolve("d"), "7");
         assertThat(seven.object(Job.class).getSpec().getTemplate().getSpec().getContainers().get(0).getCommand().get(5))
                 .contains("const beyond = [];");
+    }
+
+    // ---- the Job's script, run by node against a simulated set (mongodb/replica-set-mock.js) -------------------
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static boolean nodeAvailable() {
+        try {
+            return new ProcessBuilder("node", "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static String script(Path dir, int replicas) {
+        return render(dir.resolve("r" + replicas), Integer.toString(replicas)).object(Job.class).getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getCommand().get(5);
+    }
+
+    /** A set config of the given pods, ids as rs.add would give them. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode config(int version, int... pods) {
+        var c = JSON.createObjectNode().put("_id", "rs0").put("version", version);
+        var members = c.putArray("members");
+        for (int i = 0; i < pods.length; i++) members.addObject().put("_id", i).put("host", host(pods[i]));
+        return c;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode run(Path dir, String script, com.fasterxml.jackson.databind.JsonNode config,
+                                                               java.util.Map<Integer, String> pods) throws Exception {
+        var scenario = JSON.createObjectNode();
+        scenario.set("config", config == null ? JSON.nullNode() : config);
+        var podStates = scenario.putObject("pods");
+        pods.forEach((i, state) -> podStates.put(host(i), state));
+        Path js = Files.createTempFile(dir, "script", ".js");
+        Files.writeString(js, script);
+        Path sc = Files.createTempFile(dir, "scenario", ".json");
+        Files.writeString(sc, JSON.writeValueAsString(scenario));
+        Path mock;
+        try (var in = ReplicasMongodbRenderTest.class.getResourceAsStream("/mongodb/replica-set-mock.js")) {
+            mock = dir.resolve("mock.js");
+            Files.write(mock, in.readAllBytes());
+        }
+        Process p = new ProcessBuilder("node", mock.toString(), js.toString(), sc.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return JSON.readTree(out);
+    }
+
+    private static List<String> hosts(com.fasterxml.jackson.databind.JsonNode config) {
+        List<String> out = new java.util.ArrayList<>();
+        config.path("members").forEach(m -> out.add(m.path("host").asText()));
+        return out;
+    }
+
+    @Test
+    void theScriptInitiatesOnPodZeroAddsFreshPodsIsIdempotentAndNeverAddsAPodWithOldData(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(nodeAvailable(), "node is not installed");
+        String three = script(dir, 3);
+        var fresh = java.util.Map.of(0, "fresh", 1, "fresh", 2, "fresh", 3, "fresh", 4, "fresh");
+
+        // A new set (or a standalone with data turning into one): pod 0 alone first, then the others one by one.
+        var first = run(dir, three, null, fresh);
+        assertThat(first.path("ok").asBoolean()).as(first.toString()).isTrue();
+        assertThat(hosts(first.path("config"))).containsExactly(host(0), host(1), host(2));
+        assertThat(first.path("config").path("version").asInt()).isEqualTo(3);
+        assertThat(first.path("commands").toString()).contains(host(0) + " replSetInitiate");
+
+        // Run again: nothing to do.
+        var again = run(dir, three, first.path("config"), fresh);
+        assertThat(again.path("ok").asBoolean()).as(again.toString()).isTrue();
+        assertThat(again.path("commands").toString()).doesNotContain("replSetInitiate").doesNotContain("replSetReconfig");
+
+        // Three to five: pods 3 and 4 are added.
+        var five = run(dir, script(dir, 5), first.path("config"), fresh);
+        assertThat(five.path("ok").asBoolean()).as(five.toString()).isTrue();
+        assertThat(hosts(five.path("config"))).containsExactly(host(0), host(1), host(2), host(3), host(4));
+
+        // Five to three: the stopped pods' members are removed, one reconfig each.
+        var down = run(dir, three, five.path("config"), java.util.Map.of(0, "fresh", 1, "fresh", 2, "fresh", 3, "down", 4, "down"));
+        assertThat(down.path("ok").asBoolean()).as(down.toString()).isTrue();
+        assertThat(hosts(down.path("config"))).containsExactly(host(0), host(1), host(2));
+
+        // A pod back with data of an earlier membership: not added, the Job fails and says what to do.
+        var stale = run(dir, three, config(4, 0, 1), java.util.Map.of(0, "fresh", 1, "fresh", 2, "stale"));
+        assertThat(stale.path("ok").asBoolean()).isFalse();
+        assertThat(stale.path("error").asText()).contains("pod 2").contains("earlier replica set membership")
+                .contains("Delete its claim");
+        assertThat(hosts(stale.path("config"))).containsExactly(host(0), host(1));
     }
 }
