@@ -239,5 +239,12 @@ class ReplicasMongodbRenderTest {
         assertThat(stale.path("error").asText()).contains("pod 2").contains("earlier replica set membership")
                 .contains("Delete its claim");
         assertThat(hosts(stale.path("config"))).containsExactly(host(0), host(1));
+
+        // Pod 0 in no set while another pod is (pod 0 lost its claim): no new set is initiated beside the old one.
+        var lost = run(dir, three, null, java.util.Map.of(0, "fresh", 1, "stale", 2, "fresh"));
+        assertThat(lost.path("ok").asBoolean()).isFalse();
+        assertThat(lost.path("error").asText()).contains("not initiating");
+        assertThat(lost.path("config").isNull()).isTrue();
+        assertThat(lost.path("commands").toString()).doesNotContain("replSetInitiate");
     }
 }

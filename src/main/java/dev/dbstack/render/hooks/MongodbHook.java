@@ -194,8 +194,8 @@ public final class MongodbHook implements TypeHook {
     }
 
     /**
-     * The Job's mongosh script, idempotent: run again it changes nothing. Pod 0 uninitiated: the set is initiated with
-     * pod 0 alone, whose data (a standalone server's until now) is the set's. Then, on the primary wherever it is:
+     * The Job's mongosh script, idempotent: run again it changes nothing. Pod 0 uninitiated, and no other pod in a set
+     * either: the set is initiated with pod 0 alone, whose data (a standalone server's until now) is the set's. Then, on the primary wherever it is:
      * members of pods beyond the count (stopped by a scale-down) are removed, which needs a majority still running;
      * each missing pod is added only while it never belonged to a set (its status NotYetInitialized: it holds only
      * the root user its first start created, which initial sync replaces with the set's data). A pod that returns with
@@ -225,10 +225,21 @@ public final class MongodbHook implements TypeHook {
                 "    }",
                 "  }",
                 "}",
-                "const first = retry('pod 0', () => open(hosts[0], 'directConnection=true'));",
+                "const direct = host => open(host, 'directConnection=true');",
+                "const first = retry('pod 0', () => direct(hosts[0]));",
                 "const status = retry('pod 0', () => command(first, {replSetGetStatus: 1}));",
                 "if (status.ok !== 1) {",
                 "  if (status.codeName !== 'NotYetInitialized') throw new Error('pod 0: ' + status.errmsg);",
+                // Only when no pod is in a set yet: a pod 0 that lost its claim would otherwise start a new, empty set
+                // under the same name beside the one the others hold (it is to rejoin that one and copy it).
+                "  for (let i = 1; i < hosts.length; i++) {",
+                "    const s = retry('pod ' + i, () => command(direct(hosts[i]), {replSetGetStatus: 1}));",
+                "    if (s.ok === 1 || s.codeName !== 'NotYetInitialized') {",
+                "      throw new Error('pod 0 is in no replica set but pod ' + i + ' is (' + (s.codeName || s.set) + '): not initiating'",
+                "        + ' a new set beside it. If pod 0 lost its data it rejoins the set once a majority runs; otherwise see the'",
+                "        + ' logs of the pods');",
+                "    }",
+                "  }",
                 "  const r = first.runCommand({replSetInitiate: {_id: setName, members: [{_id: 0, host: hosts[0]}]}});",
                 "  if (r.ok !== 1) throw new Error('replSetInitiate: ' + r.errmsg);",
                 "  print('initiated replica set ' + setName + ' with ' + hosts[0]);",
@@ -258,7 +269,7 @@ public final class MongodbHook implements TypeHook {
                 "for (let i = 1; i < hosts.length; i++) {",
                 "  const host = hosts[i];",
                 "  if (members().includes(host)) continue;",
-                "  const s = retry('pod ' + i, () => command(open(host, 'directConnection=true'), {replSetGetStatus: 1}));",
+                "  const s = retry('pod ' + i, () => command(direct(host), {replSetGetStatus: 1}));",
                 "  if (s.ok === 1 || s.codeName !== 'NotYetInitialized') {",
                 "    throw new Error('pod ' + i + ' (' + host + ') holds data of an earlier replica set membership (' + (s.codeName || s.set)",
                 "      + '), which may lack writes taken since: it is not added. Delete its claim and pod so it starts empty and'",
