@@ -98,4 +98,24 @@ class ReplicasMongodbUpTest {
                 .contains("- delete Job a/" + five.jobs().get(0).getMetadata().getName())
                 .contains("- delete Secret a/docs-keyfile").contains("data-docs-4").doesNotContain("delete PersistentVolumeClaim");
     }
+
+    @Test
+    void aStandaloneBecomesAReplicaSetOnItsOwnClaim(@TempDir Path dir) {
+        TestProject project = TestProject.create(dir, STACK.replace("replicas: 3", "replicas: 1"));
+        CliTest.Result first = run(dir, "up");
+        assertThat(first.exit()).as(first.out() + first.err()).isZero();
+        assertThat(first.out()).doesNotContain("Job").doesNotContain("docs-keyfile");
+        assertThat(run(dir, "outputs", "--show-secrets").out()).contains("@docs.a.svc.cluster.local:27017/?authSource=admin");
+
+        project.edit(TestProject.STACK, "replicas: 1", "replicas: 3");
+        CliTest.Result second = run(dir, "up");
+        assertThat(second.exit()).as(second.out() + second.err()).isZero();
+        assertThat(second.out()).contains("~ update StatefulSet a/docs").containsPattern("\\+ create Job a/docs-rs3-[0-9a-f]{6}")
+                .doesNotContain("replace StatefulSet").doesNotContain("delete PersistentVolumeClaim");
+        Live three = live(dir);
+        assertThat(three.pods()).containsExactly("docs-0", "docs-1", "docs-2");
+        assertThat(three.claims()).isEqualTo(3);
+        assertThat(complete(three.jobs().get(0))).isTrue();
+        assertThat(run(dir, "preview").out()).contains("No changes.");
+    }
 }
