@@ -60,6 +60,7 @@ final class SandboxControllers implements AutoCloseable {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final String STATEFUL_SETS = "apps/statefulsets";
     private static final String DEPLOYMENTS = "apps/deployments";
+    private static final String JOBS = "batch/jobs";
     private static final String PODS = "/pods";
     private static final String CLAIMS = "/persistentvolumeclaims";
     /** Queue prefix of an object whose owners are all gone: the garbage collector's, not a controller's. */
@@ -100,6 +101,7 @@ final class SandboxControllers implements AutoCloseable {
         objects.locked(() -> {
             objects.list(STATEFUL_SETS, null).forEach(o -> enqueue(STATEFUL_SETS, o));
             objects.list(DEPLOYMENTS, null).forEach(o -> enqueue(DEPLOYMENTS, o));
+            objects.list(JOBS, null).forEach(o -> enqueue(JOBS, o));
             objects.list(CLAIMS, null).forEach(o -> enqueue(CLAIMS, o));
             SandboxVelero.TYPES.forEach(t -> objects.list(t, null).forEach(o -> enqueue(t, o)));
             return null;
@@ -135,7 +137,7 @@ final class SandboxControllers implements AutoCloseable {
         boolean deleted = c.action().equals("DELETED");
         if (!deleted && orphaned(c.object())) enqueue(GARBAGE + c.type(), c.object());
         switch (c.type()) {
-            case STATEFUL_SETS, DEPLOYMENTS -> {
+            case STATEFUL_SETS, DEPLOYMENTS, JOBS -> {
                 if (!deleted) enqueue(c.type(), c.object());
             }
             case PODS -> {
@@ -207,6 +209,7 @@ final class SandboxControllers implements AutoCloseable {
             case STATEFUL_SETS -> reconcile(SERIALIZATION.convertValue(o, StatefulSet.class));
             case DEPLOYMENTS -> reconcile(SERIALIZATION.convertValue(o, Deployment.class));
             case CLAIMS -> bind(o);
+            case JOBS -> complete(o);
             case SandboxVelero.BACKUPS, SandboxVelero.RESTORES, SandboxVelero.SCHEDULES, SandboxVelero.LOCATIONS -> velero.reconcile(type, o,
                     () -> released(type, SERIALIZATION.convertValue(o.get("metadata"), ObjectMeta.class)));
             default -> { }
@@ -344,6 +347,25 @@ final class SandboxControllers implements AutoCloseable {
                 .addNewCondition().withType("Progressing").withStatus("True").withReason("NewReplicaSetAvailable").endCondition()
                 .build();
         if (!status.equals(d.getStatus())) setStatus(DEPLOYMENTS, d.getMetadata().getNamespace(), d.getMetadata().getName(), status);
+    }
+
+    /**
+     * A Job succeeds once, as soon as it is released (like a workload's readiness): {@code succeeded: 1} and the
+     * {@code Complete} condition. No pod runs; a finished Job is left alone.
+     */
+    private void complete(ObjectNode job) {
+        JsonNode status = job.path("status");
+        if (status.path("succeeded").asInt(0) > 0 || status.path("failed").asInt(0) > 0) return;
+        JsonNode meta = job.path("metadata");
+        if (!released(JOBS, SERIALIZATION.convertValue(meta, ObjectMeta.class))) return;
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        ObjectNode body = job.deepCopy();
+        ObjectNode done = SandboxApi.JSON.createObjectNode().put("succeeded", 1).put("startTime", now).put("completionTime", now);
+        done.putArray("conditions").addObject().put("type", "Complete").put("status", "True")
+                .put("lastProbeTime", now).put("lastTransitionTime", now);
+        body.set("status", done);
+        ((ObjectNode) body.get("metadata")).remove("resourceVersion");
+        check(api.update(path(JOBS, meta.path("namespace").asText(), meta.path("name").asText()).status(), body));
     }
 
     /** A claim nobody has bound yet (one dbstack created itself) is bound with the capacity it asks for. */

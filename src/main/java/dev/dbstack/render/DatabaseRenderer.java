@@ -144,7 +144,12 @@ final class DatabaseRenderer {
 
         Resources res = layer.resources().orElse(new Resources(c.resources().cpu(), c.resources().memory()));
         String keyPath = "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]";
-        TypeHook.Context ctx = new TypeHook.Context(layer, c, group, namespace, keyPath, data, secretName(data), res, labels);
+        Map<String, String> credentialValues = new TreeMap<>();
+        vars.forEach((k, v) -> {
+            if (k.startsWith("credentials.")) credentialValues.put(k.substring("credentials.".length()), v);
+        });
+        TypeHook.Context ctx = new TypeHook.Context(layer, c, group, namespace, keyPath, data, secretName(data), res, labels,
+                credentialValues);
         Container server = server(c, plainVars, secretName(data), res);
         String configChecksum = null;
         if (!layer.parameters().isEmpty()) {

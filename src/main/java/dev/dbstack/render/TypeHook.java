@@ -48,9 +48,13 @@ public interface TypeHook {
      * @param credentialsSecret the Secret with the type's credentials and secret outputs
      * @param resources         the layer's CPU and memory, the catalog's defaults filled in
      * @param labels            the labels of the layer's objects
+     * @param credentials       the plaintext of the type's {@code credentials:} by name, only for the data of a Secret
+     *                          the hook renders (a replica set's keyfile); Pulumi hands placeholders that it resolves
+     *                          in Secret data only, so a value must never reach any other object
      */
     record Context(DatabaseLayer layer, Component component, ClusterGroup group, String namespace, String keyPath,
-                   String dataName, String credentialsSecret, Resources resources, Map<String, String> labels) {
+                   String dataName, String credentialsSecret, Resources resources, Map<String, String> labels,
+                   Map<String, String> credentials) {
 
         /** A setting of the layer, with the catalog's default filled in. */
         public String setting(String name) {

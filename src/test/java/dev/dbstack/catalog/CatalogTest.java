@@ -69,10 +69,10 @@ class CatalogTest {
     void brokenComponentsAreReportedWithFileAndLine(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("components"));
         String pg = Files.readString(Path.of("components/postgresql.yaml"));
-        Files.writeString(dir.resolve("components/postgresql.yaml"), pg.replace("maxReplicas: 1", "maxReplica: 1"));
+        Files.writeString(dir.resolve("components/postgresql.yaml"), pg.replaceFirst("maxReplicas: (\\d+)", "maxReplica: $1"));
         UserInputException typo = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
         assertThat(typo.problems()).singleElement().extracting(Problem::render).asString()
-                .startsWith("components/postgresql.yaml:15: maxReplica: unknown key; did you mean 'maxReplicas'? (allowed: args,");
+                .startsWith("components/postgresql.yaml:" + lineOf(pg, "maxReplicas:") + ": maxReplica: unknown key; did you mean 'maxReplicas'? (allowed: args,");
 
         Files.writeString(dir.resolve("components/postgresql.yaml"), pg
                 .replace("value: \"{{settings.user}}\", description: database user", "value: \"{{credentials.password}}\", description: database user")
@@ -81,8 +81,8 @@ class CatalogTest {
         assertThat(leaks.problems()).extracting(Problem::render).containsExactlyInAnyOrder(
                 "components/postgresql.yaml: outputs.USERNAME: uses credentials.password and so must be secret: true",
                 "components/postgresql.yaml: outputs.POSTGRES_URI: unknown template variable 'hots'; known: [credentials.password,"
-                        + " dataDir, engine, headlessHost, host, layer, namespace, port, ports.postgresql, settings.database,"
-                        + " settings.user, version]");
+                        + " dataDir, engine, headlessHost, host, layer, members, namespace, port, ports.postgresql, readHost,"
+                        + " replicas, settings.database, settings.user, version]");
     }
 
     @Test
@@ -236,5 +236,12 @@ class CatalogTest {
                     () -> Catalog.parseOne(fs.getPath("/components/broken.yaml"), "components/broken.yaml"));
             assertThat(e.getMessage()).isEqualTo("components/broken.yaml:2: type: duplicate key (first at line 1)");
         }
+    }
+
+    /** The 1-based line of the first line of {@code text} that starts with {@code prefix}. */
+    private static int lineOf(String text, String prefix) {
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) if (lines[i].startsWith(prefix)) return i + 1;
+        throw new AssertionError(prefix + " not found");
     }
 }

@@ -120,4 +120,36 @@ class SandboxControllersTest extends SandboxTestBase {
         go.set(true);
         assertThat(awaitReady("postgresql-1").getStatus().getReadyReplicas()).isEqualTo(1);
     }
+
+    private static io.fabric8.kubernetes.api.model.batch.v1.Job job(String name) {
+        return new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                .withNewMetadata().withName(name).withNamespace("shop").endMetadata()
+                .withNewSpec().withNewTemplate().withNewSpec().withRestartPolicy("OnFailure")
+                .addNewContainer().withName("once").withImage("busybox").withCommand("true").endContainer()
+                .endSpec().endTemplate().endSpec().build();
+    }
+
+    private io.fabric8.kubernetes.api.model.batch.v1.Job awaitComplete(String name) {
+        return client.batch().v1().jobs().inNamespace("shop").withName(name).waitUntilCondition(j -> j != null
+                && j.getStatus() != null && j.getStatus().getConditions() != null && j.getStatus().getConditions().stream()
+                .anyMatch(c -> c.getType().equals("Complete") && c.getStatus().equals("True")), 10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aJobSucceedsOnceReleased() {
+        java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean(false);
+        sandbox.holdReadiness("shop", "held", age -> go.get());
+        client.resource(job("once")).create();
+        client.resource(job("held")).create();
+
+        var once = awaitComplete("once");
+        assertThat(once.getStatus().getSucceeded()).isEqualTo(1);
+        assertThat(once.getStatus().getCompletionTime()).isNotNull();
+        var held = client.batch().v1().jobs().inNamespace("shop").withName("held").get();
+        assertThat(held.getStatus() == null || held.getStatus().getSucceeded() == null).isTrue();
+
+        go.set(true);
+        assertThat(awaitComplete("held").getStatus().getSucceeded()).isEqualTo(1);
+        assertThat(sandbox.controllerError()).isNull();
+    }
 }
