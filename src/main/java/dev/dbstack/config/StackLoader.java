@@ -708,7 +708,8 @@ public final class StackLoader {
         Long storage = readStorage(o, "storage");
         String storageClass = storageClass(o);
         long replicas = o.integer("replicas", 1, c.maxReplicas(), c.maxReplicas() == 1
-                ? c.title() + " runs as a single server in dbstack; replicas" : "replicas").orElse(1L);
+                ? c.title() + " runs as a single server in dbstack" + replicatingEngines(type) + "; replicas" : "replicas")
+                .orElse(1L);
         String renamedFrom = o.string("renamedFrom").orElse(null);
         if (renamedFrom != null) {
             Names.checkLayerName(renamedFrom).ifPresent(m -> o.problem("renamedFrom", m));
@@ -790,6 +791,13 @@ public final class StackLoader {
      * {@code deployment: dedicated | local | external} (dedicated when left out) and, for external, {@code external:
      * {host, port, check}}; null when it is wrong (the problem is reported).
      */
+    /** For an engine of one server: the type's engines that have replicas, if any (MariaDB beside MySQL). */
+    private String replicatingEngines(Component type) {
+        List<String> engines = type.engines().stream()
+                .filter(e -> catalog.find(type.type(), e).map(x -> x.maxReplicas() > 1).orElse(false)).toList();
+        return engines.isEmpty() ? "" : " (replicas need engine " + String.join(" or ", engines) + ")";
+    }
+
     private static Deployment readDeployment(ConfigObject o, Component c, long replicas) {
         String text = o.string("deployment").orElse(Deployment.Type.DEDICATED.toString());
         List<String> names = java.util.Arrays.stream(Deployment.Type.values()).map(Deployment.Type::toString).toList();
