@@ -3,6 +3,7 @@ package dev.dbstack.render;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dbstack.config.PassphraseCrypter;
 import dev.dbstack.config.StackLoader;
 import dev.dbstack.testing.FixedCredentials;
 import dev.dbstack.testing.KubernetesSchema;
@@ -145,6 +146,21 @@ class ReplicasMysqlRenderTest {
         assertThatThrownBy(() -> new StackLoader(project.catalog(), null).load(StackLoader.loadProject(project.dir()),
                 TestProject.STACK))
                 .hasMessageContaining("layers[db].replicas: replicas must be a whole number from 1 to 5");
+    }
+
+    @Test
+    void aSuppliedPasswordLongerThanReplicationTakesIsRefused(@TempDir Path dir) throws java.io.IOException {
+        Files.createDirectories(dir.resolve("ok"));
+        PassphraseCrypter c = PassphraseCrypter.create("pw");
+        String layer = "- {name: db, type: mysql, storage: 1, replicas: 2, password: {secure: \""
+                + c.encrypt("x".repeat(33)) + "\"}}";
+        TestProject project = TestProject.create(dir, "encryptionsalt: " + c.encryptionSalt() + "\n" + stack(layer));
+        assertThatThrownBy(() -> LayerRender.withPassphrase(project, "pw", "shop", "db"))
+                .hasMessageContaining("layers[db].password: replicas connect to pod 0 with this password, and MySQL's"
+                        + " replication takes at most 32 characters");
+        TestProject ok = TestProject.create(dir.resolve("ok"), "encryptionsalt: " + c.encryptionSalt() + "\n"
+                + stack(layer.replace("replicas: 2", "replicas: 1")));
+        assertThat(LayerRender.withPassphrase(ok, "pw", "shop", "db").statefulSet().getSpec().getReplicas()).isEqualTo(1);
     }
 
     private static Service service(LayerRender r, String name) {

@@ -33,6 +33,7 @@ public final class MysqlHook implements TypeHook {
     static final String SIDECAR = "replication";
     static final String PASSWORD_VAR = "MYSQL_ROOT_PASSWORD";
     static final String PASSWORD_KEY = "ROOT_PASSWORD";
+    static final int MAX_SOURCE_PASSWORD = 32;
 
     @Override
     public String type() {
@@ -42,6 +43,13 @@ public final class MysqlHook implements TypeHook {
     @Override
     public void shapePod(Context ctx, PodSpec pod) {
         if (ctx.layer().replicas() <= 1 || "mariadb".equals(ctx.component().engine())) return;
+        // The replicas connect to pod 0 as root, and CHANGE REPLICATION SOURCE refuses a password of more than 32
+        // characters (ER_CHANGE_MASTER_PASSWORD_LENGTH); the generated one has 32.
+        var supplied = ctx.layer().credentials().get("password");
+        if (supplied != null && supplied.reveal().length() > MAX_SOURCE_PASSWORD) {
+            throw ctx.refuse("password", "replicas connect to pod 0 with this password, and MySQL's replication takes at most "
+                    + MAX_SOURCE_PASSWORD + " characters; use a shorter one or replicas: 1");
+        }
         Container server = pod.getContainers().get(0);
         int port = ctx.component().port().number();
         String source = ctx.podHost(0);
