@@ -97,7 +97,9 @@ public final class MysqlHook implements TypeHook {
      * The sidecar's loop, idempotent, every 10 seconds. Every pod: the clone plugin installed (the donor needs it as
      * much as the recipient); INSTALL PLUGIN registers it in mysql.plugin so it loads at each start, where
      * plugin-load-add would make the first start of an upgrade fail. Replicas: one that replicates only gets
-     * super_read_only again (a server starts writable) and START REPLICA (a no-op when running); one whose last
+     * super_read_only again and START REPLICA (a no-op when running). super_read_only is set here rather than as a
+     * server option because a server started read-only can fail the data dictionary upgrade of a new version
+     * (MySQL bug 87436); until then the replica is unready, so outside the read Service; one whose last
      * clone completed (performance_schema.clone_status survives the restart) is pointed at pod 0; one with no table
      * outside the system schemas (a fresh claim, which the entrypoint initialised) clones pod 0, which replaces its
      * data and restarts it; anything else has data of its own and is never cloned over: it stays unready and says so.
