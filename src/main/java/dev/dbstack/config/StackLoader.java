@@ -787,10 +787,6 @@ public final class StackLoader {
                 deployment, parameters, index, o.source());
     }
 
-    /**
-     * {@code deployment: dedicated | local | external} (dedicated when left out) and, for external, {@code external:
-     * {host, port, check}}; null when it is wrong (the problem is reported).
-     */
     /** For an engine of one server: the type's engines that have replicas, if any (MariaDB beside MySQL). */
     private String replicatingEngines(Component type) {
         List<String> engines = type.engines().stream()
@@ -798,6 +794,10 @@ public final class StackLoader {
         return engines.isEmpty() ? "" : " (replicas need engine " + String.join(" or ", engines) + ")";
     }
 
+    /**
+     * {@code deployment: dedicated | local | external} (dedicated when left out) and, for external, {@code external:
+     * {host, port, check}}; null when it is wrong (the problem is reported).
+     */
     private static Deployment readDeployment(ConfigObject o, Component c, long replicas) {
         String text = o.string("deployment").orElse(Deployment.Type.DEDICATED.toString());
         List<String> names = java.util.Arrays.stream(Deployment.Type.values()).map(Deployment.Type::toString).toList();
