@@ -618,7 +618,6 @@ public final class StackLoader {
                 layers.add(layer);
             }
             checkRenames(o, layers);
-            checkDerivedServiceNames(o, layers);
             if (name == null) continue;
             if (profiles.stream().anyMatch(p -> p.name().equals(name) && p.version().equals(version))) {
                 o.problem("version", "profile " + name + "@" + version + " is declared twice; give the new one a new version");
@@ -627,30 +626,6 @@ public final class StackLoader {
             profiles.add(new AppProfile(name, version, List.copyOf(layers), o.source()));
         }
         return profiles;
-    }
-
-    /**
-     * A layer's Service is named after it, and a database layer also has {@code <data>-headless} and, with replicas of a
-     * primary, {@code <layer>-read}: no other layer may be named so, or two layers would write one Service.
-     */
-    private void checkDerivedServiceNames(ConfigObject profile, List<ServiceLayer> layers) {
-        Map<String, String> derived = new HashMap<>();
-        for (ServiceLayer l : layers) {
-            if (!(l instanceof DatabaseLayer db)) continue;
-            derived.put(db.dataName() + "-headless", "the headless Service of layer " + quote(db.name()));
-            boolean primary = catalog.find(db.type(), db.engine()).map(c -> c.replication().primary()).orElse(false);
-            if (db.replicas() > 1 && primary) {
-                derived.put(db.name() + "-read", "the read Service of layer " + quote(db.name()) + " (replicas: "
-                        + db.replicas() + ")");
-            }
-        }
-        for (ServiceLayer l : layers) {
-            String what = derived.get(l.name());
-            if (what != null) {
-                profile.problems().add(l.source(), profile.path("layers") + "[" + l.name() + "].name",
-                        "layer name " + quote(l.name()) + " is " + what + "; rename this layer");
-            }
-        }
     }
 
     /** Each name a profile's data lives under belongs to one layer only. */
@@ -708,7 +683,8 @@ public final class StackLoader {
         Long storage = readStorage(o, "storage");
         String storageClass = storageClass(o);
         long replicas = o.integer("replicas", 1, c.maxReplicas(), c.maxReplicas() == 1
-                ? c.title() + " runs as a single server in dbstack; replicas" : "replicas").orElse(1L);
+                ? c.title() + " runs as a single server in dbstack" + replicatingEngines(type) + "; replicas" : "replicas")
+                .orElse(1L);
         String renamedFrom = o.string("renamedFrom").orElse(null);
         if (renamedFrom != null) {
             Names.checkLayerName(renamedFrom).ifPresent(m -> o.problem("renamedFrom", m));
@@ -784,6 +760,13 @@ public final class StackLoader {
                 external ? null : storageClass, (int) replicas, Map.copyOf(settings), Map.copyOf(credentials), resources,
                 List.copyOf(dependsOn), renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, group, primary,
                 deployment, parameters, index, o.source());
+    }
+
+    /** For an engine of one server: the type's engines that have replicas, if any (MariaDB beside MySQL). */
+    private String replicatingEngines(Component type) {
+        List<String> engines = type.engines().stream()
+                .filter(e -> catalog.find(type.type(), e).map(x -> x.maxReplicas() > 1).orElse(false)).toList();
+        return engines.isEmpty() ? "" : " (replicas need engine " + String.join(" or ", engines) + ")";
     }
 
     /**

@@ -48,7 +48,7 @@ class RenderTest {
         assertThat(service("postgresql-17").outputs().keySet())
                 .containsExactly("USERNAME", "PASSWORD", "POSTGRESMSTR_SVC", "POSTGRESMSTR_SVC_PORT", "POSTGRES_URI");
         assertThat(service("mysql-84").outputs().keySet())
-                .containsExactly("ROOT_PASSWORD", "MYSQLMSTR_SVC", "MYSQLMSTR_SVC_PORT", "MYSQLMSTR_SVC_NAMESPACE", "MYSQL_URI");
+                .containsExactly("ROOT_PASSWORD", "MYSQLMSTR_SVC", "MYSQLMSTR_SVC_PORT", "MYSQLMSTR_SVC_NAMESPACE", "MYSQL_READ_SVC", "MYSQL_URI");
         assertThat(service("mongodb-80").outputs().keySet()).containsExactly("USERNAME", "PASSWORD", "MONGO_URI", "MONGO_URI_SRV");
         assertThat(service("redis-82").outputs().keySet())
                 .containsExactly("USERNAME", "PASSWORD", "REDISMSTR_SVC", "REDISMSTR_SVC_PORT", "REDISMSTR_NS", "REDIS_URI");
