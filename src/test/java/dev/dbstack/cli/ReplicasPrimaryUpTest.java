@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A PostgreSQL layer with replicas through the real client against the sandbox: {@code up} at {@code replicas: 3}
  * makes three pods and claims, the layer's Service selects pod 0 (the primary) and {@code pg-read} every pod, the
  * pg_hba.conf ConfigMap exists; then {@code replicas: 1}: the plan says {@code replicas 3 → 1} and names the two claims
- * it keeps, {@code up} leaves them in the cluster, and the outputs name the read host.
+ * it keeps, {@code up} leaves them in the cluster, and the outputs name the read host; then {@code replicas: 2}
+ * reattaches a kept claim.
  */
 class ReplicasPrimaryUpTest {
     private static final String STACK = """
@@ -97,5 +98,16 @@ class ReplicasPrimaryUpTest {
         assertThat(one.hba()).isFalse();
         assertThat(one.sts().getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
         assertThat(run(dir, "preview").out()).contains("No changes.");
+
+        // Up again, 1 → 2: the kept claim of pod 1 is reattached (its replica resumes from its own data), none is new.
+        project.edit(TestProject.STACK, "replicas: 1", "replicas: 2");
+        CliTest.Result up = run(dir, "up");
+        assertThat(up.exit()).as(up.out() + up.err()).isZero();
+        assertThat(up.out()).contains("+ create ConfigMap a/pg-pg-hba").contains("+ create Service a/pg-read")
+                .doesNotContain("PersistentVolumeClaim");
+        Live two = live(dir);
+        assertThat(two.pods()).containsExactly("pg-0", "pg-1");
+        assertThat(two.claims()).containsExactly("data-pg-0", "data-pg-1", "data-pg-2");
+        assertThat(two.client()).containsEntry(Labels.POD_NAME, "pg-0");
     }
 }

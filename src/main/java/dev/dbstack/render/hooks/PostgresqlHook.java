@@ -23,8 +23,10 @@ import java.util.Map;
  *     empty data directory of a pod with ordinal above 0 ({@code -R} writes {@code standby.signal} and
  *     {@code primary_conninfo}). A data directory with {@code PG_VERSION} is never touched: a replica restarted or
  *     scaled up again onto its kept claim resumes streaming from where it stopped. The backup goes to a sibling
- *     directory first and is renamed into place only when complete, so an interrupted seed is never taken for data.</li>
- * <li>Replication connections: the image appends {@code host all all all scram-sha-256} to {@code pg_hba.conf} only
+ *     directory first and is renamed into place only when complete, so an interrupted seed is never taken for data.
+ *     {@code -R} writes the connection it used, password included, into the replica's {@code postgresql.auto.conf}:
+ *     on the replica's own volume, never in a spec; it is how the standby reconnects after a restart.</li>
+ * <li>Replication connections (docker-library/postgres's docker-entrypoint.sh): the image appends {@code host all all all scram-sha-256} to {@code pg_hba.conf} only
  *     when it initializes the database, and {@code all} does not match replication connections (they have a keyword of
  *     their own). Editing the data directory's file would change an existing database in place, so the server reads a
  *     rendered {@code pg_hba.conf} instead ({@code -c hba_file=}): the image's lines plus replication from anywhere,
