@@ -105,7 +105,7 @@ class CatalogTest {
 
     static Stream<Arguments> brokenComponents() {
         return Stream.of(
-                Arguments.of("unknown key", "maxReplicas: 1", "maxReplica: 1",
+                Arguments.of("unknown key", "maxReplicas: 5", "maxReplica: 5",
                         "components/postgresql.yaml:15: maxReplica: unknown key; did you mean 'maxReplicas'?"),
                 Arguments.of("wrong type, nested", "number: 5432}", "number: lots}",
                         "components/postgresql.yaml:16: port.number: expected a whole number, got a string 'lots'"),
@@ -115,14 +115,14 @@ class CatalogTest {
                         "components/postgresql.yaml:24: variants[0].storage.mountPath: expected a string, got a list"),
                 Arguments.of("list for a map", "env: {PGDATA: /var/lib/postgresql/data/pgdata}", "env: [PGDATA]",
                         "components/postgresql.yaml:20: storage.env: expected a map, got a list"),
-                Arguments.of("fraction for a whole number", "maxReplicas: 1", "maxReplicas: 1.5",
+                Arguments.of("fraction for a whole number", "maxReplicas: 5", "maxReplicas: 1.5",
                         "components/postgresql.yaml:15: maxReplicas: expected a whole number, got a number '1.5'"),
-                Arguments.of("number out of range", "maxReplicas: 1", "maxReplicas: 99999999999",
+                Arguments.of("number out of range", "maxReplicas: 5", "maxReplicas: 99999999999",
                         "components/postgresql.yaml:15: maxReplicas: "),
-                Arguments.of("duplicate key", "maxReplicas: 1", "maxReplicas: 1\nmaxReplicas: 2",
+                Arguments.of("duplicate key", "maxReplicas: 5", "maxReplicas: 5\nmaxReplicas: 2",
                         "components/postgresql.yaml:16: maxReplicas: duplicate key (first at line 15)"),
-                Arguments.of("syntax", "maxReplicas: 1", "maxReplicas: [1", "components/postgresql.yaml:16: invalid YAML: "),
-                Arguments.of("unsupported tag", "maxReplicas: 1", "maxReplicas: !!binary AQ==",
+                Arguments.of("syntax", "maxReplicas: 5", "maxReplicas: [1", "components/postgresql.yaml:16: invalid YAML: "),
+                Arguments.of("unsupported tag", "maxReplicas: 5", "maxReplicas: !!binary AQ==",
                         "components/postgresql.yaml:15: YAML tag !!binary is not supported"),
                 Arguments.of("a list, not a map", "type: postgresql", "- type: postgresql\n-", "components/postgresql.yaml:"));
     }

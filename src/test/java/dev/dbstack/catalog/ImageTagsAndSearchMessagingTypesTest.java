@@ -39,8 +39,8 @@ class ImageTagsAndSearchMessagingTypesTest {
     void badTagFieldsAreReported(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("components"));
         String redis = Files.readString(Path.of("components/redis.yaml"));
-        Files.writeString(dir.resolve("components/redis.yaml"), redis.replace("maxReplicas: 1",
-                "maxReplicas: 1\nimageTag: {release: \"{{version}}-alpine x\"}\nfamilyTags: {\"7.2\": \"7.2\", \"8.2\": \"8.0.1\", \"6.0\": \"6.0.1\", \"7.4\": \"7.4.2\"}"));
+        Files.writeString(dir.resolve("components/redis.yaml"), redis.replace("maxReplicas: 5",
+                "maxReplicas: 5\nimageTag: {release: \"{{version}}-alpine x\"}\nfamilyTags: {\"7.2\": \"7.2\", \"8.2\": \"8.0.1\", \"6.0\": \"6.0.1\", \"7.4\": \"7.4.2\"}"));
         UserInputException e = catchThrowableOfType(UserInputException.class, () -> Catalog.load(dir));
         assertThat(e.problems()).extracting(Problem::render).containsExactlyInAnyOrder(
                 "components/redis.yaml: imageTag.release: '{{version}}-alpine x' is not an image tag template such as v{{version}}",

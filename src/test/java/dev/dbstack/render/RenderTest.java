@@ -46,12 +46,12 @@ class RenderTest {
     @Test
     void outputsUsePaletteNamesAndSecretsStayInSecrets() {
         assertThat(service("postgresql-17").outputs().keySet())
-                .containsExactly("USERNAME", "PASSWORD", "POSTGRESMSTR_SVC", "POSTGRESMSTR_SVC_PORT", "POSTGRES_URI");
+                .containsExactly("USERNAME", "PASSWORD", "POSTGRESMSTR_SVC", "POSTGRESMSTR_SVC_PORT", "POSTGRES_URI", "POSTGRES_READ_HOST", "POSTGRES_READ_URI");
         assertThat(service("mysql-84").outputs().keySet())
-                .containsExactly("ROOT_PASSWORD", "MYSQLMSTR_SVC", "MYSQLMSTR_SVC_PORT", "MYSQLMSTR_SVC_NAMESPACE", "MYSQL_READ_SVC", "MYSQL_URI");
+                .containsExactly("ROOT_PASSWORD", "MYSQLMSTR_SVC", "MYSQLMSTR_SVC_PORT", "MYSQLMSTR_SVC_NAMESPACE", "MYSQL_READ_SVC", "MYSQL_URI", "MYSQL_READ_URI");
         assertThat(service("mongodb-80").outputs().keySet()).containsExactly("USERNAME", "PASSWORD", "MONGO_URI", "MONGO_URI_SRV");
         assertThat(service("redis-82").outputs().keySet())
-                .containsExactly("USERNAME", "PASSWORD", "REDISMSTR_SVC", "REDISMSTR_SVC_PORT", "REDISMSTR_NS", "REDIS_URI");
+                .containsExactly("USERNAME", "PASSWORD", "REDISMSTR_SVC", "REDISMSTR_SVC_PORT", "REDISMSTR_NS", "REDIS_URI", "REDIS_READ_HOST");
 
         OutputValue host = service("postgresql-17").outputs().get("POSTGRESMSTR_SVC");
         assertThat(host.value()).isEqualTo("postgresql-17.golden-ns.svc.cluster.example");
@@ -122,7 +122,7 @@ class RenderTest {
     void withheldSecretsKeepTheirKeysNamesButNoValues() {
         List<HasMetadata> withheld = Manifests.withholdSecretValues(stack.allObjects());
         String yaml = Manifests.toYaml(withheld);
-        assertThat(yaml).contains("dbstack.dev/values: \"withheld: PASSWORD,POSTGRES_URI\"");
+        assertThat(yaml).contains("dbstack.dev/values: \"withheld: PASSWORD,POSTGRES_READ_URI,POSTGRES_URI\"");
         // Secrets only: a ConfigMap (a layer's parameters file) keeps its data.
         List<io.fabric8.kubernetes.api.model.Secret> secrets = withheld.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.Secret)
                 .map(o -> (io.fabric8.kubernetes.api.model.Secret) o).toList();
