@@ -173,8 +173,9 @@ public final class MongodbHook implements TypeHook {
                         new EnvVarBuilder().withName("MONGO_PASSWORD").withNewValueFrom().withNewSecretKeyRef()
                                 .withName(ctx.credentialsSecret()).withKey(PASSWORD_KEY).endSecretKeyRef().endValueFrom().build())
                 .withNewResources()
-                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")))
-                .withLimits(Map.of("memory", new Quantity("256Mi")))
+                // Sorted maps: the name's hash is of the spec's JSON, which must not depend on Map.of's per-JVM order.
+                .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi"))))
+                .withLimits(new TreeMap<>(Map.of("memory", new Quantity("256Mi"))))
                 .endResources()
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
