@@ -1,5 +1,6 @@
 package dev.dbstack.testing;
 
+import dev.dbstack.render.KubernetesSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
