@@ -80,6 +80,13 @@ final class ManifestRenderer {
                         : " is an object dbstack makes for app '" + id.app() + "' itself") + "; rename it"));
                 continue;
             }
+            List<String> unsupported = d.tree().keySet().stream().filter(f -> !Manifests.TOP_LEVEL_FIELDS.contains(f)).toList();
+            if (!unsupported.isEmpty()) {
+                problems.add(new Problem(d.source(), key, what + ": " + String.join(", ", unsupported) + (unsupported.size() == 1
+                        ? " is not a field" : " are not fields") + " dbstack applies (status is the cluster's to write;"
+                        + " kinds such as Event or Binding are not for a manifest layer)"));
+                continue;
+            }
             boolean secret = "v1".equals(apiVersion) && "Secret".equals(kind);
             ObjectNode json = (ObjectNode) resolve(d.tree(), "", secret, id, key, providers, problems);
             ObjectNode metadata = (ObjectNode) json.get("metadata");
