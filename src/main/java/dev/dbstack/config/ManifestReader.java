@@ -59,7 +59,7 @@ final class ManifestReader {
                             + " got " + inline.get().kindName());
                     return null;
                 }
-                origin = "inline";
+                origin = ManifestLayer.INLINE;
                 // The block's lines follow the key's: leading line breaks make each object's line the stack file's.
                 int line = lines ? inline.get().source().line() : 0;
                 documents = YamlReader.readStream("\n".repeat(Math.max(0, line)) + text, o.source().file(), lines);

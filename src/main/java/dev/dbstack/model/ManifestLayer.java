@@ -45,19 +45,28 @@ public record ManifestLayer(
     @Override
     public List<LocatedReference> references() {
         List<LocatedReference> refs = new ArrayList<>();
-        for (Document d : documents) collect(d.tree(), refs);
+        String key = isInline() ? "manifest" : "file";
+        for (Document d : documents) collect(d.tree(), key, refs);
         return refs;
     }
 
-    private static void collect(Object node, List<LocatedReference> refs) {
+    /** Written in the stack file ({@code manifest: |}) rather than in a file of its own. */
+    public boolean isInline() {
+        return INLINE.equals(origin);
+    }
+
+    /** The {@link #origin()} of a manifest written in the stack file. */
+    public static final String INLINE = "inline";
+
+    private static void collect(Object node, String key, List<LocatedReference> refs) {
         if (node instanceof Value v) {
             for (Template.Reference r : v.template().references()) {
-                refs.add(new LocatedReference(r, v.source(), "manifest"));
+                refs.add(new LocatedReference(r, v.source(), key));
             }
         } else if (node instanceof Map<?, ?> m) {
-            m.values().forEach(child -> collect(child, refs));
+            m.values().forEach(child -> collect(child, key, refs));
         } else if (node instanceof List<?> l) {
-            l.forEach(child -> collect(child, refs));
+            l.forEach(child -> collect(child, key, refs));
         }
     }
 }

@@ -113,7 +113,7 @@ public final class PlanPrinter {
                     + (db.replicas() > 1 ? ", " + db.replicas() + " replicas" : "");
         }
         if (layer instanceof dev.dbstack.model.ManifestLayer m) {
-            return "manifest " + (m.origin().equals("inline") ? "written inline" : m.origin()) + ", " + m.documents().size()
+            return "manifest " + (m.isInline() ? "written inline" : m.origin()) + ", " + m.documents().size()
                     + (m.documents().size() == 1 ? " object" : " objects");
         }
         ContainerLayer c = (ContainerLayer) layer;

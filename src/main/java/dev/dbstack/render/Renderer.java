@@ -248,7 +248,7 @@ public final class Renderer {
                 Set<String> reserved = new java.util.HashSet<>();
                 appObjects.get(app.name()).forEach(o -> reserved.add(o.getKind() + " " + o.getMetadata().getName()));
                 rendered = ManifestRenderer.render(model.stack(), id, app.namespace(), m, layerKey(profile, layer)
-                        + (m.origin().equals("inline") ? ".manifest" : ".file"), services::get, reserved);
+                        + (m.isInline() ? ".manifest" : ".file"), services::get, reserved);
             } else {
                 ContainerLayer c = (ContainerLayer) layer;
                 List<RenderedService.SharedVolume> mounts = graph.providersOf(id).stream()

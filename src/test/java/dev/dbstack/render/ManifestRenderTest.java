@@ -285,6 +285,23 @@ class ManifestRenderTest {
     }
 
     @Test
+    void laterLayersMayDependOnAManifestLayerButItExposesNoOutputs(@TempDir Path dir) {
+        String above = INLINE + """
+                - {name: api, type: container, image: "ghcr.io/acme/api:1", autoEnv: false, dependsOn: [ui]}
+                """;
+        RenderedStack stack = render(dir, "", above);
+        assertThat(stack.graph().providersOf(new ServiceId("shop", "api"))).extracting(d -> d.provider().layer())
+                .containsExactly("ui");
+        assertThat(problems(dir, "", INLINE + """
+                - name: api
+                  type: container
+                  image: "ghcr.io/acme/api:1"
+                  env: {X: "{{.spectro.app.$appDeploymentName.ui.HOST}}"}
+                """)).contains("layer 'api' consumes ui.HOST, but layer 'ui' (manifest) does not expose HOST (it exposes no"
+                + " output variables)");
+    }
+
+    @Test
     void renderIsDeterministic(@TempDir Path dir) {
         List<HasMetadata> a = render(dir, "", INLINE).service(new ServiceId("shop", "ui")).objects();
         List<HasMetadata> b = render(dir, "", INLINE).service(new ServiceId("shop", "ui")).objects();
