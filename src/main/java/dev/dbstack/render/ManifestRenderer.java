@@ -99,6 +99,7 @@ final class ManifestRenderer {
             }
             metadata.put("namespace", namespace);
             label(metadata, stack, id, what, d.source(), key, problems);
+            podTemplateLabels(json, id);
             if (secret) dataFromStringData(json);
             for (String error : schema.validate(json)) {
                 problems.add(new Problem(d.source(), key, what + " does not match the Kubernetes schema: " + error));
@@ -125,6 +126,22 @@ final class ManifestRenderer {
                         + quote(e.getValue()) + " here); leave it out"));
             }
             labels.put(e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * The layer's selector labels on the pod template of a workload (Deployment, StatefulSet, DaemonSet, Job, CronJob,
+     * ...): a database's NetworkPolicy admits the pods of the layers that consume it by these. Extra template labels
+     * leave the workload's own selector matching.
+     */
+    private static void podTemplateLabels(ObjectNode object, ServiceId id) {
+        for (String pointer : List.of("/spec/template", "/spec/jobTemplate/spec/template")) {
+            if (!(object.at(pointer) instanceof ObjectNode template)) continue;
+            JsonNode meta = template.get("metadata");
+            ObjectNode metadata = meta instanceof ObjectNode o ? o : template.putObject("metadata");
+            JsonNode existing = metadata.get("labels");
+            ObjectNode labels = existing instanceof ObjectNode o ? o : metadata.putObject("labels");
+            Labels.selector(id).forEach(labels::put);
         }
     }
 

@@ -302,6 +302,35 @@ class ManifestRenderTest {
     }
 
     @Test
+    void workloadPodsCarryTheLayersSelectorLabelsSoDatabasePoliciesAdmitThem(@TempDir Path dir) {
+        RenderedStack stack = render(dir, "", """
+                - name: ui
+                  type: manifest
+                  manifest: |
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: web}
+                    spec:
+                      selector: {matchLabels: {app: web}}
+                      template:
+                        metadata: {labels: {app: web}}
+                        spec:
+                          containers:
+                            - name: web
+                              image: nginx:1.27
+                              env: [{name: DB, value: "%s"}]
+                """.formatted(HOST));
+        io.fabric8.kubernetes.api.model.apps.Deployment web = object(stack, "ui", io.fabric8.kubernetes.api.model.apps.Deployment.class, "web");
+        assertThat(web.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "web")
+                .containsEntry(Labels.APP, "shop").containsEntry(Labels.LAYER, "ui");
+        assertThat(web.getSpec().getSelector().getMatchLabels()).isEqualTo(java.util.Map.of("app", "web"));
+        assertThat(KubernetesSchema.load().validate(web)).isEmpty();
+        io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy policy = object(stack, "db",
+                io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class, "db-ingress");
+        assertThat(policy.getSpec().getIngress().toString()).contains("dbstack.dev/layer=ui");
+    }
+
+    @Test
     void renderIsDeterministic(@TempDir Path dir) {
         List<HasMetadata> a = render(dir, "", INLINE).service(new ServiceId("shop", "ui")).objects();
         List<HasMetadata> b = render(dir, "", INLINE).service(new ServiceId("shop", "ui")).objects();
