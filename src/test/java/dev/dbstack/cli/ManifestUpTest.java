@@ -53,6 +53,12 @@ class ManifestUpTest {
             data:
               DB_HOST: "{{.spectro.app.$appDeploymentName.pg.POSTGRESMSTR_SVC}}"
               mode: blue
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: ui-dsn}
+            stringData:
+              DSN: "postgres://app:{{.spectro.app.$appDeploymentName.pg.PASSWORD}}@{{.spectro.app.$appDeploymentName.pg.POSTGRESMSTR_SVC}}/app"
             """;
 
     private static CliTest.Result run(String command, Path dir) {
@@ -79,7 +85,7 @@ class ManifestUpTest {
 
         CliTest.Result preview = run("preview", dir);
         assertThat(preview.exit()).as(preview.out() + preview.err()).isZero();
-        assertThat(preview.out()).contains("+ create ConfigMap a/ui-settings");
+        assertThat(preview.out()).contains("  ui  (manifest manifests/ui.yaml, 2 objects)\n    + create ConfigMap a/ui-settings");
         CliTest.Result first = run("up", dir);
         assertThat(first.exit()).as(first.out() + first.err()).isZero();
         ConfigMap created = settings(dir);
@@ -89,6 +95,19 @@ class ManifestUpTest {
         assertThat(pg.getMetadata().getAnnotations()).containsEntry("team", "data");
         assertThat(pg.getSpec().getTemplate().getSpec().getContainers()).extracting(Container::getName).contains("exporter");
         assertThat(pg.getSpec().getTemplate().getSpec().getTolerations()).extracting("key").containsExactly("dedicated");
+        // The Secret holds the generated password; state and the plan never do.
+        String dsn = live(dir, c -> new String(java.util.Base64.getDecoder().decode(
+                c.secrets().inNamespace("a").withName("ui-dsn").get().getData().get("DSN")), java.nio.charset.StandardCharsets.UTF_8));
+        String password = dsn.substring("postgres://app:".length(), dsn.indexOf('@'));
+        assertThat(dsn).isEqualTo("postgres://app:" + password + "@pg.a.svc.cluster.local/app");
+        assertThat(password).hasSizeGreaterThan(8);
+        try (var files = Files.walk(dir.resolve(".dbstack/stacks"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f)).as("%s", f).doesNotContain(password);
+            }
+        }
+        CliTest.Result json = CliTest.run("preview", "-C", dir.toString(), "--json");
+        assertThat(json.out()).doesNotContain(password);
         CliTest.Result again = run("preview", dir);
         assertThat(again.out()).as(again.out() + again.err()).contains("No changes.");
 
@@ -109,8 +128,8 @@ class ManifestUpTest {
         CliTest.Result delete = run("up", dir);
         assertThat(delete.exit()).as(delete.out() + delete.err()).isZero();
         // pg's NetworkPolicy no longer admits the layer that consumed it
-        assertThat(delete.out()).contains("- delete ConfigMap a/ui-settings").contains("~ update NetworkPolicy a/pg-ingress")
-                .contains("Plan: 0 to create, 1 to update, 0 to replace, 1 to delete.");
+        assertThat(delete.out()).contains("- delete ConfigMap a/ui-settings").contains("- delete Secret a/ui-dsn")
+                .contains("~ update NetworkPolicy a/pg-ingress").contains("Plan: 0 to create, 1 to update, 0 to replace, 2 to delete.");
         assertThat(settings(dir)).isNull();
         assertThat(run("preview", dir).out()).contains("No changes.");
     }

@@ -132,6 +132,20 @@ class ManifestRenderTest {
     }
 
     @Test
+    void manifestFilesAreReadAsSafelyAsTheStackFile(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("stacks/manifests"));
+        Files.write(dir.resolve("stacks/manifests/latin1.yaml"), "data: {name: caf\u00e9}\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(problems(dir, "", "- {name: ui, type: manifest, file: manifests/latin1.yaml}"))
+                .startsWith("stacks/manifests/latin1.yaml:1: config.dbstack:profiles[shop].layers[ui].file: ")
+                .contains("UTF-8");
+        Files.writeString(dir.resolve("stacks/manifests/tagged.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+                + "data: {x: !vault secret/x}\n");
+        assertThat(problems(dir, "", "- {name: ui, type: manifest, file: manifests/tagged.yaml}"))
+                .startsWith("stacks/manifests/tagged.yaml:4: config.dbstack:profiles[shop].layers[ui].file: ")
+                .contains("!vault");
+    }
+
+    @Test
     void schemaErrorsNamespacesClusterScopedAndCustomKindsAreRefused(@TempDir Path dir) {
         String bad = problems(dir, "", """
                 - name: ui
