@@ -65,12 +65,20 @@ final class Patches {
                         .collect(Collectors.joining(", "))));
                 continue;
             }
-            JsonNode after;
-            try {
-                after = p.merge() != null ? MergePatch.apply(before, JSON.valueToTree(p.merge()))
-                        : JsonPatch.apply(JSON.valueToTree(p.operations()), before);
-            } catch (RuntimeException e) { // zjsonpatch: a failed test, a path that is not there, a bad pointer
-                problems.add(new Problem(p.source(), p.key(), p.target() + ": " + message(e)));
+            JsonNode after = p.merge() != null ? MergePatch.apply(before, JSON.valueToTree(p.merge())) : before;
+            Problem failed = null;
+            // One operation at a time, so a failure names the operation (RFC 6902: the patch as a whole then fails).
+            for (int i = 0; p.operations() != null && i < p.operations().size() && failed == null; i++) {
+                JsonNode op = JSON.valueToTree(p.operations().get(i));
+                try {
+                    after = JsonPatch.apply(JSON.createArrayNode().add(op), after);
+                } catch (RuntimeException e) { // zjsonpatch: a failed test, a path that is not there, a bad pointer
+                    failed = new Problem(p.source(), p.key() + ".operations[" + i + "]", op.path("op").asText() + " "
+                            + op.path("path").asText() + " on " + p.target() + " failed: " + message(e));
+                }
+            }
+            if (failed != null) {
+                problems.add(failed);
                 continue;
             }
             List<String> touched = guardedChanges(before, after);

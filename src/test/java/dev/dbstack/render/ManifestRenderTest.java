@@ -276,8 +276,8 @@ class ManifestRenderTest {
                 .contains("StatefulSet db, ")
                 .contains("patches[1]: changes spec.serviceName of StatefulSet db, which dbstack guards")
                 .contains("patches[2]: changes spec.volumeClaimTemplates of StatefulSet db")
-                .contains("patches[3]: StatefulSet db: ")
-                .contains("patches[4]: Service db: ")
+                .contains("patches[3].operations[0]: test /spec/replicas on StatefulSet db failed: Expected value 3 but found value 1")
+                .contains("patches[4].operations[0]: replace /spec/nothing/here on Service db failed: Missing field \"nothing\"")
                 .contains("patches[5]: changes data of Secret db-credentials")
                 .contains("patches[6]: the patched StatefulSet db does not match the Kubernetes schema: StatefulSet.spec.replicas:"
                         + " expected an integer");
