@@ -1,8 +1,8 @@
 package dev.dbstack.testing;
 
-import dev.dbstack.render.KubernetesSchema;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.render.KubernetesSchema;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.util.LinkedHashMap;
