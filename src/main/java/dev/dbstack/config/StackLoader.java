@@ -13,6 +13,8 @@ import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.Deployment;
 import dev.dbstack.model.DiskBackup;
 import dev.dbstack.model.EnvVar;
+import dev.dbstack.model.ManifestLayer;
+import dev.dbstack.model.Patch;
 import dev.dbstack.model.NodePool;
 import dev.dbstack.model.Project;
 import dev.dbstack.model.Resources;
@@ -66,6 +68,8 @@ public final class StackLoader {
     private PassphraseCrypter crypter;
     /** Set when the values come from the Pulumi engine, which hands a program secure: values decrypted. */
     private boolean secureValuesArePlaintext;
+    /** The project being loaded: manifest layers' files are read from it. */
+    private Project project;
     /** The loaded stack file's encryptionsalt, if it has one. */
     private EncryptionSalt encryptionSalt;
 
@@ -259,6 +263,7 @@ public final class StackLoader {
     }
 
     private StackModel buildModel(Project project, String stack, String display, Map<String, Node> config, Problems problems) {
+        this.project = project;
         List<ClusterGroup> groups = readClusterGroups(config.get(CLUSTER_GROUPS), problems, display);
         List<AppProfile> profiles = readProfiles(config.get(PROFILES), problems, display);
         List<AppDeployment> apps = readApps(config.get(APPS), groups, profiles, problems, display);
@@ -646,27 +651,34 @@ public final class StackLoader {
 
     private ServiceLayer readLayer(ConfigObject o, int index) {
         Optional<String> name = o.requiredString("name", "the layer's name, e.g. postgresql-1");
-        Optional<String> type = o.requiredString("type", "a catalog type or 'container'");
+        Optional<String> type = o.requiredString("type", "a catalog type, 'container' or 'manifest'");
         List<String> dependsOn = o.stringList("dependsOn");
-        Resources resources = readResources(o);
+        List<Patch> patches = ManifestReader.readPatches(o);
         name.ifPresent(n -> Names.checkLayerName(n).ifPresent(m -> o.problem("name", m)));
+        if (type.isPresent() && type.get().equals(ManifestLayer.TYPE)) {
+            Path stackDir = project.dir().resolve(o.source().file().isEmpty() ? "." : o.source().file()).getParent();
+            return ManifestReader.read(o, name.orElse(null), dependsOn, index, patches, project,
+                    stackDir != null ? stackDir : project.stackConfigDir(), !secureValuesArePlaintext);
+        }
+        Resources resources = readResources(o);
         if (type.isEmpty()) return null; // which other keys are allowed depends on the type
         if (type.get().equals(ContainerLayer.TYPE)) {
-            return readContainer(o, name.orElse(null), dependsOn, resources, index);
+            return readContainer(o, name.orElse(null), dependsOn, resources, index, patches);
         }
         Optional<Component> component = catalog.find(type.get());
         if (component.isEmpty()) {
             List<String> known = new ArrayList<>(catalog.types());
             known.add(ContainerLayer.TYPE);
+            known.add(ManifestLayer.TYPE);
             o.problem("type", "unknown service type " + quote(type.get()) + Suggest.didYouMean(type.get(), known)
                     + " (known types: " + String.join(", ", known) + ")");
             return null; // its other keys depend on the type, so they cannot be checked
         }
-        return readDatabase(o, component.get(), name.orElse(null), dependsOn, resources, index);
+        return readDatabase(o, component.get(), name.orElse(null), dependsOn, resources, index, patches);
     }
 
     private DatabaseLayer readDatabase(ConfigObject o, Component type, String name, List<String> dependsOn,
-                                       Resources resources, int index) {
+                                       Resources resources, int index, List<Patch> patches) {
         Component engine = type;
         if (!type.engines().isEmpty()) {
             String wanted = o.string("engine").orElse(type.engine());
@@ -759,7 +771,7 @@ public final class StackLoader {
         return new DatabaseLayer(name, c.type(), c.engine(), version, external ? 0 : storage.intValue(),
                 external ? null : storageClass, (int) replicas, Map.copyOf(settings), Map.copyOf(credentials), resources,
                 List.copyOf(dependsOn), renamedFrom != null && !renamedFrom.equals(name) ? renamedFrom : null, group, primary,
-                deployment, parameters, index, o.source());
+                deployment, parameters, index, o.source(), patches);
     }
 
     /** For an engine of one server: the type's engines that have replicas, if any (MariaDB beside MySQL). */
@@ -849,7 +861,7 @@ public final class StackLoader {
     }
 
     private ContainerLayer readContainer(ConfigObject o, String name, List<String> dependsOn, Resources resources,
-                                         int index) {
+                                         int index, List<Patch> patches) {
         Optional<String> image = o.requiredString("image", "the container image, e.g. ghcr.io/acme/api:1.2.3");
         image.flatMap(Names::checkImage).ifPresent(m -> o.problem("image", m));
         long replicas = o.integer("replicas", 1, ContainerLayer.MAX_REPLICAS, "replicas").orElse(1L);
@@ -872,7 +884,7 @@ public final class StackLoader {
         if (name == null || image.isEmpty() || image.flatMap(Names::checkImage).isPresent()) return null;
         return new ContainerLayer(name, image.get(), (int) replicas, List.copyOf(ports), List.copyOf(env),
                 List.copyOf(command), List.copyOf(args), volume, resources, List.copyOf(dependsOn), autoEnv, index,
-                o.source());
+                o.source(), patches);
     }
 
     /**

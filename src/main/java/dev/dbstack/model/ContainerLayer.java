@@ -9,6 +9,7 @@ import java.util.List;
  * @param autoEnv the database layers whose connection settings the container receives as environment variables
  *                (Maestro style, {@code autoEnv:}): null for every database layer below it (the default), empty
  *                for none ({@code autoEnv: false}), else the layers named
+ * @param patches the layer's {@code patches:} ({@link Patch})
  */
 public record ContainerLayer(
         String name,
@@ -23,7 +24,12 @@ public record ContainerLayer(
         List<String> dependsOn,
         List<String> autoEnv,
         int index,
-        SourceRef source) implements ServiceLayer {
+        SourceRef source,
+        List<Patch> patches) implements ServiceLayer {
+
+    public ContainerLayer {
+        patches = patches == null ? List.of() : List.copyOf(patches);
+    }
 
     public static final String TYPE = "container";
     /** Palette Dev Engine allows at most ten replicas of a container service. */

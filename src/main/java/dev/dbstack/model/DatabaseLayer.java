@@ -19,6 +19,7 @@ import java.util.Map;
  * @param deployment  dedicated (the default), local or external ({@link Deployment})
  * @param parameters  server parameters ({@code parameters:}), checked against the type's catalog list, as the server is
  *                    given them ({@code max_connections} → {@code 200}); empty when the layer sets none
+ * @param patches     the layer's {@code patches:} ({@link Patch})
  */
 public record DatabaseLayer(
         String name,
@@ -38,9 +39,11 @@ public record DatabaseLayer(
         Deployment deployment,
         Map<String, String> parameters,
         int index,
-        SourceRef source) implements ServiceLayer {
+        SourceRef source,
+        List<Patch> patches) implements ServiceLayer {
 
     public DatabaseLayer {
+        patches = patches == null ? List.of() : List.copyOf(patches);
         parameters = parameters == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(parameters));
     }
 

@@ -3,10 +3,10 @@ package dev.dbstack.model;
 import java.util.List;
 
 /** One tier of an app profile. Layers are ordered: a layer may consume only layers below it. */
-public sealed interface ServiceLayer permits DatabaseLayer, ContainerLayer {
+public sealed interface ServiceLayer permits DatabaseLayer, ContainerLayer, ManifestLayer {
     String name();
 
-    /** The catalog type ({@code postgresql}, {@code redis}, ...) or {@code container}. */
+    /** The catalog type ({@code postgresql}, {@code redis}, ...), {@code container} or {@code manifest}. */
     String type();
 
     /** Position in the profile, 0 at the bottom. */
@@ -15,6 +15,9 @@ public sealed interface ServiceLayer permits DatabaseLayer, ContainerLayer {
     List<String> dependsOn();
 
     SourceRef source();
+
+    /** The layer's {@code patches:}, applied to its rendered objects; empty when it has none. */
+    List<Patch> patches();
 
     /** Every output-variable reference this layer makes, with where it was written. */
     List<LocatedReference> references();

@@ -112,6 +112,10 @@ public final class PlanPrinter {
                     : db.storageGiB() + "Gi" + (db.deployment().type() == dev.dbstack.model.Deployment.Type.LOCAL ? ", local" : ""))
                     + (db.replicas() > 1 ? ", " + db.replicas() + " replicas" : "");
         }
+        if (layer instanceof dev.dbstack.model.ManifestLayer m) {
+            return "manifest " + (m.isInline() ? "written inline" : m.origin()) + ", " + m.documents().size()
+                    + (m.documents().size() == 1 ? " object" : " objects");
+        }
         ContainerLayer c = (ContainerLayer) layer;
         return "container " + c.image() + ", " + c.replicas() + (c.replicas() == 1 ? " replica" : " replicas");
     }

@@ -17,8 +17,7 @@ import java.util.Set;
  */
 public final class KubernetesObject extends CustomResource {
     /** The top-level fields our renderer produces; anything else would be silently dropped, so it is refused. */
-    static final Set<String> FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "data", "stringData", "type",
-            "immutable", "addressType", "endpoints", "ports");
+    static final Set<String> FIELDS = dev.dbstack.render.Manifests.TOP_LEVEL_FIELDS;
 
     @Export(name = "metadata", refs = {Map.class, String.class, Object.class}, tree = "[0,1,2]")
     private Output<Map<String, Object>> metadata;
@@ -70,6 +69,25 @@ public final class KubernetesObject extends CustomResource {
         private final Output<Object> endpoints;
         @Import(name = "ports")
         private final Output<Object> ports;
+        /** Fields of the other kinds a manifest layer may hold (ConfigMap, Role, RoleBinding, ServiceAccount, ...). */
+        @Import(name = "binaryData")
+        private final Output<Object> binaryData;
+        @Import(name = "rules")
+        private final Output<Object> rules;
+        @Import(name = "roleRef")
+        private final Output<Object> roleRef;
+        @Import(name = "subjects")
+        private final Output<Object> subjects;
+        @Import(name = "secrets")
+        private final Output<Object> secrets;
+        @Import(name = "imagePullSecrets")
+        private final Output<Object> imagePullSecrets;
+        @Import(name = "automountServiceAccountToken")
+        private final Output<Object> automountServiceAccountToken;
+        @Import(name = "subsets")
+        private final Output<Object> subsets;
+        @Import(name = "template")
+        private final Output<Object> template;
 
         private final transient String apiVersionValue;
         private final transient String kindValue;
@@ -92,6 +110,15 @@ public final class KubernetesObject extends CustomResource {
             this.addressType = fields.get("addressType");
             this.endpoints = fields.get("endpoints");
             this.ports = fields.get("ports");
+            this.binaryData = fields.get("binaryData");
+            this.rules = fields.get("rules");
+            this.roleRef = fields.get("roleRef");
+            this.subjects = fields.get("subjects");
+            this.secrets = fields.get("secrets");
+            this.imagePullSecrets = fields.get("imagePullSecrets");
+            this.automountServiceAccountToken = fields.get("automountServiceAccountToken");
+            this.subsets = fields.get("subsets");
+            this.template = fields.get("template");
         }
 
         /** The input for a top-level field, or null when the object has none. */
@@ -106,6 +133,15 @@ public final class KubernetesObject extends CustomResource {
                 case "addressType" -> addressType;
                 case "endpoints" -> endpoints;
                 case "ports" -> ports;
+                case "binaryData" -> binaryData;
+                case "rules" -> rules;
+                case "roleRef" -> roleRef;
+                case "subjects" -> subjects;
+                case "secrets" -> secrets;
+                case "imagePullSecrets" -> imagePullSecrets;
+                case "automountServiceAccountToken" -> automountServiceAccountToken;
+                case "subsets" -> subsets;
+                case "template" -> template;
                 default -> throw new IllegalArgumentException(name);
             };
         }

@@ -202,11 +202,13 @@ public final class PulumiProgram {
             boolean isWorkload = object.getKind().equals("StatefulSet") || object.getKind().equals("Deployment");
             // A workload waits for what it consumes, and for the NetworkPolicy that protects its pods, as in apply.
             Map<String, Output<Object>> waitFor = Map.of();
-            if (isWorkload) {
-                List<Output<?>> before = new ArrayList<>(policies);
+            // A manifest layer's objects all wait for what the layer consumes, workloads or not (apply does the same).
+            boolean manifest = service.layer() instanceof dev.dbstack.model.ManifestLayer;
+            if (isWorkload || manifest) {
+                List<Output<?>> before = new ArrayList<>(isWorkload ? policies : List.of());
                 if (consumes != null) before.add(consumes);
-                if (!before.isEmpty()) waitFor = Map.of("spec", Output.all(before.stream().map(o -> o.applyValue(v -> (Object) v))
-                        .toList()).applyValue(v -> (Object) v));
+                if (!before.isEmpty()) waitFor = Map.of(isWorkload ? "spec" : "metadata", Output.all(before.stream()
+                        .map(o -> o.applyValue(v -> (Object) v)).toList()).applyValue(v -> (Object) v));
             }
             KubernetesObject registeredObject = registerObject(object, component, waitFor);
             if (isWorkload) workload = registeredObject;

@@ -16,6 +16,15 @@ import java.util.TreeMap;
 public final class Manifests {
     public static final String WITHHELD_ANNOTATION = "dbstack.dev/values";
 
+    /**
+     * The top-level fields a rendered object may have: what the renderers produce, and for manifest layers those of
+     * the common namespaced kinds (ConfigMap, Role, RoleBinding, ServiceAccount, Endpoints, PodTemplate). The Pulumi
+     * program passes each on as an input of its own, so the list is one for both.
+     */
+    public static final java.util.Set<String> TOP_LEVEL_FIELDS = java.util.Set.of("apiVersion", "kind", "metadata", "spec",
+            "data", "stringData", "type", "immutable", "addressType", "endpoints", "ports", "binaryData", "rules", "roleRef",
+            "subjects", "secrets", "imagePullSecrets", "automountServiceAccountToken", "subsets", "template");
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)

@@ -9,6 +9,7 @@ import dev.dbstack.model.ClusterGroup;
 import dev.dbstack.model.ContainerLayer;
 import dev.dbstack.model.DatabaseLayer;
 import dev.dbstack.model.EnvVar;
+import dev.dbstack.model.ManifestLayer;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.model.ServiceLayer;
 import dev.dbstack.model.StackModel;
@@ -90,6 +91,10 @@ public final class Renderer {
             }
         }
         if (!problems.isEmpty()) throw new UserInputException(List.copyOf(problems));
+    }
+
+    private static String layerKey(AppProfile profile, ServiceLayer layer) {
+        return "config.dbstack:profiles[" + profile.name() + "].layers[" + layer.name() + "]";
     }
 
     /** The types' hooks, by type: at most one each ({@link TypeHook}). */
@@ -239,6 +244,11 @@ public final class Renderer {
                 rendered = DatabaseRenderer.render(model.stack(), id, app.namespace(), db, profile, group,
                         catalog.resolve(db.type(), db.engine(), db.version()), credentials, HOOKS.get(db.type()),
                         group.networkPolicy() ? consumerPods(graph, id) : null, graph.groups(profile).of(db));
+            } else if (layer instanceof ManifestLayer m) {
+                Set<String> reserved = new java.util.HashSet<>();
+                appObjects.get(app.name()).forEach(o -> reserved.add(o.getKind() + " " + o.getMetadata().getName()));
+                rendered = ManifestRenderer.render(model.stack(), id, app.namespace(), m, layerKey(profile, layer)
+                        + (m.isInline() ? ".manifest" : ".file"), services::get, reserved);
             } else {
                 ContainerLayer c = (ContainerLayer) layer;
                 List<RenderedService.SharedVolume> mounts = graph.providersOf(id).stream()
@@ -247,7 +257,7 @@ public final class Renderer {
                         name -> envSecrets.apply(id, c.env().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()),
                         mounts, automaticEnv(graph, app, c, services, warnings));
             }
-            services.put(id, rendered);
+            services.put(id, Patches.apply(rendered, layerKey(profile, layer)));
         }
         refuseNameCollisions(model, services.values());
         refusePrivileged(model, services.values());

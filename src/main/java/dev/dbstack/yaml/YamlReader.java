@@ -154,6 +154,50 @@ public final class YamlReader {
         return new TreeBuilder(file, lines, parser.aliasMarks).build(root);
     }
 
+    /**
+     * Reads a file holding a YAML stream ({@code ---} between documents), checked as {@link #readFile} checks a file.
+     * Empty documents are left out.
+     */
+    public static List<Node> readStreamFile(Path file, String display) {
+        return readStream(FileText.read(file, display), display, true);
+    }
+
+    /**
+     * Reads a YAML stream of one or more documents (Kubernetes manifests), with the same checks and bounds as a
+     * single document; empty documents ({@code ---} and nothing else) are left out.
+     */
+    public static List<Node> readStream(String text, String file, boolean lines) {
+        if (text.length() > MAX_FILE_BYTES) throw FileText.tooLarge(new SourceRef(file, 0), text.length());
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
+        checkCharacters(text, file, lines);
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setCodePointLimit(MAX_FILE_BYTES);
+        options.setProcessComments(false);
+        options.setTagInspector(tag -> true);
+        RecordingParser parser = new RecordingParser(new ParserImpl(new WholeTextReader(text, file), options));
+        Composer composer = new Composer(parser, RESOLVER, options);
+        List<Node> documents = new ArrayList<>();
+        try {
+            while (composer.checkNode()) {
+                int marks = parser.aliasMarks.size();
+                org.yaml.snakeyaml.nodes.Node root = composer.getNode();
+                if (root instanceof ScalarNode s && s.getTag().equals(TreeBuilder.PLAIN) && s.getValue().isEmpty()) continue;
+                // Each document's aliases are its own: the builder sees the marks of this document only.
+                List<Mark> own = new ArrayList<>(parser.aliasMarks.subList(marks, parser.aliasMarks.size()));
+                documents.add(new TreeBuilder(file, lines, own).build(root));
+            }
+        } catch (MarkedYAMLException e) {
+            throw syntaxError(e, file, lines);
+        } catch (UserInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw limitError(e, parser, file, lines);
+        }
+        return documents;
+    }
+
     private static Node emptyMapping(String file, boolean lines) {
         return new Node.Mapping(new LinkedHashMap<>(), new HashMap<>(), new SourceRef(file, lines ? 1 : 0));
     }

@@ -2,7 +2,7 @@ package dev.dbstack.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dbstack.testing.KubernetesSchema;
+import dev.dbstack.render.KubernetesSchema;
 import dev.dbstack.testing.VeleroCrds;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;

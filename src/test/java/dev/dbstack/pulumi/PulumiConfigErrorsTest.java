@@ -47,6 +47,7 @@ class PulumiConfigErrorsTest {
         // <known types> stands for the catalog's list, as in InvalidConfigTest.
         List<String> known = new java.util.ArrayList<>(project.catalog().types());
         known.add("container");
+        known.add("manifest");
         List<String> expected = yaml.lines().filter(l -> l.startsWith(EXPECT) || l.startsWith(EXPECT_PULUMI))
                 .map(l -> CatalogText.expand(l.substring(l.indexOf(": ") + 2), Catalog.builtIn()))
                 .map(l -> l.replaceFirst("^(stacks/Pulumi\\.test\\.yaml):\\d+: ", "$1: ")

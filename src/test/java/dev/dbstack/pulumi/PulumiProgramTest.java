@@ -247,6 +247,74 @@ class PulumiProgramTest {
                 "$$(date)").doesNotContain("supplied-pg-pass").doesNotContain("s3cr3t");
     }
 
+    /**
+     * Manifest layers (inline, with a Secret built from a secret output, a Role and RoleBinding, and in a file) and
+     * patches on a database, a container and a manifest layer: pulumi up registers what dbstack renders.
+     */
+    @Test
+    void parityHoldsForManifestLayersAndPatches(@TempDir Path dir) throws java.io.IOException {
+        TestProject project = TestProject.create(dir, "dev", """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - name: db
+                          type: postgresql
+                          version: "17"
+                          storage: 1
+                          patches:
+                            - kind: StatefulSet
+                              name: db
+                              patch: {spec: {template: {spec: {tolerations: [{key: dedicated, operator: Exists}]}}}}
+                            - kind: StatefulSet
+                              name: db
+                              operations: [{op: add, path: /spec/template/spec/containers/-, value: {name: exporter, image: "prom/postgres-exporter:v0.15.0"}}]
+                        - name: api
+                          type: container
+                          image: ghcr.io/acme/api:1
+                          ports: [8080]
+                          patches: [{kind: Deployment, name: api, patch: {metadata: {annotations: {team: web}}}}]
+                        - name: extras
+                          type: manifest
+                          manifest: |
+                            apiVersion: v1
+                            kind: Secret
+                            metadata: {name: extras-dsn}
+                            stringData: {DSN: "postgres://app:{{.spectro.app.$appDeploymentName.db.PASSWORD}}@{{.spectro.app.$appDeploymentName.db.POSTGRESMSTR_SVC}}/app"}
+                            ---
+                            apiVersion: rbac.authorization.k8s.io/v1
+                            kind: Role
+                            metadata: {name: reader}
+                            rules: [{apiGroups: [""], resources: [configmaps], verbs: [get, list]}]
+                            ---
+                            apiVersion: rbac.authorization.k8s.io/v1
+                            kind: RoleBinding
+                            metadata: {name: reader}
+                            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+                            subjects: [{kind: ServiceAccount, name: default}]
+                          patches: [{kind: Role, name: reader, operations: [{op: add, path: /rules/0/verbs/-, value: watch}]}]
+                        - {name: ui, type: manifest, file: manifests/ui.yaml}
+                  dbstack:apps: [{name: shop, profile: shop}]
+                """);
+        java.nio.file.Files.createDirectories(dir.resolve("stacks/manifests"));
+        java.nio.file.Files.writeString(dir.resolve("stacks/manifests/ui.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: ui}
+                data: {api: "{{.spectro.app.$appDeploymentName.db.POSTGRESMSTR_SVC}}"}
+                """);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        RenderedStack rendered = nativeRender(project, "dev", null);
+        assertParity(run, rendered);
+        assertEdges(run, rendered.graph());
+        Map<?, ?> role = run.get("kubernetes:rbac.authorization.k8s.io/v1:Role", "shop/reader").inputs();
+        assertThat(JSON.valueToTree(role.get("rules")).toString()).contains("watch");
+        Map<?, ?> sts = (Map<?, ?>) run.get("kubernetes:apps/v1:StatefulSet", "shop/db").inputs().get("spec");
+        assertThat(JSON.valueToTree(sts).toString()).contains("prom/postgres-exporter:v0.15.0", "dedicated");
+    }
+
     /** External databases: the EndpointSlice's own top-level fields reach the provider, as dbstack renders them. */
     @Test
     void parityHoldsForExternalDatabases(@TempDir Path dir) {

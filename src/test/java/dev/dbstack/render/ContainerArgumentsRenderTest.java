@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.ServiceId;
 import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;

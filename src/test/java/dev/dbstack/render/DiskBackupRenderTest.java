@@ -7,7 +7,6 @@ import dev.dbstack.catalog.Catalog;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.testing.CatalogLayers;
 import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -15,9 +15,9 @@ public final class CatalogText {
 
     private CatalogText() {}
 
-    /** The known types as an unknown type's message lists them: the catalog's, in its order, then {@code container}. */
+    /** The known types as an unknown type's message lists them: the catalog's, in its order, then {@code container}, {@code manifest}. */
     public static String knownTypes(Catalog catalog) {
-        return String.join(", ", catalog.types()) + ", " + ContainerLayer.TYPE;
+        return String.join(", ", catalog.types()) + ", " + ContainerLayer.TYPE + ", " + dev.dbstack.model.ManifestLayer.TYPE;
     }
 
     /** {@code text} with every placeholder replaced. */

@@ -2,6 +2,7 @@ package dev.dbstack.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dbstack.render.KubernetesSchema;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.util.LinkedHashMap;

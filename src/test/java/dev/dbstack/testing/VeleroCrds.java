@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Velero's published CRDs (v1.18.2, vendored under {@code src/main/resources/velero/}, where the CLI's sandbox installs them from) for tests:
- * installed into a cluster (the sandbox), and read by {@link KubernetesSchema}.
+ * installed into a cluster (the sandbox), and read by {@link dev.dbstack.render.KubernetesSchema}.
  */
 public final class VeleroCrds {
     /** The vendored files, by plural. */

@@ -1,4 +1,4 @@
-package dev.dbstack.testing;
+package dev.dbstack.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,23 +15,31 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Validates objects against the Kubernetes API's own OpenAPI definitions
- * ({@code src/test/resources/kubernetes/swagger-1.22.json.gz}, the unmodified {@code swagger.json} of
+ * ({@code src/main/resources/kubernetes/swagger-1.22.json.gz}, the unmodified {@code swagger.json} of
  * Kubernetes 1.22). Strict like {@code kubectl --validate=strict}: unknown fields are errors, as are
  * wrong types and missing required fields. Its own small walker because the spec's
  * {@code int-or-string} format is not JSON Schema, which generic validators reject.
  *
  * <p>Objects of a custom kind are validated against their CRD's {@code openAPIV3Schema} (Velero's
- * published CRDs, vendored under {@code src/main/resources/velero/}, see {@link VeleroCrds}) the way the
+ * published CRDs, vendored under {@code src/main/resources/velero/}) the way the
  * API server does with {@code fieldValidation=Strict}: unknown fields are errors unless the schema says
  * {@code x-kubernetes-preserve-unknown-fields}, as are wrong types, values outside an {@code enum},
  * missing required fields, too few items and nulls where the schema is not {@code nullable}; the
  * object's {@code metadata} is checked against Kubernetes' ObjectMeta.
+ *
+ * <p>Render checks manifest layers' objects and patched objects with it before anything runs; tests check every
+ * rendered object. It also knows which kinds are namespaced (from the API paths the spec lists).
  */
 public final class KubernetesSchema {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static KubernetesSchema instance;
 
+    /** Velero's vendored CRDs ({@code src/main/resources/velero/}), by plural. */
+    private static final List<String> VELERO_PLURALS = List.of("schedules", "backups", "restores", "backupstoragelocations");
+
     private final JsonNode definitions;
+    /** {@code apiVersion/kind} of the kinds the API serves in a namespace. */
+    private final java.util.Set<String> namespaced = new java.util.HashSet<>();
     private final Map<String, String> byGroupVersionKind = new HashMap<>();
     /** {@code apiVersion/kind} of a custom kind → its CRD's openAPIV3Schema. */
     private final Map<String, JsonNode> customSchemas = new HashMap<>();
@@ -48,14 +56,60 @@ public final class KubernetesSchema {
                 byGroupVersionKind.put(apiVersion + "/" + gvk.get("kind").asText(), def.getKey());
             }
         }
+        for (Iterator<Map.Entry<String, JsonNode>> it = swagger.path("paths").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> path = it.next();
+            if (!path.getKey().contains("/namespaces/{namespace}/")) continue;
+            for (JsonNode operation : path.getValue()) {
+                JsonNode gvk = operation.get("x-kubernetes-group-version-kind");
+                if (gvk == null) continue;
+                String group = gvk.path("group").asText();
+                String version = gvk.path("version").asText();
+                namespaced.add((group.isEmpty() ? version : group + "/" + version) + "/" + gvk.path("kind").asText());
+            }
+        }
+    }
+
+    /** Whether the Kubernetes API (1.22) has the kind built in: custom kinds (CRDs) are not. */
+    public boolean isBuiltIn(String apiVersion, String kind) {
+        return byGroupVersionKind.containsKey(apiVersion + "/" + kind);
+    }
+
+    /** Whether a built-in kind lives in a namespace (ConfigMap) rather than in the cluster (ClusterRole). */
+    public boolean isNamespaced(String apiVersion, String kind) {
+        return namespaced.contains(apiVersion + "/" + kind);
+    }
+
+    /** The built-in kinds of {@code apiVersion}'s API group with the name {@code kind}, for "did you mean". */
+    public List<String> apiVersionsOf(String kind) {
+        return byGroupVersionKind.keySet().stream().filter(k -> k.endsWith("/" + kind))
+                .map(k -> k.substring(0, k.length() - kind.length() - 1)).sorted().toList();
+    }
+
+    /** Every violation of {@code json} (an object as JSON), as {@code path: problem}; empty when it is valid. */
+    public List<String> validate(JsonNode json) {
+        String apiVersion = json.path("apiVersion").asText();
+        String kind = json.path("kind").asText();
+        String key = apiVersion + "/" + kind;
+        String definition = byGroupVersionKind.get(key);
+        List<String> errors = new ArrayList<>();
+        if (definition == null && customSchemas.containsKey(key)) {
+            checkCustom(json, customSchemas.get(key), kind, true, errors);
+            return errors;
+        }
+        if (definition == null) {
+            errors.add("no Kubernetes definition for " + key);
+            return errors;
+        }
+        check(json, definitions.get(definition), kind, errors);
+        return errors;
     }
 
     public static synchronized KubernetesSchema load() {
         if (instance != null) return instance;
         try (InputStream in = KubernetesSchema.class.getResourceAsStream("/kubernetes/swagger-1.22.json.gz")) {
-            if (in == null) throw new IllegalStateException("swagger-1.22.json.gz missing from test resources");
+            if (in == null) throw new IllegalStateException("swagger-1.22.json.gz missing from the resources");
             instance = new KubernetesSchema(JSON.readTree(new GZIPInputStream(in)));
-            for (String plural : VeleroCrds.PLURALS) {
+            for (String plural : VELERO_PLURALS) {
                 try (InputStream crd = KubernetesSchema.class.getResourceAsStream("/velero/velero.io_" + plural + ".yaml")) {
                     instance.addCustomResourceDefinition(JSON.valueToTree(new org.yaml.snakeyaml.Yaml().load(crd)));
                 }
@@ -78,20 +132,7 @@ public final class KubernetesSchema {
 
     /** Every violation, as {@code path: problem}; empty when the object is valid. */
     public List<String> validate(HasMetadata object) {
-        JsonNode json = JSON.valueToTree(object);
-        String key = object.getApiVersion() + "/" + object.getKind();
-        String definition = byGroupVersionKind.get(key);
-        List<String> errors = new ArrayList<>();
-        if (definition == null && customSchemas.containsKey(key)) {
-            checkCustom(json, customSchemas.get(key), object.getKind(), true, errors);
-            return errors;
-        }
-        if (definition == null) {
-            errors.add("no Kubernetes definition for " + key);
-            return errors;
-        }
-        check(json, definitions.get(definition), object.getKind(), errors);
-        return errors;
+        return validate((JsonNode) JSON.valueToTree(object));
     }
 
     private void check(JsonNode value, JsonNode schema, String path, List<String> errors) {
