@@ -39,6 +39,10 @@ public final class PlanMarkdown {
         head.append("## dbstack preview: stack `").append(code(plan.stack())).append("` of project `").append(code(plan.project()))
                 .append("`\n\n");
         head.append("**").append(counts(plan.counts(), plan.isEmpty())).append("**\n\n");
+        if (!plan.targets().isAll()) {
+            head.append("Targets: `").append(code(plan.targets().describe())).append("`; ").append(plan.deferred().size())
+                    .append(" steps deferred (not targeted), for a later `dbstack up`.\n\n");
+        }
         warnings(head, plan.warnings());
 
         Map<String, List<Step>> byApp = new TreeMap<>();
