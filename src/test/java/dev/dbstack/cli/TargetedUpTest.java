@@ -130,6 +130,14 @@ class TargetedUpTest {
         assertThat(namespace("a")).isTrue();
         assertThat(namespace("b")).as("nothing of b was written").isFalse();
         assertThat(image("a", "api")).isEqualTo("ghcr.io/acme/api:1.0.0");
+        // State records a's objects and credentials only: b's database gets its credentials when it is created.
+        Path stateFile = dev.dbstack.state.StackState.directory(dir, TestProject.STACK).resolve("state.json");
+        String state = Files.readString(stateFile);
+        assertThat(state).contains("\"credential:a/db/password\"").contains("\"object:apps/v1|StatefulSet|a|db\"")
+                .doesNotContain("credential:b/").doesNotContain("|b|").doesNotContain("\"cluster:b\"");
+        // Nothing left for the target: nothing written, not even state.
+        assertThat(upWrites("a")).isZero();
+        assertThat(Files.readString(stateFile)).isEqualTo(state);
 
         // b's steps are still to do, exactly as deferred (state did not take them for applied); a has none left.
         JsonNode rest = previewJson();
