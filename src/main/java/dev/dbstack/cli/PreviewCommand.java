@@ -78,7 +78,8 @@ final class PreviewCommand implements Callable<Integer> {
                     // Where a program reads stdout, the note goes to stderr.
                     (f == PlanOutput.Format.text ? System.out : System.err).println((f == PlanOutput.Format.text ? "\n" : "")
                             + "Saved this plan to " + out + (plan.targets().isAll() ? "" : " (targets: "
-                            + String.join(", ", plan.targets().named()) + "; " + plan.deferred().size() + " steps deferred)")
+                            + String.join(", ", plan.targets().named()) + "; " + plan.deferred().size()
+                            + (plan.deferred().size() == 1 ? " step" : " steps") + " deferred)")
                             + ". `dbstack up " + out + "` applies exactly it, and refuses it if"
                             + " the configuration, the stack's state or any object it was planned against changes first.");
                 }

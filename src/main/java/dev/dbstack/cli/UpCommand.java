@@ -163,7 +163,8 @@ final class UpCommand implements Callable<Integer> {
                 System.out.println(applied);
             }
             if (!plan.deferred().isEmpty()) {
-                System.out.println(plan.deferred().size() + " steps deferred (not targeted): `dbstack up` without --target"
+                System.out.println(plan.deferred().size() + (plan.deferred().size() == 1 ? " step" : " steps")
+                        + " deferred (not targeted): `dbstack up` without --target"
                         + " applies them.");
             }
             // A targeted up shows the outputs of what it applied: a deferred service's are not there yet.

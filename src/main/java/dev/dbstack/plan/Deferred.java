@@ -14,6 +14,11 @@ import java.util.Map;
 final class Deferred {
     private Deferred() {}
 
+    /** {@code 1 step} or {@code 12 steps}. */
+    static String steps(int n) {
+        return n + (n == 1 ? " step" : " steps");
+    }
+
     /** {@code ; 12 deferred (not targeted)}, or nothing when nothing is deferred. */
     static String count(Plan plan) {
         return plan.deferred().isEmpty() ? "" : "; " + plan.deferred().size() + " deferred (not targeted)";
@@ -22,10 +27,7 @@ final class Deferred {
     /** The deferred steps, one line per service or app, in plan order; nothing when none is deferred. */
     static String list(Plan plan, ServiceGraph graph) {
         if (plan.deferred().isEmpty()) return "";
-        Map<String, Map<Action, Integer>> groups = new LinkedHashMap<>();
-        for (Step s : plan.deferred()) {
-            groups.computeIfAbsent(group(s, graph), k -> new EnumMap<>(Action.class)).merge(s.action(), 1, Integer::sum);
-        }
+        Map<String, Map<Action, Integer>> groups = groups(plan, graph);
         int width = groups.keySet().stream().mapToInt(String::length).max().orElse(0);
         StringBuilder out = new StringBuilder("deferred (not targeted; a later `dbstack up` applies them)\n");
         groups.forEach((name, counts) -> out.append("  ").append(name).append(" ".repeat(width - name.length() + 2))
@@ -33,8 +35,21 @@ final class Deferred {
         return out.toString();
     }
 
-    /** {@code b/db}, {@code b (app objects)}, {@code b/old (removed layer)} or {@code old (removed app)}. */
+    /** The deferred steps' counts per service or app, in plan order. */
+    static Map<String, Map<Action, Integer>> groups(Plan plan, ServiceGraph graph) {
+        Map<String, Map<Action, Integer>> groups = new LinkedHashMap<>();
+        for (Step s : plan.deferred()) {
+            groups.computeIfAbsent(group(s, graph), k -> new EnumMap<>(Action.class)).merge(s.action(), 1, Integer::sum);
+        }
+        return groups;
+    }
+
+    /**
+     * {@code b/db}, {@code b (app objects)}, {@code b/old (removed layer)} or {@code old (removed app)}; without the
+     * graph (a plan on its own) a removed layer or app is not told apart.
+     */
     private static String group(Step s, ServiceGraph graph) {
+        if (graph == null) return s.service() == null ? s.app() + " (app objects)" : s.service().toString();
         boolean configured = graph.model().apps().stream().anyMatch(a -> a.name().equals(s.app()));
         if (!configured) return s.app() + " (removed app)";
         if (s.service() == null) return s.app() + " (app objects)";

@@ -121,6 +121,7 @@ public record Targets(List<String> named, Set<String> apps, Set<ServiceId> servi
         for (ServiceId id : new TreeSet<>(services)) {
             if (!named.contains(id.toString()) && !wholeApps.contains(id.app())) extra.add(id.toString());
         }
-        return String.join(", ", named) + (extra.isEmpty() ? "" : " (with what it consumes: " + String.join(", ", extra) + ")");
+        return String.join(", ", named) + (extra.isEmpty() ? ""
+                : " (with what " + (named.size() == 1 ? "it consumes" : "they consume") + ": " + String.join(", ", extra) + ")");
     }
 }

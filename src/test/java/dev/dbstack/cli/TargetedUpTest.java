@@ -126,6 +126,10 @@ class TargetedUpTest {
                 .endsWith("Plan: " + targeted + " to create, 0 to update, 0 to replace, 0 to delete; " + deferred
                         + " deferred (not targeted).\n");
 
+        assertThat(cli("preview", "--target", "a", "--format", "markdown").out())
+                .contains("Targets: `a`; " + deferred + " steps deferred (not targeted), for a later `dbstack up`:\n\n")
+                .contains("- `b (app objects)`: 3 to create\n").contains("- `b/db`: 6 to create\n");
+
         assertThat(upWrites("a")).as("one write per targeted step, none of b's").isEqualTo(targeted);
         assertThat(namespace("a")).isTrue();
         assertThat(namespace("b")).as("nothing of b was written").isFalse();
