@@ -65,14 +65,19 @@ final class OutputsCommand implements Callable<Integer> {
     }
 
     static void print(RenderedStack rendered, boolean showSecrets, PrintStream out) {
-        print(rendered, showSecrets, out, null);
+        print(rendered, showSecrets, out, (String) null);
     }
 
     static void print(RenderedStack rendered, boolean showSecrets, PrintStream out, String onlyApp) {
+        print(rendered, showSecrets, out, (ServiceId id) -> onlyApp == null || onlyApp.equals(id.app()));
+    }
+
+    /** The outputs of the services {@code shown} accepts (a targeted up: those it applied). */
+    static void print(RenderedStack rendered, boolean showSecrets, PrintStream out, java.util.function.Predicate<ServiceId> shown) {
         out.println();
         out.println("Outputs:");
         for (ServiceId id : rendered.graph().applyOrder()) {
-            if (onlyApp != null && !onlyApp.equals(id.app())) continue;
+            if (!shown.test(id)) continue;
             RenderedService s = rendered.service(id);
             if (s.outputs().isEmpty()) continue;
             out.println("  " + id);

@@ -43,6 +43,9 @@ final class PreviewCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    TargetOptions target;
+
     @Option(names = "--out", paramLabel = "FILE",
             description = "Save the plan to FILE (JSON, secrets sealed with the stack's key) for `dbstack up FILE` to apply"
                     + " exactly; takes the stack's lock while planning.")
@@ -57,7 +60,7 @@ final class PreviewCommand implements Callable<Integer> {
             // Saving a plan takes the lock: its secrets are sealed with state's key, and state must not move meanwhile.
             try (Engine engine = Engine.open(stack, out == null ? null : options.describe("preview --out " + out), System.err)) {
                 if (out != null) engine.unlockSecrets(); // the plan file's secrets are sealed with it: a wrong passphrase first
-                Engine.Planned planned = engine.preview(data.planner());
+                Engine.Planned planned = engine.preview(data.planner(), target.targets);
                 Plan plan = planned.plan();
                 switch (f) {
                     case json -> System.out.println(PlanReport.pretty(PlanReport.of(plan)));
@@ -74,7 +77,10 @@ final class PreviewCommand implements Callable<Integer> {
                     engine.savePlan(planned, Path.of(out));
                     // Where a program reads stdout, the note goes to stderr.
                     (f == PlanOutput.Format.text ? System.out : System.err).println((f == PlanOutput.Format.text ? "\n" : "")
-                            + "Saved this plan to " + out + ". `dbstack up " + out + "` applies exactly it, and refuses it if"
+                            + "Saved this plan to " + out + (plan.targets().isAll() ? "" : " (targets: "
+                            + String.join(", ", plan.targets().named()) + "; " + plan.deferred().size()
+                            + (plan.deferred().size() == 1 ? " step" : " steps") + " deferred)")
+                            + ". `dbstack up " + out + "` applies exactly it, and refuses it if"
                             + " the configuration, the stack's state or any object it was planned against changes first.");
                 }
                 System.out.flush();

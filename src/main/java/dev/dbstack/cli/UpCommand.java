@@ -48,6 +48,9 @@ final class UpCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    TargetOptions target;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "PLAN",
             description = "A plan saved by `dbstack preview --out PLAN`: applied exactly as previewed, or refused if anything"
                     + " it was planned against changed since.")
@@ -58,7 +61,7 @@ final class UpCommand implements Callable<Integer> {
         if (planFile != null) return applySaved();
         LoadedStack[] stack = {null};
         try (Engine engine = refusing(stack, () -> Engine.open(stack[0] = options.load(), options.describe("up"), System.err))) {
-            Engine.Planned planned = refusing(stack, () -> engine.preview(data.planner()));
+            Engine.Planned planned = refusing(stack, () -> engine.preview(data.planner(), target.targets));
             return show(engine, planned, "Updating stack " + engine.stack().model().stack() + " of project "
                     + engine.stack().project().name());
         }
@@ -71,6 +74,11 @@ final class UpCommand implements Callable<Integer> {
             throw UserInputException.of(SourceRef.UNKNOWN, flag, "is given when the plan is made (`dbstack preview --out "
                     + planFile + " " + flag + " ...`); " + planFile + " already says what it does to data, so `up " + planFile
                     + "` takes no data options");
+        }
+        if (target.given()) {
+            throw UserInputException.of(SourceRef.UNKNOWN, "--target", "is given when the plan is made (`dbstack preview --out "
+                    + planFile + " --target ...`); " + planFile + " already says what it applies, so `up " + planFile
+                    + "` takes no --target");
         }
         LoadedStack[] stack = {null};
         SavedPlan.Checked saved = refusing(stack, () -> Engine.readPlan(Path.of(planFile), planFile));
@@ -154,7 +162,14 @@ final class UpCommand implements Callable<Integer> {
                 });
                 System.out.println(applied);
             }
-            if (result.ok()) OutputsCommand.print(desired, false, System.out);
+            if (!plan.deferred().isEmpty()) {
+                System.out.println(plan.deferred().size() + (plan.deferred().size() == 1 ? " step" : " steps")
+                        + " deferred (not targeted): `dbstack up` without --target"
+                        + " applies them.");
+            }
+            // A targeted up shows the outputs of what it applied: a deferred service's are not there yet.
+            if (result.ok()) OutputsCommand.print(desired, false, System.out, plan.targets().isAll() ? id -> true
+                    : id -> plan.targets().services().contains(id));
         }
         stats(engine);
         boolean unreachable = Faults.unreachable(engine);

@@ -25,6 +25,7 @@ import dev.dbstack.plan.Plan;
 import dev.dbstack.plan.Recorded;
 import dev.dbstack.plan.Retained;
 import dev.dbstack.plan.Step;
+import dev.dbstack.plan.Targets;
 import dev.dbstack.apply.Applier;
 import dev.dbstack.apply.Progress;
 import dev.dbstack.render.CredentialSource;
@@ -437,13 +438,16 @@ public final class Engine implements AutoCloseable {
      * their service: written by a run killed before its record, or taken over by a renamed layer.
      * Without this a later removal from config would not find them.
      */
-    private void recordUnrecorded(RenderedStack desired) {
+    private void recordUnrecorded(RenderedStack desired, Targets targets) {
         Map<ObjectRef, Recorded> recorded = recorded();
         Map<ObjectRef, JsonNode> live = plannedAgainst.objects();
+        // A targeted run records only what it selected: the rest keeps its state as it was, for a later run.
         for (var entry : desired.appObjects().entrySet()) {
+            if (!targets.isAll() && !targets.apps().contains(entry.getKey())) continue;
             for (HasMetadata o : entry.getValue()) recordIfLive(recorded, live, entry.getKey(), null, o);
         }
         for (ServiceId id : desired.graph().applyOrder()) {
+            if (!targets.isAll() && !targets.services().contains(id)) continue;
             for (HasMetadata o : desired.service(id).objects()) recordIfLive(recorded, live, id.app(), id, o);
         }
     }
@@ -640,6 +644,42 @@ public final class Engine implements AutoCloseable {
      * live object's version, the whole plan state's serial and the configuration's digest.
      */
     public Planned preview(Planner.Options options) {
+        return preview(options, List.of());
+    }
+
+    /**
+     * {@link #preview(Planner.Options)} of the whole stack, its plan then split by {@code targets} ({@code --target APP}
+     * or {@code APP/LAYER}; none: the whole stack): the steps they select, and the rest deferred. The whole stack is
+     * planned, so every refusal still stops it and the deferred steps are exact. Only the credentials of selected
+     * services are kept: a deferred database gets its own when a later run creates it.
+     */
+    public Planned preview(Planner.Options options, List<String> targets) {
+        Targets selected = Targets.resolve(targets, stack.graph(), removedApps()); // a wrong target before anything is read
+        Planned whole = previewWhole(options);
+        if (selected.isAll()) return whole;
+        unsaved.keySet().removeIf(key -> !credentialOf(selected, key));
+        return new Planned(whole.desired(), whole.plan().target(selected), whole.savedId());
+    }
+
+    /** Apps state holds that the configuration no longer has: a target may name them, to delete them. */
+    private Set<String> removedApps() {
+        Set<String> out = new java.util.TreeSet<>();
+        known().objects().values().forEach(r -> out.add(r.app()));
+        stack.model().apps().forEach(a -> out.remove(a.name()));
+        return out;
+    }
+
+    /** Whether the credential {@code key} ({@code app/data/name}) is of a database the targets select. */
+    private boolean credentialOf(Targets targets, String key) {
+        for (ServiceId id : targets.services()) {
+            var layer = stack.model().profileOf(stack.model().app(id.app())).layer(id.layer()).orElse(null);
+            String data = layer instanceof DatabaseLayer db ? db.dataName() : id.layer();
+            if (key.startsWith(id.app() + "/" + data + "/")) return true;
+        }
+        return false;
+    }
+
+    private Planned previewWhole(Planner.Options options) {
         ExternalCheck.refuseUnreachable(stack.model()); // external databases reachable from here, before anything else
         Planner.Known known = known();
         long serial = state.serial();
@@ -905,8 +945,20 @@ public final class Engine implements AutoCloseable {
         } finally {
             if (!planned.plan().isEmpty()) state.forgetUnusedAppClusters(); // an app removed from the configuration
         }
-        if (result.ok()) recordUnrecorded(planned.desired());
+        Targets targets = planned.plan().targets();
+        if (result.ok()) recordUnrecorded(planned.desired(), targets);
+        // Services a targeted run did not select did nothing: they are not reported as succeeded.
+        if (!targets.isAll()) result = new Applier.Result(selected(result.services(), targets), selected(result.errors(), targets),
+                result.writes());
         return withUnreachable(result);
+    }
+
+    private static <V> Map<ServiceId, V> selected(Map<ServiceId, V> byService, Targets targets) {
+        Map<ServiceId, V> out = new java.util.LinkedHashMap<>();
+        byService.forEach((id, v) -> {
+            if (targets.services().contains(id) || targets.wholeApps().contains(id.app())) out.put(id, v);
+        });
+        return out;
     }
 
     /** Executes a plan {@link #destroyPlan} made. */

@@ -10,10 +10,33 @@ import java.util.Map;
  * planned against (the live object's resourceVersion); {@code basis} says what the whole plan was
  * made against, so that a saved plan applied later is refused when any of it changed.
  */
-public record Plan(String project, String stack, List<Step> steps, List<String> warnings, Basis basis) {
+public record Plan(String project, String stack, List<Step> steps, List<String> warnings, Basis basis, Targets targets,
+                   List<Step> deferred) {
 
     public Plan(String project, String stack, List<Step> steps, List<String> warnings) {
         this(project, stack, steps, warnings, Basis.NONE);
+    }
+
+    public Plan(String project, String stack, List<Step> steps, List<String> warnings, Basis basis) {
+        this(project, stack, steps, warnings, basis, Targets.ALL, List.of());
+    }
+
+    /**
+     * A targeted plan ({@code --target}): {@code steps} are what the targets select, {@code deferred} the rest, left for a
+     * later run. Apply, the checks of a saved plan and {@code --expect-no-changes} look only at {@code steps}.
+     */
+    public Plan {
+        targets = targets == null ? Targets.ALL : targets;
+        deferred = deferred == null ? List.of() : List.copyOf(deferred);
+    }
+
+    /** This plan split by {@code targets}: the steps they select stay, the others are deferred. */
+    public Plan target(Targets targets) {
+        if (targets.isAll()) return this;
+        java.util.List<Step> selected = new java.util.ArrayList<>();
+        java.util.List<Step> later = new java.util.ArrayList<>(deferred);
+        for (Step s : steps) (targets.includes(s) ? selected : later).add(s);
+        return new Plan(project, stack, List.copyOf(selected), warnings, basis, targets, later);
     }
 
     /**
@@ -33,7 +56,7 @@ public record Plan(String project, String stack, List<Step> steps, List<String> 
     }
 
     public Plan basedOn(Basis basis) {
-        return new Plan(project, stack, steps, warnings, basis);
+        return new Plan(project, stack, steps, warnings, basis, targets, deferred);
     }
 
     public Map<Action, Integer> counts() {

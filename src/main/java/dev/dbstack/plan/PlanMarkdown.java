@@ -39,6 +39,14 @@ public final class PlanMarkdown {
         head.append("## dbstack preview: stack `").append(code(plan.stack())).append("` of project `").append(code(plan.project()))
                 .append("`\n\n");
         head.append("**").append(counts(plan.counts(), plan.isEmpty())).append("**\n\n");
+        if (!plan.targets().isAll()) {
+            head.append("Targets: `").append(code(plan.targets().describe())).append("`; ")
+                    .append(Deferred.steps(plan.deferred().size())).append(" deferred (not targeted), for a later `dbstack up`")
+                    .append(plan.deferred().isEmpty() ? ".\n\n" : ":\n\n");
+            Deferred.groups(plan, null).forEach((group, counts) -> head.append("- `").append(code(group)).append("`: ")
+                    .append(Deferred.counts(counts)).append('\n'));
+            if (!plan.deferred().isEmpty()) head.append('\n');
+        }
         warnings(head, plan.warnings());
 
         Map<String, List<Step>> byApp = new TreeMap<>();

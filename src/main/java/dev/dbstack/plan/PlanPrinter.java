@@ -25,6 +25,7 @@ public final class PlanPrinter {
     public static String print(Plan plan, ServiceGraph graph, boolean diff) {
         StackModel model = graph.model();
         StringBuilder out = new StringBuilder();
+        if (!plan.targets().isAll()) out.append("Targets: ").append(plan.targets().describe()).append("\n\n");
         for (AppDeployment app : model.apps()) {
             List<Step> appSteps = plan.steps().stream().filter(s -> s.app().equals(app.name())).toList();
             if (appSteps.isEmpty()) continue;
@@ -49,6 +50,7 @@ public final class PlanPrinter {
             out.append("removed from configuration\n");
             orphans.forEach(s -> line(out, "  ", s, diff));
         }
+        out.append(Deferred.list(plan, graph));
         out.append('\n');
         for (String w : plan.warnings()) out.append("warning: ").append(w).append('\n');
         out.append(summary(plan)).append('\n');
@@ -88,6 +90,9 @@ public final class PlanPrinter {
 
     /** {@code Plan: 23 to create, 0 to update, 0 to replace, 0 to delete.} */
     public static String summary(Plan plan) {
+        if (plan.isEmpty() && !plan.targets().isAll()) {
+            return "No changes for the targets (" + String.join(", ", plan.targets().named()) + ")" + Deferred.count(plan) + ".";
+        }
         if (plan.isEmpty()) return "No changes. The cluster matches stack " + plan.stack() + ".";
         Map<Action, Integer> c = plan.counts();
         StringBuilder s = new StringBuilder("Plan: ")
@@ -100,7 +105,7 @@ public final class PlanPrinter {
         List<String> kept = plan.steps().stream().filter(st -> st.retention() != null
                 && st.retention().kind() == Step.Retention.Kind.KEEP).map(st -> st.retention().data().data().toString()).toList();
         if (!kept.isEmpty()) s.append("; data kept: ").append(String.join(", ", kept));
-        return s.append('.').toString();
+        return s.append(Deferred.count(plan)).append('.').toString();
     }
 
     /** {@code postgresql 17, 10Gi}, {@code mysql (percona) 8.4, 5Gi} or {@code container ghcr.io/acme/api:1.4.2, 2 replicas}. */

@@ -33,6 +33,12 @@ public final class PlanReport {
         plan.warnings().forEach(warnings::add);
         ObjectNode summary = doc.putObject("summary");
         plan.counts().forEach((action, n) -> summary.put(action.verb(), n));
+        // A targeted plan (--target): what it selects, and the steps it leaves for a later run.
+        ArrayNode targets = doc.putArray("targets");
+        plan.targets().named().forEach(targets::add);
+        ArrayNode deferred = doc.putArray("deferred");
+        for (Step s : plan.deferred()) deferred.add(step(s));
+        summary.put("deferred", plan.deferred().size());
         return doc;
     }
 

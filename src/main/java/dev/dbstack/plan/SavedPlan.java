@@ -39,7 +39,9 @@ import java.util.TreeMap;
  */
 public final class SavedPlan {
     /** The format this dbstack writes and reads; a file of a higher one was written by a newer dbstack. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** The format of a plan that is the whole stack's: a targeted plan is format 2, which an older dbstack refuses. */
+    private static final int FORMAT_WHOLE = 1;
     private static final String KIND = "dbstack-plan";
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -84,7 +86,7 @@ public final class SavedPlan {
      */
     public static String write(Plan plan, Map<String, String> sealedCredentials, String createdAt, Secrets secrets) {
         ObjectNode doc = JsonNodeFactory.instance.objectNode();
-        doc.put("format", FORMAT).put("kind", KIND).put("project", plan.project()).put("stack", plan.stack())
+        doc.put("format", plan.targets().isAll() ? FORMAT_WHOLE : FORMAT).put("kind", KIND).put("project", plan.project()).put("stack", plan.stack())
                 .put("createdAt", createdAt);
         ObjectNode basis = doc.putObject("basis");
         basis.put("stateSerial", plan.basis().stateSerial()).put("configDigest", plan.basis().configDigest());
@@ -101,6 +103,17 @@ public final class SavedPlan {
         ArrayNode steps = doc.putArray("steps");
         for (Step s : plan.steps()) steps.add(step(s, secrets));
         strings(doc.putArray("warnings"), plan.warnings());
+        if (!plan.targets().isAll()) {
+            // What `up` of this file applies is its steps; the selection goes with them so that it records no more.
+            Targets t = plan.targets();
+            ObjectNode targets = doc.putObject("targets");
+            strings(targets.putArray("named"), t.named());
+            sorted(targets.putArray("apps"), t.apps());
+            sorted(targets.putArray("services"), new java.util.TreeSet<>(t.services().stream().map(ServiceId::toString).toList()));
+            sorted(targets.putArray("wholeApps"), t.wholeApps());
+            ArrayNode deferred = doc.putArray("deferred");
+            for (Step s : plan.deferred()) deferred.add(step(s, secrets));
+        }
         doc.put("checksum", CanonicalJson.sha256(doc));
         try {
             return JSON.writeValueAsString(doc) + "\n";
@@ -225,7 +238,18 @@ public final class SavedPlan {
             for (JsonNode s : doc.path("steps")) steps.add(step(s, secrets));
             Map<String, String> credentials = new TreeMap<>();
             doc.path("credentials").fields().forEachRemaining(e -> credentials.put(e.getKey(), e.getValue().asText()));
-            Plan plan = new Plan(checked.project(), checked.stack(), List.copyOf(steps), list(doc.path("warnings")), basis);
+            Targets targets = Targets.ALL;
+            List<Step> deferred = new ArrayList<>();
+            JsonNode t = doc.get("targets");
+            if (t != null) {
+                targets = new Targets(list(t.path("named")), set(t.path("apps")),
+                        list(t.path("services")).stream().map(SavedPlan::serviceId).collect(java.util.stream.Collectors.toSet()),
+                        set(t.path("wholeApps")));
+                if (targets.isAll()) throw new IllegalArgumentException("targets that name none");
+                for (JsonNode s : doc.path("deferred")) deferred.add(step(s, secrets));
+            }
+            Plan plan = new Plan(checked.project(), checked.stack(), List.copyOf(steps), list(doc.path("warnings")), basis,
+                    targets, deferred);
             return new Contents(checked.id(), checked.createdAt(), plan, credentials);
         } catch (SecretUnopened e) {
             throw new Unreadable("holds secrets this stack's key does not open: it was made for another stack, or with"

@@ -235,7 +235,7 @@ class CiOutputTest {
         dev.dbstack.plan.PlanMarkdownTest.assertCompleteTables(comment.out());
         JsonNode doc = validDocument(run(dir, "preview", "--json", "--start-empty", "delta/queue").out());
         assertThat(doc.path("summary").toString()).isEqualTo(PlanOutputSchema.parse(
-                "{\"create\":%d,\"update\":1,\"replace\":1,\"expand-volume\":1,\"delete\":%d,\"keep\":1,\"drift\":1}".formatted(
+                "{\"create\":%d,\"update\":1,\"replace\":1,\"expand-volume\":1,\"delete\":%d,\"keep\":1,\"drift\":1,\"deferred\":0}".formatted(
                         doc.path("summary").path("create").asInt(), doc.path("summary").path("delete").asInt())).toString());
 
         // A refused plan: the problems, as a table of their own.

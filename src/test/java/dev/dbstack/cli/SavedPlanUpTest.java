@@ -252,7 +252,7 @@ class SavedPlanUpTest {
                         + " preview --out ",
                 "edited", "does not match its checksum: it was changed or damaged after `dbstack preview --out` wrote it. Run"
                         + " `dbstack preview --out ",
-                "newer", "was written by a newer dbstack (plan format 7; this dbstack reads format 1). Apply it with that dbstack,"
+                "newer", "was written by a newer dbstack (plan format 7; this dbstack reads format 2). Apply it with that dbstack,"
                         + " or make it again with this one: run `dbstack preview --out ");
         for (var c : cases.entrySet()) {
             Path file = dir.resolve(c.getKey() + ".json");

@@ -153,10 +153,10 @@ class SavedPlanTest {
 
     @Test
     void aNewerFormatIsRefusedAsSuch() {
-        String text = written().replace("\"format\" : 1,", "\"format\" : 2,");
+        String text = written().replace("\"format\" : 1,", "\"format\" : 3,");
         SavedPlan.Unreadable e = unreadable(text);
         assertThat(e.newer()).isTrue();
-        assertThat(e.getMessage()).isEqualTo("was written by a newer dbstack (plan format 2; this dbstack reads format 1)");
+        assertThat(e.getMessage()).isEqualTo("was written by a newer dbstack (plan format 3; this dbstack reads format 2)");
     }
 
     @Test
