@@ -45,6 +45,11 @@ public final class ProfileDiff {
 
     /** The changes from {@code from} to {@code to}, bottom layer first, then removed layers. */
     public static List<LayerChange> between(AppProfile from, AppProfile to, Catalog catalog) {
+        return between(from, to, catalog, "<app>");
+    }
+
+    /** As {@link #between(AppProfile, AppProfile, Catalog)}, with {@code app} named in the flags' commands. */
+    public static List<LayerChange> between(AppProfile from, AppProfile to, Catalog catalog, String app) {
         List<LayerChange> out = new ArrayList<>();
         Set<String> matchedOld = new LinkedHashSet<>();
         for (ServiceLayer after : to.layers()) {
@@ -56,8 +61,9 @@ public final class ProfileDiff {
                 continue;
             }
             matchedOld.add(before.get().name());
-            List<Change> changes = changes(before.get(), after, catalog);
+            List<Change> changes = changes(before.get(), after, catalog, app);
             if (renamedFrom != null) {
+                changes = changes.stream().filter(c -> !c.field().equals("renamedFrom")).toList();
                 out.add(new LayerChange(after.name(), after.type(), LayerKind.RENAMED, renamedFrom, changes));
             } else if (!changes.isEmpty()) {
                 out.add(new LayerChange(after.name(), after.type(), LayerKind.CHANGED, null, changes));
@@ -66,7 +72,7 @@ public final class ProfileDiff {
         for (ServiceLayer before : from.layers()) {
             if (matchedOld.contains(before.name())) continue;
             String note = before instanceof DatabaseLayer db && db.deployment().runsServer()
-                    ? "its data stays in the cluster unless `up --delete-data <app>/" + db.dataName() + "` names it" : null;
+                    ? "its data stays in the cluster unless `up --delete-data " + app + "/" + db.dataName() + "` names it" : null;
             out.add(new LayerChange(before.name(), before.type(), LayerKind.REMOVED, null,
                     note == null ? List.of() : List.of(new Change("data", null, null, note))));
         }
@@ -75,11 +81,13 @@ public final class ProfileDiff {
 
     private static List<Change> added(ServiceLayer layer) {
         List<Change> out = new ArrayList<>();
-        facts(layer).forEach((k, v) -> out.add(new Change(k, null, v, null)));
+        facts(layer).forEach((k, v) -> {
+            if (!k.equals("type")) out.add(new Change(k, null, v, null));
+        });
         return out;
     }
 
-    private static List<Change> changes(ServiceLayer before, ServiceLayer after, Catalog catalog) {
+    private static List<Change> changes(ServiceLayer before, ServiceLayer after, Catalog catalog, String app) {
         Map<String, String> a = facts(before);
         Map<String, String> b = facts(after);
         Set<String> keys = new LinkedHashSet<>(a.keySet());
@@ -91,7 +99,7 @@ public final class ProfileDiff {
             if (java.util.Objects.equals(x, y)) continue;
             String note = null;
             if (k.equals("version") && x != null && y != null && after instanceof DatabaseLayer db) {
-                note = versionNote(catalog, db, before, x, y);
+                note = versionNote(catalog, db, x, y, app);
             }
             if (k.equals("storage") && x != null && y != null) {
                 note = gib(y) < gib(x) ? "a claim cannot shrink: the planner refuses this" : "claims grow in place";
@@ -110,7 +118,7 @@ public final class ProfileDiff {
     }
 
     /** A major change (another version family of the catalog) is flagged with what the planner will require. */
-    private static String versionNote(Catalog catalog, DatabaseLayer db, ServiceLayer before, String from, String to) {
+    private static String versionNote(Catalog catalog, DatabaseLayer db, String from, String to, String app) {
         Optional<Component> c = catalog.find(db.type(), db.engine());
         if (c.isEmpty()) return null;
         String fromFamily = c.get().familyOf(from).orElse(from);
@@ -120,8 +128,8 @@ public final class ProfileDiff {
             case SAFE -> fromFamily.equals(toFamily) ? "minor: rolls in place" : "MAJOR (" + fromFamily + " → " + toFamily
                     + "): " + j.explanation();
             case NEEDS_MAJOR_UPGRADE_FLAG -> "MAJOR (" + fromFamily + " → " + toFamily + "): needs `up --allow-major-upgrade"
-                    + " <app>/" + db.name() + "`; " + j.explanation();
-            case NEEDS_DOWNGRADE_FLAG -> "DOWNGRADE: needs `up --allow-downgrade <app>/" + db.name() + "`; " + j.explanation();
+                    + " " + app + "/" + db.name() + "`; " + j.explanation();
+            case NEEDS_DOWNGRADE_FLAG -> "DOWNGRADE: needs `up --allow-downgrade " + app + "/" + db.name() + "`; " + j.explanation();
             case REFUSED -> "MAJOR (" + fromFamily + " → " + toFamily + "), refused in place: " + j.explanation();
         };
     }
@@ -169,7 +177,8 @@ public final class ProfileDiff {
         } else if (v instanceof Template t) {
             out.put(key, t.raw());
         } else if (v instanceof Map<?, ?> m) {
-            m.forEach((k, x) -> flatten(key + " " + k, x, out));
+            // Sorted: a model's maps may be unordered (Map.copyOf), and the words must not move between runs.
+            new java.util.TreeMap<Object, Object>(m).forEach((k, x) -> flatten(key + " " + k, x, out));
         } else if (v instanceof Collection<?> c && !c.isEmpty() && c.stream().allMatch(ProfileDiff::named)) {
             for (Object item : c) {
                 String name = String.valueOf(value(component(item, "name"), item));

@@ -44,7 +44,7 @@ public final class ProfileUpdates {
         List<String> between = versions(model, app.profile()).stream().map(AppProfile::version)
                 .filter(v -> SemVer.parse(v).compareTo(at) > 0).toList();
         return Optional.of(new Update(app.name(), app.profile(), pinned.version(), newest.version(), between,
-                ProfileDiff.between(pinned, newest, catalog)));
+                ProfileDiff.between(pinned, newest, catalog, app.name())));
     }
 
     /** Every app of the stack that is behind, in the stack file's order. */

@@ -18,12 +18,19 @@ public final class UpdatePrinter {
                     .append(u.pinned()).append(" → ").append(u.newest());
             if (u.versions().size() > 1) out.append(" (newer versions: ").append(String.join(", ", u.versions())).append(')');
             out.append('\n');
-            if (u.layers().isEmpty()) out.append("  no change to any layer\n");
-            for (ProfileDiff.LayerChange l : u.layers()) {
-                out.append("  layer ").append(l.layer()).append(" (").append(l.type()).append("): ").append(kind(l)).append('\n');
-                for (ProfileDiff.Change c : l.changes()) out.append("    ").append(line(l.kind(), c)).append('\n');
-            }
+            out.append(layers(u.layers()));
             out.append("  Apply it to this app: dbstack app update ").append(u.app()).append(" (then dbstack up)\n");
+        }
+        return out.toString();
+    }
+
+    /** The changes by layer, indented under a heading line. */
+    public static String layers(List<ProfileDiff.LayerChange> layers) {
+        StringBuilder out = new StringBuilder();
+        if (layers.isEmpty()) out.append("  no change to any layer\n");
+        for (ProfileDiff.LayerChange l : layers) {
+            out.append("  layer ").append(l.layer()).append(" (").append(l.type()).append("): ").append(kind(l)).append('\n');
+            for (ProfileDiff.Change c : l.changes()) out.append("    ").append(line(l.kind(), c)).append('\n');
         }
         return out.toString();
     }
