@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dbstack.cluster.Sandbox;
+import dev.dbstack.testing.PlanOutputSchema;
 import dev.dbstack.testing.TestProject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,10 +96,14 @@ class AppUpdateUpTest {
         CliTest.Result preview = run(dir, "preview");
         assertThat(preview.out()).contains("Update available for app b").doesNotContain("Update available for app a");
         CliTest.Result json = run(dir, "preview", "--json");
-        JsonNode updates = new ObjectMapper().readTree(json.out()).get("updates");
+        JsonNode doc = PlanOutputSchema.parse(json.out());
+        assertThat(PlanOutputSchema.load().validateDocument(doc)).as("schema violations of %s", json.out()).isEmpty();
+        JsonNode updates = doc.get("updates");
         assertThat(updates).hasSize(1);
         assertThat(updates.get(0).get("app").asText()).isEqualTo("b");
         assertThat(updates.get(0).get("layers").get(0).get("change").asText()).isEqualTo("added");
+        assertThat(run(dir, "preview", "--format", "markdown").out()).contains("### Profile updates available")
+                .contains("- **b**: shop 1.0.0 → 1.1.0 (`dbstack app update b`)");
 
         assertThat(run(dir, "up").exit()).isZero();
         assertThat(liveStatefulSet(dir, "a", "cache")).isTrue();
