@@ -14,6 +14,7 @@ public final class UpdatePrinter {
     public static String text(List<ProfileUpdates.Update> updates) {
         StringBuilder out = new StringBuilder();
         for (ProfileUpdates.Update u : updates) {
+            if (out.length() > 0) out.append('\n');
             out.append("Update available for app ").append(u.app()).append(": profile ").append(u.profile()).append(' ')
                     .append(u.pinned()).append(" → ").append(u.newest());
             if (u.versions().size() > 1) out.append(" (newer versions: ").append(String.join(", ", u.versions())).append(')');
