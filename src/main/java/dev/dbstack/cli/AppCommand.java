@@ -62,8 +62,11 @@ final class AppCommand implements Callable<Integer> {
             LoadedStack after = options.load(before.model().stack());
             try (Engine engine = Engine.open(after, null, System.err)) {
                 Plan plan = engine.preview(new DataOptions().planner()).plan();
+                // Only this app: its steps, and no warning that names another app.
+                var others = after.model().apps().stream().map(a -> a.name()).filter(n -> !n.equals(app)).toList();
                 Plan mine = new Plan(plan.project(), plan.stack(),
-                        plan.steps().stream().filter(s -> app.equals(s.app())).toList(), plan.warnings());
+                        plan.steps().stream().filter(s -> app.equals(s.app())).toList(),
+                        plan.warnings().stream().filter(w -> others.stream().noneMatch(o -> w.contains("app '" + o + "'"))).toList());
                 System.out.println();
                 System.out.println("Preview of app " + app + " (nothing is deployed until `dbstack up`):");
                 System.out.println();
