@@ -22,6 +22,7 @@ public final class Main implements Runnable {
     static List<Class<?>> subcommands() {
         return List.of(PreviewCommand.class, UpCommand.class, DestroyCommand.class, RefreshCommand.class,
                 OutputsCommand.class, BackupCommand.class, BackupsCommand.class, RestoreCommand.class, CancelCommand.class, StateCommand.class,
+                AppsCommand.class, AppCommand.class,
                 RenderCommand.class, GraphCommand.class, TypesCommand.class,
                 CommandLine.HelpCommand.class);
     }

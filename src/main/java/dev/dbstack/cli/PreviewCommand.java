@@ -63,13 +63,14 @@ final class PreviewCommand implements Callable<Integer> {
                 Engine.Planned planned = engine.preview(data.planner(), target.targets);
                 Plan plan = planned.plan();
                 switch (f) {
-                    case json -> System.out.println(PlanReport.pretty(PlanReport.of(plan)));
-                    case markdown -> System.out.print(PlanMarkdown.render(plan));
+                    case json -> System.out.println(PlanReport.pretty(UpdateNotes.addTo(PlanReport.of(plan), engine.stack())));
+                    case markdown -> System.out.print(PlanMarkdown.render(plan) + UpdateNotes.markdown(engine.stack()));
                     case text -> {
                         System.out.println("Previewing stack " + engine.stack().model().stack() + " of project "
                                 + engine.stack().project().name() + (engine.stateIsEmpty() ? " (no state recorded yet)" : ""));
                         System.out.println();
                         System.out.print(PlanPrinter.print(plan, engine.stack().graph(), diff));
+                        System.out.print(UpdateNotes.text(engine.stack()));
                     }
                 }
                 System.out.flush();

@@ -116,11 +116,12 @@ final class UpCommand implements Callable<Integer> {
         RenderedStack desired = planned.desired();
         Plan plan = planned.plan();
         if (json) {
-            System.out.println(PlanReport.compact(PlanReport.of(plan)));
+            System.out.println(PlanReport.compact(UpdateNotes.addTo(PlanReport.of(plan), engine.stack())));
         } else {
             System.out.println(heading);
             System.out.println();
             System.out.print(PlanPrinter.print(plan, engine.stack().graph()));
+            System.out.print(UpdateNotes.text(engine.stack()));
         }
         System.out.flush();
         if (expectNoChanges && !plan.isEmpty()) {

@@ -198,7 +198,7 @@ public final class StackFileEditor {
     }
 
     /** The parser counts code points from the start of the text; Java strings index UTF-16 units. */
-    private static int offset(String text, JsonLocation location) {
+    static int offset(String text, JsonLocation location) {
         long points = location.getCharOffset();
         if (points < 0) throw new IllegalStateException("the YAML parser gave no offset");
         return text.offsetByCodePoints(0, Math.toIntExact(points));
@@ -266,7 +266,7 @@ public final class StackFileEditor {
     }
 
     /** Temp file next to the target, fsynced, renamed over it, directory fsynced: the old or the new file, never half. */
-    private static void replaceAtomically(Path target, byte[] bytes) throws IOException {
+    static void replaceAtomically(Path target, byte[] bytes) throws IOException {
         Path dir = target.getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {

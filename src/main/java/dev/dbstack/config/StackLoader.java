@@ -265,7 +265,11 @@ public final class StackLoader {
     private StackModel buildModel(Project project, String stack, String display, Map<String, Node> config, Problems problems) {
         this.project = project;
         List<ClusterGroup> groups = readClusterGroups(config.get(CLUSTER_GROUPS), problems, display);
-        List<AppProfile> profiles = readProfiles(config.get(PROFILES), problems, display);
+        // Profiles shared by every stack live in Pulumi.yaml's project config; the stack file may add its own.
+        Node shared = ProjectConfig.profiles(project.dir(), problems);
+        List<AppProfile> projectProfiles = shared == null ? List.of() : readProfiles(shared, problems, ProjectConfig.FILE, true);
+        List<AppProfile> stackProfiles = readProfiles(config.get(PROFILES), problems, display, shared == null);
+        List<AppProfile> profiles = ProjectConfig.union(projectProfiles, shared, stackProfiles, config.get(PROFILES), problems);
         List<AppDeployment> apps = readApps(config.get(APPS), groups, profiles, problems, display);
         problems.throwIfAny();
         return new StackModel(project, stack, display, groups, profiles, apps);
@@ -590,10 +594,12 @@ public final class StackLoader {
 
     // ---- profiles ----------------------------------------------------------------------------
 
-    private List<AppProfile> readProfiles(Node node, Problems problems, String file) {
+    private List<AppProfile> readProfiles(Node node, Problems problems, String file, boolean required) {
         List<AppProfile> profiles = new ArrayList<>();
+        if (node == null && !required) return profiles;
         if (node == null) {
-            problems.add(new SourceRef(file, 0), "config." + PROFILES, "missing: declare at least one app profile");
+            problems.add(new SourceRef(file, 0), "config." + PROFILES, "missing: declare at least one app profile (here, or"
+                    + " in Pulumi.yaml's config: to share it with every stack)");
             return profiles;
         }
         for (ConfigObject o : items(node, "config." + PROFILES, problems)) {

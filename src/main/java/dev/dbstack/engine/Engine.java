@@ -1018,6 +1018,22 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Whether this stack has recorded nothing yet. */
+    /**
+     * Per app with objects in state, the profile refs ({@code dbstack.dev/profile}, set on a database's workload) of the
+     * objects last applied for it: empty for an app whose objects carry none (containers only).
+     */
+    public Map<String, java.util.SortedSet<String>> deployedProfiles() {
+        Map<String, java.util.SortedSet<String>> out = new java.util.TreeMap<>();
+        for (StackState.ObjectEntry e : state.objects().values()) {
+            if (e.app() == null) continue;
+            java.util.SortedSet<String> refs = out.computeIfAbsent(e.app(), a -> new java.util.TreeSet<>());
+            com.fasterxml.jackson.databind.JsonNode ref = e.lastApplied() == null ? null
+                    : e.lastApplied().path("metadata").path("annotations").get(dev.dbstack.render.Labels.PROFILE);
+            if (ref != null && ref.isTextual()) refs.add(ref.asText());
+        }
+        return out;
+    }
+
     public boolean stateIsEmpty() {
         return state.isEmpty();
     }

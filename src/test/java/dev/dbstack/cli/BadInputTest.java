@@ -134,7 +134,7 @@ class BadInputTest {
         }
         cases.add(new Case("storage 65537", "storage", "65537"));
         cases.add(new Case("replicas 11", "replicas", "11"));
-        cases.add(new Case("postgresql replicas 2", "dbReplicas", "2"));
+        cases.add(new Case("postgresql replicas 6", "dbReplicas", "6"));
         for (String n : BAD_NUMBERS) {
             if (n.startsWith("[") || n.startsWith("{")) continue;
             cases.add(new Case("port " + n, "ports", "[" + n + "]"));

@@ -64,6 +64,35 @@ class PulumiConfigErrorsTest {
         assertThat(run.registered).as("nothing is registered").noneMatch(r -> r.type().startsWith("kubernetes:"));
     }
 
+    /** Problems of Pulumi.yaml's shared profiles point at Pulumi.yaml lines under pulumi up too. */
+    @org.junit.jupiter.api.Test
+    void projectLevelProfilesErrorsNamePulumiYamlLines(@TempDir Path dir) throws IOException {
+        TestProject.create(dir, """
+                config:
+                  dbstack:clusterGroups: [{name: g, cluster: sandbox}]
+                  dbstack:profiles: [{name: shop, layers: [{name: db, type: postgresql, storage: 5}]}]
+                  dbstack:apps: [{name: a, profile: shop}]
+                """);
+        Files.writeString(dir.resolve("Pulumi.yaml"), """
+                name: test-project
+                runtime: java
+                stackConfigDir: stacks
+                config:
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - {name: db, type: postgresql, storage: 1}
+                        - {name: bad, type: nosuchdb, storage: 1}
+                """);
+        PulumiRun run = PulumiRun.of(dir, TestProject.STACK);
+        assertThat(run.result.exitCode()).isNotZero();
+        RunException error = run.result.exceptions().stream().map(PulumiConfigErrorsTest::runException)
+                .filter(e -> e != null).findFirst().orElseThrow(() -> new AssertionError(run.result.exceptions().toString()));
+        assertThat(error.getMessage()).contains("Pulumi.yaml:9: config.dbstack:profiles[shop].layers[bad].type: unknown service"
+                + " type 'nosuchdb'").contains("stacks/Pulumi.test.yaml: config.dbstack:profiles[shop]: profile shop@1.0.0 is"
+                + " defined at stacks/Pulumi.test.yaml and at Pulumi.yaml:6 with different content");
+    }
+
     private static RunException runException(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) if (c instanceof RunException r) return r;
         return null;

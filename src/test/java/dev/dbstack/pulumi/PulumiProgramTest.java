@@ -142,6 +142,51 @@ class PulumiProgramTest {
         assertParity(PulumiRun.of(dir, "dev"), nativeRender(project, "dev", null));
     }
 
+    /**
+     * Profiles shared in Pulumi.yaml's project config: Pulumi hands the program the stack's own dbstack:profiles, which
+     * replace the project's whole, so the program reads Pulumi.yaml itself; both tools see the union. One stack sets
+     * none of its own (Pulumi passes the project's list), the other adds one.
+     */
+    @Test
+    void parityHoldsForProjectLevelProfiles(@TempDir Path dir) throws Exception {
+        TestProject project = TestProject.create(dir, "dev", """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - {name: tools, layers: [{name: cache, type: redis, storage: 1}]}
+                  dbstack:apps: [{name: shop, profile: shop@1.1.0}, {name: tools, profile: tools}]
+                """);
+        java.nio.file.Files.writeString(dir.resolve("stacks/Pulumi.prod.yaml"), """
+                config:
+                  dbstack:clusterGroups: [{name: prod, cluster: sandbox}]
+                  dbstack:apps: [{name: shop, profile: shop@1.0.0}]
+                """);
+        java.nio.file.Files.writeString(dir.resolve("Pulumi.yaml"), """
+                name: test-project
+                runtime: java
+                stackConfigDir: stacks
+                config:
+                  dbstack:profiles:
+                    value:
+                      - name: shop
+                        version: 1.0.0
+                        layers:
+                          - {name: db, type: postgresql, storage: 1}
+                          - {name: api, type: container, image: ghcr.io/acme/api:1, env: {DB: "{{.spectro.app.$appDeploymentName.db.USERNAME}}"}}
+                      - name: shop
+                        version: 1.1.0
+                        layers:
+                          - {name: db, type: postgresql, storage: 2}
+                          - {name: api, type: container, image: ghcr.io/acme/api:2}
+                """);
+        for (String stack : List.of("dev", "prod")) {
+            PulumiRun run = PulumiRun.of(dir, stack);
+            assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+            assertParity(run, nativeRender(project, stack, null));
+        }
+        assertThat(PulumiRun.of(dir, "dev").registered).anyMatch(r -> r.name().contains("tools"));
+    }
+
     /** Maestro-style variables and group Services through pulumi up, a container above SQLite (no workload) included. */
     @Test
     void parityHoldsForDatabaseGroupsAndAContainerAboveSqlite(@TempDir Path dir) {

@@ -48,6 +48,7 @@ final class PulumiRun {
     static PulumiRun of(Path project, String stack, String passphrase) {
         PulumiRun run = new PulumiRun();
         run.readStackFile(project.resolve("stacks/Pulumi." + stack + ".yaml"), passphrase);
+        run.addProjectConfig(project.resolve("Pulumi.yaml"));
         run.result = PulumiTestInternal.builder()
                 .options(TestOptions.builder().projectName("test-project").stackName(stack).preview(false).build())
                 .mocks(run.new RecordingMocks())
@@ -87,6 +88,26 @@ final class PulumiRun {
     Registered get(String type, String name) {
         return registered.stream().filter(r -> r.type().equals(type) && r.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type + " named " + name + " in " + registered));
+    }
+
+    /**
+     * Pulumi's project-level config: a {@code dbstack:} key of Pulumi.yaml the stack file does not set reaches the
+     * program with the project's value (written as is, or under {@code value:} / {@code default:}); the stack's own
+     * value replaces it whole.
+     */
+    private void addProjectConfig(Path file) {
+        try {
+            JsonNode cfg = new ObjectMapper(new YAMLFactory()).readTree(file.toFile()).path("config");
+            for (Iterator<Map.Entry<String, JsonNode>> it = cfg.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getKey().startsWith("dbstack:") || config.containsKey(e.getKey())) continue;
+                JsonNode v = e.getValue();
+                if (v.isObject()) v = v.has("value") ? v.get("value") : v.get("default");
+                config.put(e.getKey(), new ObjectMapper().writeValueAsString(v));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void readStackFile(Path file, String passphrase) {

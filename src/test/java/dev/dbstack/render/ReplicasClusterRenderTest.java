@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.catalog.Component;
 import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.LayerRender;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.ConfigMap;

@@ -3,7 +3,6 @@ package dev.dbstack.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dbstack.testing.FixedCredentials;
-import dev.dbstack.testing.KubernetesSchema;
 import dev.dbstack.testing.LayerRender;
 import dev.dbstack.testing.TestProject;
 import io.fabric8.kubernetes.api.model.ConfigMap;
