@@ -165,6 +165,8 @@ public final class ProfileDiff {
         };
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON_TEXT = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static void flatten(String key, Object v, Map<String, String> out) {
         if (v == null || v instanceof SourceRef) return;
         if (key.equals("storage") && v instanceof Integer n) {
@@ -179,6 +181,22 @@ public final class ProfileDiff {
         } else if (v instanceof Map<?, ?> m) {
             // Sorted: a model's maps may be unordered (Map.copyOf), and the words must not move between runs.
             new java.util.TreeMap<Object, Object>(m).forEach((k, x) -> flatten(key + " " + k, x, out));
+        } else if (v instanceof Collection<?> c && !c.isEmpty()
+                && c.stream().allMatch(x -> x instanceof dev.dbstack.model.ManifestLayer.Document)) {
+            // A manifest's objects by kind and name, each field a line of its own: `object ConfigMap ui data theme`.
+            for (Object item : c) {
+                Map<String, Object> tree = ((dev.dbstack.model.ManifestLayer.Document) item).tree();
+                Object meta = tree.get("metadata");
+                Object name = meta instanceof Map<?, ?> m ? m.get("name") : null;
+                flatten("object " + tree.get("kind") + " " + name, tree, out);
+            }
+        } else if (v instanceof Collection<?> c && !c.isEmpty() && c.stream().allMatch(x -> x instanceof dev.dbstack.model.Patch)) {
+            // A patch by its target, with its content as JSON: what a reviewer compares.
+            for (Object item : c) {
+                dev.dbstack.model.Patch p = (dev.dbstack.model.Patch) item;
+                out.put(key + " " + p.target(), p.merge() != null ? "merge patch " + JSON_TEXT.valueToTree(p.merge())
+                        : "operations " + JSON_TEXT.valueToTree(p.operations()));
+            }
         } else if (v instanceof Collection<?> c && !c.isEmpty() && c.stream().allMatch(ProfileDiff::named)) {
             for (Object item : c) {
                 String name = String.valueOf(value(component(item, "name"), item));

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The words of an update notification for a change set touching every kind of change: layers added, removed and
  * renamed; a minor and a major database version change; storage, settings, parameters, deployment, group and primary;
- * a container's image, replicas, ports, env and command. Golden: a change to these words is a change a reviewer sees.
+ * a container's image, replicas, ports, env and command; a manifest's objects and a patch. Golden: a change to these words is a change a reviewer sees.
  */
 class UpdateNotificationGoldenTest {
     static final String STACK = """
@@ -28,6 +28,10 @@ class UpdateNotificationGoldenTest {
                       ports: [{name: http, port: 80}]
                       env: {A: one, B: two}
                       command: [nginx]
+                    - name: ui
+                      type: manifest
+                      manifest: |
+                        {apiVersion: v1, kind: ConfigMap, metadata: {name: ui}, data: {theme: light}}
                 - name: shop
                   version: 1.1.0
                   layers:
@@ -36,7 +40,15 @@ class UpdateNotificationGoldenTest {
                 - name: shop
                   version: 2.0.0
                   layers:
-                    - {name: pg, type: postgresql, version: "17", storage: 2, database: shop2, parameters: {max_connections: 200}, group: main, primary: true}
+                    - name: pg
+                      type: postgresql
+                      version: "17"
+                      storage: 2
+                      database: shop2
+                      parameters: {max_connections: 200}
+                      group: main
+                      primary: true
+                      patches: [{kind: StatefulSet, name: pg, patch: {metadata: {annotations: {team: shop}}}}]
                     - {name: cache, type: redis, version: "7.4", storage: 1, deployment: local}
                     - {name: documents, type: mongodb, version: "7.0", storage: 1, renamedFrom: docs}
                     - {name: queue, type: rabbitmq, storage: 1}
@@ -47,6 +59,10 @@ class UpdateNotificationGoldenTest {
                       ports: [{name: http, port: 8080}]
                       env: {A: uno, C: "{{.spectro.app.$appDeploymentName.pg.USERNAME}}"}
                       command: [nginx, -g, daemon off;]
+                    - name: ui
+                      type: manifest
+                      manifest: |
+                        {apiVersion: v1, kind: ConfigMap, metadata: {name: ui}, data: {theme: dark}}
                 - name: shop
                   version: 2.0.0-rc.1
                   layers:
@@ -69,6 +85,7 @@ class UpdateNotificationGoldenTest {
                     parameter max_connections: 100 → 200
                     group: added, main
                     primary: added, true
+                    patches StatefulSet pg: added, merge patch {"metadata":{"annotations":{"team":"shop"}}}
                   layer cache (redis): changed
                     version: 7.2 → 7.4  MAJOR (7.2 → 7.4): the server upgrades its data to 7.4 on its first start; there is no way back to 7.2
                     deployment: dedicated → local
@@ -88,6 +105,8 @@ class UpdateNotificationGoldenTest {
                     env B: removed (was two)
                     command: nginx → nginx, -g, daemon off;
                     env C: added, {{.spectro.app.$appDeploymentName.pg.USERNAME}}
+                  layer ui (manifest): changed
+                    object ConfigMap ui data theme: light → dark
                   layer old (mongodb): removed
                     its data stays in the cluster unless `up --delete-data a/old` names it
                   Apply it to this app: dbstack app update a (then dbstack up)

@@ -3,7 +3,6 @@ package dev.dbstack.render.hooks;
 import dev.dbstack.render.Labels;
 import dev.dbstack.render.TypeHook;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -89,21 +88,8 @@ public final class MongodbHook implements TypeHook {
                 .endSecret().build());
         server.getVolumeMounts().add(new VolumeMountBuilder().withName(KEYFILE_VOLUME).withMountPath(KEYFILE_DIR)
                 .withReadOnly(true).build());
-        String keyfile = KEYFILE_DIR + "/" + KEYFILE;
-        pod.getInitContainers().add(new ContainerBuilder()
-                .withName("mongodb-keyfile")
-                .withImage(server.getImage())
-                .withImagePullPolicy(server.getImagePullPolicy())
-                // rm first: a restarted init container finds its earlier copy, which mode 0400 keeps it from overwriting.
-                .withCommand("sh", "-c", "rm -f " + keyfile + " && cp " + KEYFILE_SECRET_DIR + "/" + KEYFILE + " " + keyfile
-                        + " && chmod 400 " + keyfile)
-                .withResources(server.getResources())
-                .withVolumeMounts(
-                        new VolumeMountBuilder().withName(KEYFILE_SECRET_VOLUME).withMountPath(KEYFILE_SECRET_DIR)
-                                .withReadOnly(true).build(),
-                        new VolumeMountBuilder().withName(KEYFILE_VOLUME).withMountPath(KEYFILE_DIR).build())
-                .withSecurityContext(server.getSecurityContext())
-                .build());
+        pod.getInitContainers().add(OwnerOnlyFile.copy("mongodb-keyfile", server, KEYFILE_SECRET_VOLUME, KEYFILE_SECRET_DIR,
+                KEYFILE, KEYFILE_VOLUME, KEYFILE_DIR, KEYFILE));
     }
 
     @Override

@@ -80,20 +80,8 @@ public final class RabbitmqHook implements TypeHook {
                 .endSecret().build());
         server.getVolumeMounts().add(0, new VolumeMountBuilder().withName(HOME_VOLUME).withMountPath(HOME).build());
 
-        String cookie = HOME + "/" + COOKIE_FILE;
-        pod.getInitContainers().add(new ContainerBuilder()
-                .withName("erlang-cookie")
-                .withImage(server.getImage())
-                .withImagePullPolicy(server.getImagePullPolicy())
-                // rm first: a restarted init container finds its earlier copy, which mode 0400 keeps it from overwriting.
-                .withCommand("sh", "-c", "rm -f " + cookie + " && cp " + COOKIE_SECRET_DIR + "/" + COOKIE_FILE + " " + cookie
-                        + " && chmod 400 " + cookie)
-                .withResources(server.getResources())
-                .withVolumeMounts(
-                        new VolumeMountBuilder().withName(COOKIE_VOLUME).withMountPath(COOKIE_SECRET_DIR).withReadOnly(true).build(),
-                        new VolumeMountBuilder().withName(HOME_VOLUME).withMountPath(HOME).build())
-                .withSecurityContext(server.getSecurityContext())
-                .build());
+        pod.getInitContainers().add(OwnerOnlyFile.copy("erlang-cookie", server, COOKIE_VOLUME, COOKIE_SECRET_DIR, COOKIE_FILE,
+                HOME_VOLUME, HOME, COOKIE_FILE));
 
         if (ctx.layer().replicas() > 1) {
             cluster(ctx, pod, server);
