@@ -207,6 +207,40 @@ class PulumiProgramTest {
         assertParity(run, nativeRender(project, "dev", null));
     }
 
+    /**
+     * Every type and engine of the catalog that replicates, at three replicas (or its most): the read Services, the
+     * hooks' extra objects (a keyfile Secret, a Job, ConfigMaps) and their secrets through pulumi up as through render.
+     */
+    @Test
+    void parityHoldsForReplicasOfEveryTypeThatHasThem(@TempDir Path dir) {
+        Catalog catalog = Catalog.builtIn();
+        StringBuilder layers = new StringBuilder();
+        for (String type : catalog.types()) {
+            List<String> engines = catalog.get(type).engines().isEmpty() ? java.util.Collections.singletonList(null)
+                    : catalog.get(type).engines();
+            for (String engine : engines) {
+                var c = catalog.find(type, engine).orElseThrow();
+                if (c.maxReplicas() < 2) continue;
+                layers.append("            - {name: ").append(engine == null ? type : type + "-" + engine).append(", type: ")
+                        .append(type).append(engine == null ? "" : ", engine: " + engine).append(", storage: 1, replicas: ")
+                        .append(Math.min(3, c.maxReplicas())).append("}\n");
+            }
+        }
+        assertThat(layers).as("types that replicate").isNotEmpty();
+        TestProject project = TestProject.create(dir, "dev", """
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                """ + layers + """
+                  dbstack:apps: [{name: shop, profile: shop}]
+                """);
+        PulumiRun run = PulumiRun.of(dir, "dev");
+        assertThat(run.result.exitCode()).as("errors: %s", run.result.errors()).isZero();
+        assertParity(run, nativeRender(project, "dev", null));
+    }
+
     /** Every database type of the catalog in every version family: one component each, its objects as dbstack renders them. */
     @Test
     void parityHoldsForEveryTypeAndVersionFamily(@TempDir Path dir) {
