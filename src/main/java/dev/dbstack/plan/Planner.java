@@ -245,12 +245,21 @@ public final class Planner {
             }
             String parameters = parameterChanges(want, current);
             steps.add(new Step(configUnchanged ? Action.DRIFT : Action.UPDATE, app, service, ref,
-                    (configUnchanged ? "changed in the cluster since the last apply; up restores it"
+                    (configUnchanged ? (secretValuesOnly(o, changed)
+                            ? "its values differ from the cluster's: changed there, or by this configuration (state keeps"
+                            + " no secret values to tell which); up writes them"
+                            : "changed in the cluster since the last apply; up restores it")
                             : parameters != null ? "parameters: " + parameters + (o instanceof StatefulSet
                             ? "; the pods roll" : "") + (changed.stream().allMatch(p -> parameterPath(p)) ? ""
                             : "; other configuration changed too") : "configuration changed")
                             + check.note(), changed, o, null, Step.Write.patch(version,
                             patch(want, last, version))));
+        }
+
+        /** A Secret whose only difference from what was last applied is its values, which state never holds. */
+        private static boolean secretValuesOnly(HasMetadata o, List<String> changed) {
+            return o instanceof io.fabric8.kubernetes.api.model.Secret
+                    && changed.stream().allMatch(p -> p.startsWith("data") || p.startsWith("stringData"));
         }
 
         private static boolean isExternalName(JsonNode service) {

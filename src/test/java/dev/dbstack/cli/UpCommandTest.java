@@ -177,13 +177,21 @@ class UpCommandTest {
         try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"))) { // someone edits the cluster by hand
             s.client().apps().deployments().inNamespace("shop").withName("api")
                     .edit(d -> { d.getSpec().setReplicas(5); return d; });
+            s.client().secrets().inNamespace("shop").withName("postgresql-1-credentials")
+                    .edit(x -> { x.getData().put("PASSWORD", "aGFuZA=="); return x; });
         }
         CliTest.Result plan = preview(dir, "--diff");
         assertThat(plan.out()).contains("! drift Deployment shop/api  (changed in the cluster since the last apply; up restores it)")
-                .contains("~ spec.replicas");
+                .contains("~ spec.replicas")
+                // State keeps no secret values: the plan does not pretend to know who changed them.
+                .contains("! drift Secret shop/postgresql-1-credentials  (its values differ from the cluster's: changed there,"
+                        + " or by this configuration (state keeps no secret values to tell which); up writes them)")
+                .doesNotContain("aGFuZA==");
         assertThat(up(dir).exit()).isZero();
         try (Sandbox s = cluster(dir)) {
             assertThat(s.client().apps().deployments().inNamespace("shop").withName("api").get().getSpec().getReplicas()).isEqualTo(2);
+            assertThat(s.client().secrets().inNamespace("shop").withName("postgresql-1-credentials").get().getData()
+                    .get("PASSWORD")).isNotEqualTo("aGFuZA==");
         }
     }
 
