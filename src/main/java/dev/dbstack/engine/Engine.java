@@ -315,20 +315,29 @@ public final class Engine implements AutoCloseable {
                 .filter(l -> l instanceof DatabaseLayer db && db.dataName().equals(data.layer()))
                 .map(l -> (DatabaseLayer) l).findFirst().orElse(null);
         if (layer == null) return null;
+        Optional<String> hookSecret = Renderer.hookCredentialSecret(layer.type(), data.layer(), name);
+        if (hookSecret.isPresent()) {
+            JsonNode held = live.get(new ObjectRef("v1", "Secret", app.namespace(), hookSecret.get()));
+            return held == null ? null : decoded(held.path("data").path(name));
+        }
         JsonNode secret = live.get(new ObjectRef("v1", "Secret", app.namespace(), Renderer.credentialsSecret(data.layer())));
         if (secret == null) return null;
         String whole = "{{credentials." + name + "}}";
         for (Component.Output o : stack.catalog().resolve(layer.type(), layer.engine(), layer.version()).outputs()) {
             JsonNode value = secret.path("data").path(o.name());
-            if (o.secret() && o.value().replace(" ", "").equals(whole) && value.isTextual()) {
-                try {
-                    return SecretValue.plain(new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    return null; // not base64: nothing a server was initialised with
-                }
-            }
+            if (o.secret() && o.value().replace(" ", "").equals(whole) && value.isTextual()) return decoded(value);
         }
         return null;
+    }
+
+    /** A Secret's base64 value; null when absent or not base64 (nothing a server was initialised with). */
+    private static SecretValue decoded(JsonNode value) {
+        if (!value.isTextual()) return null;
+        try {
+            return SecretValue.plain(new String(Base64.getDecoder().decode(value.asText()), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Renders without the cluster: credentials from state, new ones for this run only (render, outputs). */

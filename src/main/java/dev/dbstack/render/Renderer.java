@@ -59,6 +59,12 @@ public final class Renderer {
         return DatabaseRenderer.secretName(dataName);
     }
 
+    /** Where type {@code type}'s hook keeps credential {@code credential} of the data named {@code dataName}, if elsewhere. */
+    public static java.util.Optional<String> hookCredentialSecret(String type, String dataName, String credential) {
+        TypeHook hook = HOOKS.get(type);
+        return hook == null ? java.util.Optional.empty() : hook.credentialSecret(dataName, credential);
+    }
+
     /** The headless Service that gives the pods of the data named {@code dataName} stable DNS names. */
     public static String headlessService(String dataName) {
         return DatabaseRenderer.headlessName(dataName);

@@ -41,6 +41,15 @@ public interface TypeHook {
     }
 
     /**
+     * The Secret in which this hook keeps catalog credential {@code credential} under that credential's name as its key,
+     * when not in the credentials Secret (MongoDB's keyfile: {@code <data>-keyfile}); empty for the usual place. State
+     * that lost its credentials takes them back from there, never generating a second keyfile for a running set.
+     */
+    default java.util.Optional<String> credentialSecret(String dataName, String credential) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * What a hook knows of the layer it shapes.
      *
      * @param keyPath           the layer's key in the stack file, for refusals ({@code config.dbstack:profiles[p].layers[l]})

@@ -57,6 +57,28 @@ class ReplicasMongodbUpTest {
         return String.join(",", hosts);
     }
 
+    /** State that lost its credentials takes the keyfile back from its Secret: a running set never gets a second one. */
+    @Test
+    void lostStateTakesTheKeyfileBackFromTheCluster(@TempDir Path dir) throws java.io.IOException {
+        TestProject.create(dir, STACK);
+        assertThat(run(dir, "up").exit()).isZero();
+        String keyfile = keyfileData(dir);
+        Path state = dir.resolve(".dbstack/stacks/" + TestProject.STACK + "/state.json");
+        java.nio.file.Files.delete(state);
+
+        CliTest.Result preview = run(dir, "preview");
+        assertThat(preview.exit()).as(preview.out() + preview.err()).isZero();
+        assertThat(preview.out()).doesNotContain("Secret a/docs-keyfile").doesNotContain("Secret a/docs-credentials");
+        assertThat(run(dir, "up").exit()).isZero();
+        assertThat(keyfileData(dir)).isEqualTo(keyfile);
+    }
+
+    private static String keyfileData(Path dir) {
+        try (Sandbox s = Sandbox.start(dir.resolve(".dbstack/sandbox"), true)) {
+            return s.client().secrets().inNamespace("a").withName("docs-keyfile").get().getData().get("keyfile");
+        }
+    }
+
     @Test
     void threeMembersThenFive(@TempDir Path dir) {
         TestProject project = TestProject.create(dir, STACK);

@@ -65,6 +65,12 @@ public final class MongodbHook implements TypeHook {
         return "mongodb";
     }
 
+    @Override
+    public java.util.Optional<String> credentialSecret(String dataName, String credential) {
+        // The keyfile's Secret holds it under KEYFILE, which is also the credential's name.
+        return credential.equals(KEYFILE_CREDENTIAL) ? java.util.Optional.of(keyfileSecret(dataName)) : java.util.Optional.empty();
+    }
+
     static String keyfileSecret(String dataName) {
         return dataName + "-keyfile";
     }
