@@ -15,6 +15,7 @@ import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import dev.dbstack.catalog.Catalog;
 import dev.dbstack.config.StackLoader;
+import dev.dbstack.engine.ExternalCheck;
 import dev.dbstack.graph.ServiceGraph;
 import dev.dbstack.model.AppDeployment;
 import dev.dbstack.model.ClusterGroup;
@@ -101,8 +102,11 @@ public final class PulumiProgram {
             }
             StackModel model = new StackLoader(catalog).loadPulumiConfig(project, ctx.stackName(), values, secretKeys,
                     configKeys);
+            // As dbstack's preview and up: an external database this machine cannot reach fails the run before a
+            // single resource is registered, so `pulumi up` applies nothing (layers with check: false are left out).
+            ExternalCheck.refuseUnreachable(model);
             new PulumiProgram(ctx, catalog).register(ServiceGraph.build(model, catalog));
-        } catch (UserInputException e) {
+        } catch (UserInputException | ExternalCheck.Unreachable e) {
             throw new RunException(e.getMessage());
         }
     }

@@ -395,6 +395,32 @@ class PulumiProgramTest {
     }
 
     /** External databases: the EndpointSlice's own top-level fields reach the provider, as dbstack renders them. */
+    /** An external database nothing listens for fails `pulumi up` before anything is registered, as it fails dbstack up. */
+    @Test
+    void anUnreachableExternalDatabaseFailsTheRunWithNothingRegistered(@TempDir Path dir) throws java.io.IOException {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        PassphraseCrypter c = PassphraseCrypter.create(PASSPHRASE);
+        TestProject.create(dir, "dev", """
+                encryptionsalt: %s
+                config:
+                  dbstack:clusterGroups: [{name: dev, cluster: sandbox}]
+                  dbstack:profiles:
+                    - name: shop
+                      layers:
+                        - {name: db, type: postgresql, deployment: external, external: {host: 127.0.0.1, port: %d},
+                           password: {secure: "%s"}}
+                        - {name: cache, type: redis, storage: 1}
+                  dbstack:apps: [{name: shop, profile: shop}]
+                """.formatted(c.encryptionSalt(), closed, c.encrypt("external-pg-pass")));
+        PulumiRun run = PulumiRun.of(dir, "dev", PASSPHRASE);
+        assertThat(run.result.exitCode()).isNotZero();
+        assertThat(String.join("\n", run.result.errors())).contains("127.0.0.1:" + closed).contains("nothing was applied");
+        assertThat(run.registered).isEmpty();
+    }
+
     @Test
     void parityHoldsForExternalDatabases(@TempDir Path dir) {
         PassphraseCrypter c = PassphraseCrypter.create(PASSPHRASE);
